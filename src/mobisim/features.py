@@ -1,0 +1,101 @@
+"""Points of interest the rules need, classified from raw OSM tags.
+
+Kinds (column ``kind``): ``school``, ``kindergarten``, ``playground``, ``care`` (hospital, clinic,
+nursing home, social facility), ``parking`` (car parks), ``parking_space`` (single spaces),
+``bicycle_parking``. Residential landuse and buildings are kept in their own frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CARE_AMENITIES = ("hospital", "clinic", "nursing_home", "social_facility", "doctors")
+CARE_HEALTHCARE = ("hospital", "clinic", "nursing_home")
+
+#: Name patterns that mark a primary school (basisschool) in the Netherlands: "basisschool", and the
+#: denominational prefixes OBS/PCBS/RKBS/KBS/CBS/IBS (openbare / protestants-christelijke /
+#: rooms-katholieke / katholieke / christelijke / islamitische basisschool), "Montessorischool",
+#: "Daltonschool", "Jenaplanschool", "Vrije School" (these are nearly all primary in Den Haag).
+PRIMARY_NAME = (
+    r"basisschool|\bbs\b|\bobs\b|\bpcbs\b|\brkbs\b|\bkbs\b|\bcbs\b|\bibs\b|\bsbo\b|"
+    r"montessori|dalton|jenaplan|vrije school|kindcentrum|\bikc\b"
+)
+#: Name patterns of secondary, vocational and higher education (not primary).
+SECONDARY_NAME = (
+    r"college|lyceum|gymnasium|\bmavo\b|\bhavo\b|\bvwo\b|\bvmbo\b|\bmbo\b|\broc\b|hogeschool|"
+    r"universiteit|university|academie|academy|praktijkonderwijs|scholengemeenschap|\bisk\b|"
+    r"international school|british school|american school|\bvso\b"
+)
+
+
+def classify(tags: pd.DataFrame) -> pd.DataFrame:
+    """Kind and sub-kind of each tagged object.
+
+    Parameters
+    ----------
+    tags
+        Raw tags with columns ``amenity``, ``leisure``, ``healthcare``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind`` (NA when the object is not a point of interest) and ``subkind``.
+    """
+    amenity = tags["amenity"].astype("string")
+    leisure = tags["leisure"].astype("string")
+    healthcare = tags["healthcare"].astype("string")
+    conditions = [
+        amenity.eq("school").fillna(False),
+        amenity.isin(["kindergarten", "childcare"]).fillna(False),
+        leisure.eq("playground").fillna(False),
+        amenity.isin(CARE_AMENITIES).fillna(False) | healthcare.isin(CARE_HEALTHCARE).fillna(False),
+        amenity.eq("parking").fillna(False),
+        amenity.eq("parking_space").fillna(False),
+        amenity.eq("bicycle_parking").fillna(False),
+    ]
+    kinds = ["school", "kindergarten", "playground", "care", "parking", "parking_space", "bicycle_parking"]
+    kind = np.select([c.to_numpy(dtype=bool) for c in conditions], kinds, default="")
+    subkind = amenity.fillna(healthcare).fillna(leisure)
+    return pd.DataFrame(
+        {"kind": pd.Series(kind, index=tags.index).replace("", pd.NA).astype("string"),
+         "subkind": subkind},
+        index=tags.index,
+    )
+
+
+def is_primary_school(tags: pd.DataFrame) -> pd.DataFrame:
+    """Whether a school is a primary school (basisschool), with how that was told.
+
+    In order: ``isced:level`` (contains level 0/1 and no 2/3 → primary; only ≥ 2 → not);
+    ``school=primary`` / ``school=secondary``; the name (:data:`PRIMARY_NAME`,
+    :data:`SECONDARY_NAME`); otherwise assumed primary, since about 9 in 10 school sites in Dutch
+    cities are primary schools (source ``default:school_assumed_primary``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``primary_school`` (bool) and ``primary_source``.
+    """
+    isced = tags["isced:level"].astype("string").str.lower()
+    school = tags["school"].astype("string").str.lower()
+    name = tags["name"].astype("string").str.lower()
+    isced_primary = isced.str.contains(r"\b[01]\b", regex=True).fillna(False)
+    isced_higher = isced.str.contains(r"\b[2-8]\b", regex=True).fillna(False)
+    name_primary = name.str.contains(PRIMARY_NAME, regex=True).fillna(False)
+    name_secondary = name.str.contains(SECONDARY_NAME, regex=True).fillna(False)
+    conds = [
+        isced.notna() & isced_primary,
+        isced.notna() & isced_higher,
+        school.eq("primary").fillna(False),
+        school.isin(["secondary", "higher", "vocational"]).fillna(False),
+        name_primary,
+        name_secondary,
+    ]
+    values = [True, False, True, False, True, False]
+    sources = ["tag:isced:level", "tag:isced:level", "tag:school", "tag:school", "name:basisschool",
+               "name:secondary"]
+    conds_np = [c.to_numpy(dtype=bool) for c in conds]
+    primary = np.select(conds_np, values, default=True).astype(bool)
+    source = np.select(conds_np, sources, default="default:school_assumed_primary")
+    return pd.DataFrame({"primary_school": primary, "primary_source": source}, index=tags.index)

@@ -1,0 +1,512 @@
+"""Load a street network: OSM files, GraphML, osmnx downloads, and the processed-network cache.
+
+This is the *load* step. :func:`load_network` is the entry point every command uses:
+
+1. read the files with pyosmium (:mod:`mobisim.osmread`) — OSM XML, ``.osm.bz2``/``.gz``,
+   ``.osm.pbf`` — or an osmnx GraphML file;
+2. cut the highway ways into segments at graph nodes (way ends, nodes shared by several ways, and
+   crossing/signal nodes) and project everything to EPSG:28992 on whole arrays;
+3. tag the segments (:mod:`mobisim.tags`), detect parallel cycle paths (:mod:`mobisim.cycleways`),
+   classify the points of interest (:mod:`mobisim.features`);
+4. store the result in a cache keyed by the sha256 of the input files' content, so the next run
+   reads a few GeoParquet files instead of the XML.
+
+A place name (``--place "Den Haag, Netherlands"``) is downloaded once with osmnx (network and points
+of interest) into ``data/osm/places/<slug>/`` and then loaded like a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from contextlib import nullcontext
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from mobisim import __version__
+from mobisim.cycleways import ParallelSettings, dual_carriageways, parallel_cycle_paths, separated_sides
+from mobisim.errors import InputFileError
+from mobisim.features import classify, is_primary_school
+from mobisim.network import CRS, Network, empty_frame
+from mobisim.osmread import NODE_KEYS, WAY_KEYS, RawOSM, read_osm
+from mobisim.tags import tag_ways
+
+#: Bump when the processed layout changes: old cache entries are then ignored.
+CACHE_FORMAT = "4"
+_TO_RD = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+_SPLIT_NODE_HIGHWAY = ("crossing", "traffic_signals")
+_FRAMES = ("edges", "nodes", "features", "buildings", "landuse")
+
+
+# --------------------------------------------------------------------------------------- paths
+
+def data_dir() -> Path:
+    """The project's ``data/osm`` folder (``$MOBISIM_DATA_DIR`` overrides).
+
+    In a source checkout this is ``<repo>/data/osm``; elsewhere ``./data/osm``.
+    """
+    if os.environ.get("MOBISIM_DATA_DIR"):
+        return Path(os.environ["MOBISIM_DATA_DIR"])
+    repo = Path(__file__).resolve().parents[2]
+    if (repo / "pyproject.toml").exists() and (repo / "data" / "osm").is_dir():
+        return repo / "data" / "osm"
+    return Path.cwd() / "data" / "osm"
+
+
+def cache_dir() -> Path:
+    """Folder of the processed-network cache (``$MOBISIM_CACHE_DIR`` or ``data/osm/cache``)."""
+    return Path(os.environ.get("MOBISIM_CACHE_DIR") or data_dir() / "cache")
+
+
+def shared_osm_dir() -> Path:
+    """Folder of the shared Den Haag data (``$MOBISIM_SHARED_OSM`` or ``<repo>/../shared/osm``)."""
+    if os.environ.get("MOBISIM_SHARED_OSM"):
+        return Path(os.environ["MOBISIM_SHARED_OSM"])
+    return Path(__file__).resolve().parents[3] / "shared" / "osm"
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's content."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------ segments
+
+def _project(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    x, y = _TO_RD.transform(lon, lat)
+    return np.column_stack([x, y])
+
+
+def build_segments(raw: RawOSM) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Cut highway ways into segments between graph nodes.
+
+    Graph nodes are way ends, nodes used more than once by the highway ways (junctions, loops) and
+    nodes tagged as crossings or traffic signals (so the rules see every crossing). Ways tagged
+    ``oneway=-1`` are reversed so that ``oneway`` always reads from ``u`` to ``v``.
+
+    Returns
+    -------
+    edges, nodes : geopandas.GeoDataFrame
+        Segments with ``u``, ``v``, ``way_id``, ``length``, the raw way tags and ``geometry``;
+        nodes with the raw node tags, ``street_count``, ``roundabout`` and ``geometry``.
+    """
+    wn = raw.way_nodes
+    way_idx = wn["way_idx"].to_numpy()
+    reverse = raw.ways["oneway"].astype("string").str.strip().eq("-1").fillna(False).to_numpy()
+    pos = np.arange(len(wn))
+    order = np.lexsort((np.where(reverse[way_idx], -pos, pos), way_idx))
+    way_idx = way_idx[order]
+    node_id = wn["node_id"].to_numpy()[order]
+    xy = _project(wn["lon"].to_numpy()[order], wn["lat"].to_numpy()[order])
+    # drop repeated consecutive nodes within a way
+    keep = np.ones(len(node_id), dtype=bool)
+    keep[1:] = ~((node_id[1:] == node_id[:-1]) & (way_idx[1:] == way_idx[:-1]))
+    way_idx, node_id, xy = way_idx[keep], node_id[keep], xy[keep]
+    n = len(node_id)
+
+    first = np.ones(n, dtype=bool)
+    first[1:] = way_idx[1:] != way_idx[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = way_idx[:-1] != way_idx[1:]
+    uniq, inverse, counts = np.unique(node_id, return_inverse=True, return_counts=True)
+    tagged = raw.nodes
+    split_ids = tagged.loc[
+        tagged["highway"].isin(_SPLIT_NODE_HIGHWAY) | tagged["crossing"].notna()
+        | tagged["railway"].isin(["level_crossing", "crossing"]),
+        "node_id",
+    ].to_numpy()
+    is_break = first | last | (counts[inverse] >= 2) | np.isin(node_id, split_ids)
+    breaks = np.flatnonzero(is_break)
+    same_way = way_idx[breaks[:-1]] == way_idx[breaks[1:]]
+    start, end = breaks[:-1][same_way], breaks[1:][same_way]
+    sizes = end - start + 1
+    offsets = np.cumsum(sizes) - sizes
+    coord_idx = np.repeat(start, sizes) + (np.arange(sizes.sum()) - np.repeat(offsets, sizes))
+    geometry = shapely.linestrings(xy[coord_idx], indices=np.repeat(np.arange(len(start)), sizes))
+
+    seg_way = way_idx[start]
+    edges = raw.ways.iloc[seg_way].reset_index(drop=True)
+    edges.insert(0, "u", node_id[start])
+    edges.insert(1, "v", node_id[end])
+    edges["length"] = shapely.length(geometry)
+    edges = gpd.GeoDataFrame(edges, geometry=geometry, crs=CRS)
+    edges.index.name = "edge_id"
+
+    # traffic calming nodes inside a segment mark the segment as calmed
+    calm = tagged.loc[tagged["traffic_calming"].notna(), ["node_id", "traffic_calming"]]
+    if len(calm):
+        at = np.flatnonzero(np.isin(node_id, calm["node_id"].to_numpy()) & ~last)
+        seg_of = np.searchsorted(start, at, side="right") - 1
+        valid = (seg_of >= 0) & (at < end[np.clip(seg_of, 0, None)])
+        kinds = calm.drop_duplicates("node_id").set_index("node_id")["traffic_calming"]
+        values = pd.Series(kinds.reindex(node_id[at[valid]]).to_numpy(), index=seg_of[valid])
+        values = values.groupby(level=0).first()
+        edges["node_traffic_calming"] = pd.Series(values, index=edges.index, dtype="string")
+    else:
+        edges["node_traffic_calming"] = pd.Series(pd.NA, index=edges.index, dtype="string")
+
+    # nodes: every segment end
+    ends = np.concatenate([start, end])
+    end_ids = node_id[ends]
+    ids, first_at, street_count = np.unique(end_ids, return_index=True, return_counts=True)
+    node_xy = xy[ends[first_at]]
+    nodes = pd.DataFrame({"node_id": ids, "street_count": street_count})
+    nodes = nodes.merge(tagged.drop(columns=["lon", "lat"]).drop_duplicates("node_id"), on="node_id", how="left")
+    roundabout_ways = raw.ways["junction"].isin(["roundabout", "circular"]).to_numpy()
+    roundabout_ids = np.unique(node_id[roundabout_ways[way_idx]])
+    nodes["roundabout"] = np.isin(nodes["node_id"].to_numpy(), roundabout_ids)
+    nodes = gpd.GeoDataFrame(
+        nodes, geometry=shapely.points(node_xy), crs=CRS
+    ).set_index("node_id")
+    return edges, nodes
+
+
+def tag_network(edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, *, parallel: ParallelSettings) -> tuple[
+        gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The *tag* step: typed columns with provenance, parallel cycle paths, crossing node flags."""
+    typed = tag_ways(edges)
+    calm_node = edges["node_traffic_calming"].astype("string")
+    typed["traffic_calming"] = typed["traffic_calming"].fillna(calm_node)
+    out = gpd.GeoDataFrame(
+        pd.concat([edges[["u", "v", "way_id", "length"]], typed], axis=1), geometry=edges.geometry, crs=CRS
+    )
+    roads = out["is_road"].to_numpy()
+    cycle = out["is_cycleway"].to_numpy()
+    par = parallel_cycle_paths(out.geometry[roads], out.geometry[cycle], parallel)
+    par = par.reindex(out.index)
+    for column in par.columns:
+        fill = 0.0 if "coverage" in column else False
+        out[column] = par[column].fillna(fill).astype(float if "coverage" in column else bool)
+    out = pd.concat([out, separated_sides(out)], axis=1)
+    out["dual_carriageway"] = dual_carriageways(out)
+
+    hw = nodes["highway"].astype("string")
+    crossing = nodes["crossing"].astype("string")
+    node_out = nodes[["street_count", "roundabout", "geometry"]].copy()
+    node_out["highway"] = hw
+    node_out["crossing"] = crossing
+    node_out["crossing_island"] = (
+        nodes["crossing:island"].astype("string").eq("yes").fillna(False) | crossing.eq("island").fillna(False)
+    ).astype(bool)
+    node_out["signals"] = (
+        hw.eq("traffic_signals").fillna(False) | crossing.eq("traffic_signals").fillna(False)
+        | nodes["crossing:signals"].astype("string").eq("yes").fillna(False)
+    ).astype(bool)
+    node_out["zebra"] = (
+        crossing.eq("zebra").fillna(False) | nodes["crossing_ref"].astype("string").eq("zebra").fillna(False)
+        | nodes["crossing:markings"].astype("string").eq("zebra").fillna(False)
+    ).astype(bool)
+    node_out["traffic_calming"] = nodes["traffic_calming"].astype("string")
+    node_out["railway"] = nodes["railway"].astype("string")
+    return out, gpd.GeoDataFrame(node_out, geometry="geometry", crs=CRS)
+
+
+# ------------------------------------------------------------------------------ features
+
+def build_features(raws: Sequence[RawOSM]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Points of interest, buildings and residential landuse from every input file.
+
+    Returns
+    -------
+    features, buildings, landuse : geopandas.GeoDataFrame
+        In EPSG:28992; see ``docs/data-model.md``.
+    """
+    point_frames, area_frames = [], []
+    for raw in raws:
+        pts = raw.nodes
+        point_frames.append(
+            pts.assign(osm_type="node", osm_id=pts["node_id"],
+                       geometry=gpd.points_from_xy(pts["lon"], pts["lat"], crs="EPSG:4326"))
+        )
+        ar = raw.areas
+        area_frames.append(ar.assign(geometry=gpd.GeoSeries.from_wkb(ar["wkb"].tolist(), crs="EPSG:4326")
+                                     if len(ar) else gpd.GeoSeries([], crs="EPSG:4326")))
+    columns = ["osm_type", "osm_id", *NODE_KEYS, "geometry"]
+    allobj = pd.concat([f.reindex(columns=columns) for f in point_frames + area_frames], ignore_index=True)
+    allobj = gpd.GeoDataFrame(allobj, geometry="geometry", crs="EPSG:4326").to_crs(CRS)
+
+    kinds = classify(allobj)
+    poi = allobj[kinds["kind"].notna().to_numpy()]
+    features = gpd.GeoDataFrame(
+        {
+            "kind": kinds.loc[poi.index, "kind"].astype(str),
+            "subkind": kinds.loc[poi.index, "subkind"].astype("string"),
+            "name": poi["name"].astype("string"),
+            "osm_type": poi["osm_type"].astype(str),
+            "osm_id": poi["osm_id"].astype(np.int64),
+            "capacity": pd.to_numeric(poi["capacity"], errors="coerce").astype("Int64"),
+        },
+        geometry=poi.geometry, crs=CRS,
+    )
+    primary = is_primary_school(poi)
+    is_school = features["kind"].eq("school").to_numpy()
+    features["primary_school"] = primary["primary_school"].to_numpy() & is_school
+    features["primary_source"] = np.where(is_school, primary["primary_source"].to_numpy(), "not_a_school")
+    features = features.reset_index(drop=True)
+
+    is_building = allobj["building"].notna() & allobj.geom_type.isin(["Polygon", "MultiPolygon"])
+    b = allobj[is_building.to_numpy()]
+    buildings = gpd.GeoDataFrame(
+        {
+            "osm_id": b["osm_id"].astype(np.int64).to_numpy(),
+            "building": b["building"].astype("string").to_numpy(),
+            "levels": pd.to_numeric(b["building:levels"], errors="coerce").round().astype("Int64").to_numpy(),
+            "height": pd.to_numeric(b["height"].astype("string").str.extract(r"([\d.]+)")[0],
+                                    errors="coerce").to_numpy(),
+            "area": b.geometry.area.to_numpy(),
+        },
+        geometry=b.geometry.to_numpy(), crs=CRS,
+    )
+    is_res = allobj["landuse"].eq("residential").fillna(False) & allobj.geom_type.isin(["Polygon", "MultiPolygon"])
+    lu = allobj[is_res.to_numpy()]
+    landuse = gpd.GeoDataFrame(
+        {"osm_id": lu["osm_id"].astype(np.int64).to_numpy(), "landuse": "residential"},
+        geometry=lu.geometry.to_numpy(), crs=CRS,
+    )
+    return features, buildings, landuse
+
+
+# ------------------------------------------------------------------------------ graphml
+
+def read_graphml(path: Path) -> RawOSM:
+    """Read an osmnx GraphML file (e.g. a drive graph) as raw OSM-like frames.
+
+    Merged edges keep the first ``osmid``; list-valued tags (``['30', '50']``) are parsed by the tag
+    step. The two directions of a two-way street become one segment.
+    """
+    import osmnx as ox
+
+    try:
+        G = ox.load_graphml(path)
+    except Exception as exc:  # noqa: BLE001 - networkx/lxml raise many kinds
+        raise InputFileError(f"{path}: cannot read GraphML ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if G.number_of_edges() == 0:
+        raise InputFileError(f"{path}: no highway ways in the file")
+    nodes, edges = ox.graph_to_gdfs(G)
+    edges = edges.reset_index()
+    a, b = np.minimum(edges["u"], edges["v"]), np.maximum(edges["u"], edges["v"])
+    edges = edges.assign(_a=a, _b=b, _len=edges["length"].round(1)).drop_duplicates(["_a", "_b", "_len"])
+
+    def first(value: object) -> object:
+        return value[0] if isinstance(value, list) else value
+
+    tags = pd.DataFrame({k: edges[k].map(first) if k in edges else pd.NA for k in WAY_KEYS}, dtype=object)
+    for k in ("maxspeed", "lanes", "width"):
+        if k in edges:
+            tags[k] = edges[k].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    tags["oneway"] = np.where(edges["oneway"].astype(bool), "yes", "no")
+    tags.insert(0, "way_id", edges["osmid"].map(first).astype(np.int64).to_numpy())
+    coords = shapely.get_coordinates(edges.geometry.to_numpy())
+    counts = shapely.get_num_coordinates(edges.geometry.to_numpy())
+    wn_ids = np.full(len(coords), -1, dtype=np.int64)
+    ends_first = np.cumsum(counts) - counts
+    wn_ids[ends_first] = edges["u"].to_numpy()
+    wn_ids[np.cumsum(counts) - 1] = edges["v"].to_numpy()
+    inner = wn_ids == -1
+    wn_ids[inner] = -(np.arange(inner.sum()) + 1)  # synthetic ids for shape points (never shared)
+    way_nodes = pd.DataFrame({"way_idx": np.repeat(np.arange(len(edges)), counts), "node_id": wn_ids,
+                              "lon": coords[:, 0], "lat": coords[:, 1]})
+    node_tags = pd.DataFrame({"node_id": nodes.index.astype(np.int64), "lon": nodes["x"], "lat": nodes["y"]})
+    for k in NODE_KEYS:
+        node_tags[k] = nodes[k].to_numpy() if k in nodes else pd.NA
+    node_tags = node_tags[node_tags["highway"].notna()].reset_index(drop=True)
+    return RawOSM(path=str(path), ways=tags.reset_index(drop=True), way_nodes=way_nodes, nodes=node_tags,
+                  areas=pd.DataFrame(columns=["osm_type", "osm_id", "wkb", *NODE_KEYS]),
+                  counts={"highway_ways": len(tags)})
+
+
+def read_any(path: Path) -> RawOSM:
+    """Read an OSM (XML/bz2/gz/PBF) or GraphML file."""
+    if path.suffix.lower() == ".graphml":
+        if not path.is_file():
+            raise InputFileError(f"{path}: file not found")
+        return read_graphml(path)
+    return read_osm(path)
+
+
+# ------------------------------------------------------------------------------ place download
+
+def place_slug(place: str) -> str:
+    """File-system name for a place (``"Den Haag, Netherlands"`` → ``den-haag-netherlands``)."""
+    return re.sub(r"[^a-z0-9]+", "-", place.lower()).strip("-") or "place"
+
+
+def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
+    """Download a place's street network and points of interest with osmnx, once.
+
+    The network is saved as GraphML (``network.graphml``, all ways, unsimplified, with the tags
+    mobisim reads) and the points of interest as OSM-like GeoJSON is not needed: the GraphML keeps the
+    streets; points of interest go to ``features.osm`` … see :func:`load_network`. Later calls reuse
+    the files under ``data/osm/places/<slug>/``.
+
+    Returns
+    -------
+    list of Path
+        The files to load.
+
+    Raises
+    ------
+    InputFileError
+        When the place is unknown or the download fails (e.g. offline).
+    """
+    import osmnx as ox
+
+    target = (folder or data_dir() / "places") / place_slug(place)
+    graph_file = target / "network.graphml"
+    if graph_file.exists():
+        return [graph_file]
+    way_tags = [t for t in WAY_KEYS if t not in ox.settings.useful_tags_way]
+    node_tags = [t for t in NODE_KEYS if t not in ox.settings.useful_tags_node]
+    old_way, old_node = list(ox.settings.useful_tags_way), list(ox.settings.useful_tags_node)
+    ox.settings.useful_tags_way = old_way + way_tags
+    ox.settings.useful_tags_node = old_node + node_tags
+    try:
+        G = ox.graph_from_place(place, network_type="all", simplify=False, retain_all=True)
+    except Exception as exc:  # noqa: BLE001 - requests/osmnx errors of every kind
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputFileError(f"place '{place}': download with osmnx failed ({reason[:200]})") from None
+    finally:
+        ox.settings.useful_tags_way, ox.settings.useful_tags_node = old_way, old_node
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = graph_file.with_suffix(".graphml.tmp")
+    ox.save_graphml(G, tmp)
+    os.replace(tmp, graph_file)
+    return [graph_file]
+
+
+# ------------------------------------------------------------------------------ cache + entry point
+
+#: The modules whose code shapes a processed network: a change to any of them invalidates the cache.
+_PROCESSING_MODULES = ("io.py", "osmread.py", "tags.py", "cycleways.py", "features.py")
+
+
+def _cache_key(paths: Sequence[Path], parallel: ParallelSettings) -> str:
+    h = hashlib.sha256()
+    h.update(f"mobisim {__version__} cache {CACHE_FORMAT} {parallel!r}".encode())
+    here = Path(__file__).parent
+    for module in _PROCESSING_MODULES:
+        h.update((here / module).read_bytes())
+    for p in paths:
+        h.update(file_digest(p).encode())
+    return h.hexdigest()[:32]
+
+
+def _read_cache(folder: Path) -> Network | None:
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        frames = {name: gpd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
+    except Exception:  # noqa: BLE001 - a damaged cache entry is rebuilt, never trusted
+        return None
+    return Network(**frames, sources=meta["sources"])
+
+
+def _write_cache(folder: Path, net: Network) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    try:
+        for name in _FRAMES:
+            getattr(net, name).to_parquet(tmp / f"{name}.parquet")
+        (tmp / "meta.json").write_text(json.dumps({"sources": net.sources, "format": CACHE_FORMAT}))
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process wrote it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load_network(
+    paths: Sequence[str | Path] = (),
+    *,
+    place: str | None = None,
+    cache: bool = True,
+    progress: bool = False,
+    parallel: ParallelSettings | None = None,
+) -> Network:
+    """Load, tag and cache a street network.
+
+    Parameters
+    ----------
+    paths
+        The street file first (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf`` or ``.graphml``),
+        then any extra files whose features (buildings, landuse, points of interest) are added.
+    place
+        A place name to download with osmnx (once, into ``data/osm/places``) when no path is given.
+    cache
+        Read and write the processed-network cache (keyed by the files' sha256).
+    progress
+        Show the steps on the terminal.
+    parallel
+        Thresholds of the parallel cycle path detection.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    InputFileError
+        Missing, corrupt or empty input.
+    """
+    from rich.console import Console
+
+    parallel = parallel or ParallelSettings()
+    files = [Path(p) for p in paths]
+    if not files:
+        if not place:
+            raise InputFileError("no input: give an OSM file (--osm FILE) or a place (--place NAME)")
+        files = download_place(place)
+    for f in files:
+        if not f.is_file():
+            raise InputFileError(f"{f}: file not found")
+    console = Console(stderr=True)
+
+    def step(text: str):  # noqa: ANN202
+        return console.status(text) if progress else nullcontext()
+
+    key = _cache_key(files, parallel)
+    folder = cache_dir() / key
+    if cache:
+        hit = _read_cache(folder)
+        if hit is not None:
+            return hit
+
+    raws = []
+    for f in files:
+        with step(f"reading {f.name}"):
+            raws.append(read_any(f))
+    street = raws[0]
+    if street.ways.empty:
+        raise InputFileError(f"{files[0]}: no highway ways in the file (is it a street network?)")
+    with step("cutting ways into segments"):
+        edges, nodes = build_segments(street)
+    with step("tagging segments and detecting parallel cycle paths"):
+        edges, nodes = tag_network(edges, nodes, parallel=parallel)
+    with step("classifying points of interest, buildings and landuse"):
+        features, buildings, landuse = build_features(raws)
+    net = Network(edges=edges, nodes=nodes, features=features, buildings=buildings, landuse=landuse,
+                  sources=[str(f) for f in files])
+    if cache:
+        with step("writing the network cache"):
+            _write_cache(folder, net)
+    return net
+
+
+__all__ = ["load_network", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame"]

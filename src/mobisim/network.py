@@ -1,0 +1,123 @@
+"""The street network model: segments, nodes and points of interest in EPSG:28992.
+
+See ``docs/data-model.md`` for every column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from mobisim.errors import InputFileError
+
+CRS = "EPSG:28992"  #: RD New, metres
+
+
+def empty_frame(columns: list[str] | None = None) -> gpd.GeoDataFrame:
+    """An empty GeoDataFrame in :data:`CRS` with the given columns."""
+    return gpd.GeoDataFrame({c: [] for c in (columns or [])}, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
+
+
+@dataclass
+class Network:
+    """A street network with the points of interest the rules need.
+
+    Attributes
+    ----------
+    edges
+        Street segments (one row per part of an OSM way between two graph nodes).
+    nodes
+        Graph nodes, indexed by OSM node id.
+    features
+        Points of interest (schools, kindergartens, playgrounds, care sites, parking).
+    buildings
+        Building outlines (``levels``, ``area``); empty when no buildings were loaded.
+    landuse
+        Residential landuse polygons.
+    sources
+        The inputs (files or place) this network was built from.
+    """
+
+    edges: gpd.GeoDataFrame
+    nodes: gpd.GeoDataFrame
+    features: gpd.GeoDataFrame = field(default_factory=empty_frame)
+    buildings: gpd.GeoDataFrame = field(default_factory=empty_frame)
+    landuse: gpd.GeoDataFrame = field(default_factory=empty_frame)
+    sources: list[str] = field(default_factory=list)
+
+    def copy(self) -> "Network":
+        """A deep copy of the frames (geometries are immutable and shared)."""
+        return replace(
+            self,
+            edges=self.edges.copy(),
+            nodes=self.nodes.copy(),
+            features=self.features.copy(),
+            buildings=self.buildings.copy(),
+            landuse=self.landuse.copy(),
+            sources=list(self.sources),
+        )
+
+    def graph(self, mode: str | None = None) -> nx.MultiDiGraph:
+        """An osmnx-compatible directed multigraph of the segments.
+
+        Parameters
+        ----------
+        mode
+            ``"walk"``, ``"bike"`` or ``"drive"`` keeps the segments open to that mode; ``drive``
+            respects ``oneway``. ``None`` keeps every segment in both directions.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            Nodes with ``x``/``y`` (RD New), edges with the segment attributes, ``G.graph["crs"]``.
+        """
+        edges = self.edges
+        if mode is not None:
+            edges = edges[edges[f"mode_{mode}"]]
+        forward = edges.reset_index()
+        backward = forward if mode != "drive" else forward[~forward["oneway"]]
+        backward = backward.rename(columns={"u": "v", "v": "u"}).assign(
+            geometry=shapely.reverse(backward.geometry.to_numpy())
+        )
+        both = pd.concat([forward.assign(reversed=False), backward.assign(reversed=True)], ignore_index=True)
+        both["key"] = both.groupby(["u", "v"]).cumcount()
+        G = nx.MultiDiGraph(crs=CRS)
+        node_ids = np.unique(np.concatenate([both["u"].to_numpy(), both["v"].to_numpy()]))
+        xy = self.nodes.loc[node_ids]
+        G.add_nodes_from(
+            (int(n), {"x": x, "y": y, "street_count": int(c)})
+            for n, x, y, c in zip(node_ids, xy.geometry.x, xy.geometry.y, xy["street_count"])
+        )
+        attrs = both.drop(columns=["u", "v", "key"]).to_dict("records")
+        G.add_edges_from(
+            (int(u), int(v), int(k), a) for u, v, k, a in zip(both["u"], both["v"], both["key"], attrs)
+        )
+        return G
+
+    def clip(self, area: shapely.Geometry, *, label: str = "the requested area") -> "Network":
+        """Keep what lies inside ``area`` (EPSG:28992): segments that intersect it, their nodes,
+        and the features, buildings and landuse that intersect it.
+
+        Raises
+        ------
+        InputFileError
+            When no street segment lies inside the area.
+        """
+        keep = self.edges.intersects(area)
+        if not keep.any():
+            raise InputFileError(f"{', '.join(self.sources) or 'network'}: no streets inside {label}")
+        edges = self.edges[keep]
+        node_ids = pd.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
+        return replace(
+            self,
+            edges=edges,
+            nodes=self.nodes.loc[self.nodes.index.isin(node_ids)],
+            features=self.features[self.features.intersects(area)],
+            buildings=self.buildings[self.buildings.intersects(area)] if len(self.buildings) else self.buildings,
+            landuse=self.landuse[self.landuse.intersects(area)] if len(self.landuse) else self.landuse,
+        )
