@@ -179,6 +179,16 @@ def tag_network(edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, *, parallel: P
         gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The *tag* step: typed columns with provenance, parallel cycle paths, crossing node flags."""
     typed = tag_ways(edges)
+    # ``oneway=-1`` ways were reversed in build_segments: their side and direction tags flip too
+    rev = typed["oneway_reverse"].to_numpy()
+    if rev.any():
+        for a, b in [("cycleway_left", "cycleway_right"), ("parking_left", "parking_right")]:
+            typed.loc[rev, [a, b]] = typed.loc[rev, [b, a]].to_numpy()
+        by_dir = rev & typed["lanes_source"].eq("tag:lanes:forward/backward").to_numpy()
+        cols = ["lanes_forward", "lanes_backward"]
+        typed.loc[by_dir, cols] = typed.loc[by_dir, cols[::-1]].to_numpy()
+        side = typed.loc[rev, "sidewalk"]
+        typed.loc[rev, "sidewalk"] = side.replace({"left": "right", "right": "left"})
     calm_node = edges["node_traffic_calming"].astype("string")
     typed["traffic_calming"] = typed["traffic_calming"].fillna(calm_node)
     out = gpd.GeoDataFrame(

@@ -86,6 +86,7 @@ class Network:
         )
         both = pd.concat([forward.assign(reversed=False), backward.assign(reversed=True)], ignore_index=True)
         both["key"] = both.groupby(["u", "v"]).cumcount()
+        both["osmid"] = both["way_id"]  # osmnx's name for the way id
         G = nx.MultiDiGraph(crs=CRS)
         node_ids = np.unique(np.concatenate([both["u"].to_numpy(), both["v"].to_numpy()]))
         xy = self.nodes.loc[node_ids]
@@ -121,3 +122,52 @@ class Network:
             buildings=self.buildings[self.buildings.intersects(area)] if len(self.buildings) else self.buildings,
             landuse=self.landuse[self.landuse.intersects(area)] if len(self.landuse) else self.landuse,
         )
+
+
+def network_summary(net: Network) -> dict:
+    """Figures that describe a loaded network.
+
+    Returns
+    -------
+    dict
+        ``segments``, ``nodes``, ``km`` (all segments), ``km_roads``; ``km_by_highway``;
+        ``km_by_maxspeed`` (roads, by limit) and ``km_by_maxspeed_source``; ``cycle_separation``
+        (share of road length with a separated cycle path on the left / right / both / either side,
+        and by source); ``crossing_nodes``, ``signal_nodes``; ``poi_counts`` by kind (plus
+        ``primary_school``); ``buildings``; ``sources``.
+    """
+    e = net.edges
+    km = e["length"] / 1000.0
+    roads = e["is_road"].to_numpy()
+    km_roads = km[roads]
+    left = e["cycle_separated_left"].to_numpy()[roads]
+    right = e["cycle_separated_right"].to_numpy()[roads]
+    total_roads = float(km_roads.sum()) or 1.0
+    speed_key = e.loc[roads, "maxspeed"].astype("string").fillna("unknown")
+    features = net.features
+    poi = features["kind"].value_counts().to_dict() if len(features) else {}
+    poi["primary_school"] = int(features["primary_school"].sum()) if len(features) else 0
+    nodes = net.nodes
+    return {
+        "sources": list(net.sources),
+        "segments": int(len(e)),
+        "nodes": int(len(nodes)),
+        "km": round(float(km.sum()), 1),
+        "km_roads": round(float(km_roads.sum()), 1),
+        "km_by_highway": km.groupby(e["highway"]).sum().round(2).sort_values(ascending=False).to_dict(),
+        "km_by_maxspeed": km_roads.groupby(speed_key).sum().round(2).to_dict(),
+        "km_by_maxspeed_source": km_roads.groupby(e.loc[roads, "maxspeed_source"]).sum().round(2)
+        .sort_values(ascending=False).to_dict(),
+        "cycle_separation": {
+            "share_left": round(float(km_roads[left].sum()) / total_roads, 3),
+            "share_right": round(float(km_roads[right].sum()) / total_roads, 3),
+            "share_both": round(float(km_roads[left & right].sum()) / total_roads, 3),
+            "share_either": round(float(km_roads[left | right].sum()) / total_roads, 3),
+            "km_by_source": km_roads.groupby(e.loc[roads, "cycle_separated_source"]).sum().round(2).to_dict(),
+        },
+        "crossing_nodes": int(nodes["highway"].eq("crossing").fillna(False).sum() + nodes["crossing"].notna().sum()
+                              - (nodes["highway"].eq("crossing").fillna(False) & nodes["crossing"].notna()).sum()),
+        "signal_nodes": int(nodes["signals"].sum()),
+        "poi_counts": {k: int(v) for k, v in poi.items()},
+        "buildings": int(len(net.buildings)),
+    }

@@ -1,0 +1,117 @@
+"""``mobisim network``: load a street network and summarise or export it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mobisim.cli._app import app, user_errors
+from mobisim.errors import InputFileError, MobisimError
+
+OsmOption = Annotated[
+    Optional[list[Path]],
+    typer.Option("--osm", help="OSM file (.osm, .osm.bz2, .osm.pbf, .graphml). Repeat to add feature "
+                 "files, e.g. the buildings file after the street file."),
+]
+PlaceOption = Annotated[
+    Optional[str],
+    typer.Option("--place", help="Place to download with osmnx when online (cached in data/osm/places)."),
+]
+
+
+def parse_bbox(text: str):  # noqa: ANN201
+    """``W,S,E,N`` in degrees (WGS84) → a polygon in EPSG:28992."""
+    import geopandas as gpd
+    import shapely
+
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise MobisimError(f"--bbox '{text}': expected four numbers W,S,E,N in degrees") from None
+    if not (west < east and south < north):
+        raise MobisimError(f"--bbox '{text}': expected W < E and S < N")
+    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326").to_crs("EPSG:28992")
+    return box.iloc[0]
+
+
+def _print_summary(summary: dict, console: Console) -> None:
+    console.print(f"[bold]Network[/bold] from {', '.join(summary['sources'])}")
+    console.print(
+        f"{summary['segments']:,} segments, {summary['nodes']:,} nodes, {summary['km']:,.1f} km of "
+        f"streets and paths, of which {summary['km_roads']:,.1f} km motor roads"
+    )
+    t = Table(title="km by highway class")
+    t.add_column("highway")
+    t.add_column("km", justify="right")
+    for k, v in summary["km_by_highway"].items():
+        t.add_row(k, f"{v:,.1f}")
+    console.print(t)
+    t = Table(title="motor roads: km by maxspeed")
+    t.add_column("km/h")
+    t.add_column("km", justify="right")
+    for k, v in sorted(summary["km_by_maxspeed"].items(), key=lambda kv: (len(kv[0]), kv[0])):
+        t.add_row(k, f"{v:,.1f}")
+    console.print(t)
+    t = Table(title="motor roads: km by maxspeed source")
+    t.add_column("source (tag, or default:<class>:<area> inference rule)")
+    t.add_column("km", justify="right")
+    for k, v in summary["km_by_maxspeed_source"].items():
+        t.add_row(k, f"{v:,.1f}")
+    console.print(t)
+    c = summary["cycle_separation"]
+    console.print(
+        f"Separated cycle path along motor roads (share of length): either side {c['share_either']:.1%}, "
+        f"both sides {c['share_both']:.1%}, left {c['share_left']:.1%}, right {c['share_right']:.1%}; "
+        f"km by source: " + ", ".join(f"{k} {v:,.1f}" for k, v in c["km_by_source"].items())
+    )
+    p = summary["poi_counts"]
+    console.print(
+        f"Points of interest: {p.get('school', 0)} schools ({p.get('primary_school', 0)} primary), "
+        f"{p.get('kindergarten', 0)} kindergartens, {p.get('playground', 0)} playgrounds, "
+        f"{p.get('care', 0)} care sites, {p.get('parking', 0)} car parks; "
+        f"{summary['crossing_nodes']} crossing nodes, {summary['signal_nodes']} signal nodes; "
+        f"{summary['buildings']:,} buildings"
+    )
+    console.print("© OpenStreetMap contributors (ODbL)")
+
+
+@app.command("network")
+@user_errors
+def network_command(
+    osm: OsmOption = None,
+    place: PlaceOption = None,
+    summary: Annotated[bool, typer.Option("--summary/--no-summary", help="Print the summary.")] = True,
+    export: Annotated[Optional[Path], typer.Option("--export", help="Write the layers to a GeoPackage.")] = None,
+    bbox: Annotated[Optional[str], typer.Option("--bbox", help="Keep only W,S,E,N (degrees).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Use the processed-network cache.")] = True,
+) -> None:
+    """Load a street network (OSM file or place) and print its summary or export it.
+
+    Example: mobisim network --osm ../shared/osm/den-haag-city-2021.osm.bz2 --summary
+    """
+    from mobisim.io import load_network
+    from mobisim.network import network_summary
+    from mobisim.outputs import write_gpkg
+
+    if not osm and not place:
+        raise InputFileError("no input: give an OSM file (--osm FILE) or a place (--place NAME)")
+    net = load_network(osm or [], place=place, cache=cache, progress=not as_json)
+    if bbox:
+        net = net.clip(parse_bbox(bbox), label=f"--bbox {bbox}")
+    info = network_summary(net)
+    if as_json:
+        typer.echo(json.dumps(info, indent=2, ensure_ascii=False))
+    elif summary:
+        _print_summary(info, Console(emoji=False, highlight=False))
+    if export:
+        layers = {"edges": net.edges.reset_index(), "nodes": net.nodes.reset_index(), "features": net.features}
+        if len(net.buildings):
+            layers["buildings"] = net.buildings
+        write_gpkg(export, layers)
+        typer.echo(f"wrote {export} (layers: {', '.join(layers)})", err=True)
