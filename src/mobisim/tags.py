@@ -454,8 +454,10 @@ def tag_ways(tags: pd.DataFrame) -> pd.DataFrame:
     out["bicycle_road"] = (
         _clean(tags["bicycle_road"]).eq("yes").fillna(False) | _clean(tags["cyclestreet"]).eq("yes").fillna(False)
     ).to_numpy(dtype=bool)
-    for column in ("segregated", "surface", "traffic_calming", "junction", "ref", "service"):
+    for column in ("segregated", "surface", "traffic_calming", "junction", "ref", "service", "lit"):
         out[column] = _clean(tags[column])
+    for column in ("bridge", "tunnel"):
+        out[column] = (_clean(tags[column]).notna() & ~_clean(tags[column]).eq("no")).to_numpy(dtype=bool)
     zone = _clean(tags["zone:traffic"])
     out["zone_traffic"] = tags["zone:traffic"].astype("string")
     out["builtup"] = ~zone.eq("nl:rural").fillna(False).to_numpy(dtype=bool)

@@ -1,0 +1,186 @@
+"""Den Haag wijken (districts): load the polygons, select them by name or CBS code, tag frames.
+
+The wijk polygons come from ``den-haag-wijken.geojson`` in the shared OSM folder (44 wijken,
+CBS-style codes ``WK0518nn``, boundaries of 2018; see ``shared/osm/README.md``). They are not
+copied into the project: the path comes from ``$MOBISIM_SHARED_OSM`` or the sibling folder
+``<repo>/../shared/osm``.
+
+Examples
+--------
+>>> wijken = load_wijken()                                   # doctest: +SKIP
+>>> select_areas(wijken, ["Centrum", "WK051822", "zeeheldenkwartier"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from mobisim.errors import InputFileError, NotFoundError
+
+CRS = "EPSG:28992"
+"""Projected CRS of every mobisim frame (RD New, metres)."""
+
+WIJKEN_FILE = "den-haag-wijken.geojson"
+"""File name of the wijk polygons inside the shared OSM folder."""
+
+WIJK_COLUMNS = ["code", "name", "wijk_nr", "stadsdeel"]
+"""Attribute columns every wijk frame carries (besides ``geometry``)."""
+
+_CODE_RE = re.compile(r"^wk0518\d{2}$")
+
+
+def shared_osm_dir() -> Path:
+    """Folder of the shared Den Haag data.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$MOBISIM_SHARED_OSM`` when set, else ``<repo>/../shared/osm``.
+    """
+    env = os.environ.get("MOBISIM_SHARED_OSM")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2]
+    return repo.parent / "shared" / "osm"
+
+
+def default_wijken_path() -> Path:
+    """Default location of ``den-haag-wijken.geojson`` (see :func:`shared_osm_dir`)."""
+    return shared_osm_dir() / WIJKEN_FILE
+
+
+def load_wijken(path: Path | str | None = None) -> gpd.GeoDataFrame:
+    """Load the wijk polygons in EPSG:28992.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str, optional
+        A GeoJSON/GeoPackage with the wijk polygons and the fields ``code``, ``name``,
+        ``wijk_nr``, ``stadsdeel``. Default: :func:`default_wijken_path`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per wijk, columns ``code``, ``name``, ``wijk_nr``, ``stadsdeel``, ``geometry``,
+        in EPSG:28992, ordered by ``code``.
+
+    Raises
+    ------
+    mobisim.errors.InputFileError
+        When the file is missing, unreadable or lacks the ``code``/``name`` fields.
+    """
+    p = Path(path) if path is not None else default_wijken_path()
+    if not p.exists():
+        hint = "" if path is not None else " (set $MOBISIM_SHARED_OSM to the shared osm folder)"
+        raise InputFileError(f"wijk polygons not found: {p}{hint}")
+    try:
+        gdf = gpd.read_file(p)
+    except Exception as exc:  # pyogrio raises several types
+        raise InputFileError(f"cannot read wijk polygons {p}: {exc}") from None
+    missing = [c for c in ("code", "name") if c not in gdf.columns]
+    if missing:
+        raise InputFileError(f"wijk polygons {p} lack the field(s) {', '.join(missing)}")
+    if gdf.empty:
+        raise InputFileError(f"wijk polygons {p} hold no features")
+    for col in ("wijk_nr", "stadsdeel"):
+        if col not in gdf.columns:
+            gdf[col] = pd.NA
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    gdf = gdf.to_crs(CRS)[WIJK_COLUMNS + ["geometry"]]
+    return gdf.sort_values("code").reset_index(drop=True)
+
+
+def normalize_name(text: str) -> str:
+    """Case- and accent-insensitive key of a wijk name or code.
+
+    Accents are stripped (NFKD), letters case-folded, and every run of characters that is not
+    a letter or digit becomes one space: ``"Geuzen- en Statenkwartier"`` and
+    ``"geuzen en statenkwartier"`` give the same key.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", " ", stripped.casefold()).strip()
+
+
+def select_areas(wijken: gpd.GeoDataFrame, names_or_codes: Iterable[str] | str) -> gpd.GeoDataFrame:
+    """Select wijken by name or CBS code.
+
+    Parameters
+    ----------
+    wijken : geopandas.GeoDataFrame
+        From :func:`load_wijken`.
+    names_or_codes : iterable of str, or str
+        Wijk names (``"Zeeheldenkwartier"``) or codes (``"WK051822"``); case and accents do
+        not matter. A code wins over a name; duplicates are dropped.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The selected rows, in the order asked.
+
+    Raises
+    ------
+    mobisim.errors.NotFoundError
+        For the first entry that names no wijk; the message lists the closest names.
+    """
+    if isinstance(names_or_codes, str):
+        names_or_codes = [names_or_codes]
+    by_code = {normalize_name(c).replace(" ", ""): i for i, c in zip(wijken.index, wijken["code"])}
+    by_name = {normalize_name(n): i for i, n in zip(wijken.index, wijken["name"])}
+    picked: list = []
+    for entry in names_or_codes:
+        key = normalize_name(entry)
+        idx = by_code.get(key.replace(" ", "")) if _CODE_RE.match(key.replace(" ", "")) else None
+        if idx is None:
+            idx = by_name.get(key)
+        if idx is None:
+            close = difflib.get_close_matches(key, list(by_name), n=3, cutoff=0.5)
+            names = [wijken.at[by_name[c], "name"] for c in close]
+            hint = f"; closest: {', '.join(names)}" if names else ""
+            raise NotFoundError(f"unknown wijk {entry!r} (not a Den Haag wijk name or WK0518nn code){hint}")
+        if idx not in picked:
+            picked.append(idx)
+    return wijken.loc[picked]
+
+
+def assign_areas(gdf: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, column: str = "code") -> pd.Series:
+    """The wijk each feature lies in (by its representative point).
+
+    Lines are placed by their midpoint, polygons by a point inside them, so a street on a
+    wijk border belongs to exactly one wijk.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any features (points, lines, polygons).
+    wijken : geopandas.GeoDataFrame
+        Wijk polygons (:func:`load_wijken` or :func:`select_areas`).
+    column : str
+        The wijken column to return (``code`` or ``name``).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``gdf``; NA where the feature lies in none of ``wijken``.
+    """
+    if gdf.empty:
+        return pd.Series(pd.NA, index=gdf.index, dtype="string", name=column)
+    geom = gdf.geometry.to_crs(wijken.crs) if gdf.crs != wijken.crs else gdf.geometry
+    is_line = geom.geom_type.isin(["LineString", "MultiLineString"])
+    points = geom.representative_point()
+    if is_line.any():
+        points = points.where(~is_line, geom[is_line].interpolate(0.5, normalized=True))
+    pts = gpd.GeoDataFrame({"_row": range(len(gdf))}, geometry=points.values, crs=wijken.crs)
+    joined = gpd.sjoin(pts, wijken[[column, "geometry"]], how="left", predicate="within")
+    joined = joined[~joined["_row"].duplicated()]
+    values = pd.Series(joined[column].to_numpy(), index=gdf.index, name=column)
+    return values.astype("string")

@@ -1,0 +1,168 @@
+"""``mobisim parking``: the yearly permit cap, freed spaces by street and the large-car tariff."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Optional
+
+import geopandas as gpd
+import pandas as pd
+import typer
+
+from mobisim.cli._app import app, user_errors
+from mobisim.errors import InputFileError, MobisimError, ScenarioError
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    """Read a scenario file (YAML, JSON or TOML) as a mapping (fallback without mobisim.scenario)."""
+    if not path.exists():
+        raise InputFileError(f"scenario file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        elif path.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ScenarioError(f"{path}: cannot parse the scenario: {first}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: the scenario must be a mapping of sections")
+    return data
+
+
+def _scenario(path: Path) -> tuple[Any, str | None]:
+    """Parking settings and the OSM data source of a scenario file."""
+    try:
+        from mobisim.scenario import load_scenario
+    except ModuleNotFoundError as exc:
+        if exc.name != "mobisim.scenario":
+            raise
+        load_scenario = None
+    from mobisim.parking import ParkingSettings, parking_settings
+
+    if load_scenario is not None:
+        sc = load_scenario(path)
+        data = getattr(sc, "data", None)
+        osm = getattr(data, "osm", None) if data is not None else None
+        if isinstance(osm, (list, tuple)):
+            osm = osm[0] if osm else None
+        settings = getattr(sc, "parking", None)
+        if settings is None:
+            settings = ParkingSettings()
+        elif isinstance(settings, dict):
+            settings = parking_settings(settings, where=f"{path}: parking")
+        return settings, (str(osm) if osm else None)
+
+    raw = _read_mapping(path)
+    settings = parking_settings(raw.get("parking"), where=f"{path}: parking")
+    osm = (raw.get("data") or {}).get("osm")
+    if isinstance(osm, list):
+        osm = osm[0] if osm else None
+    return settings, osm
+
+
+def _fmt(df: pd.DataFrame) -> str:
+    return df.to_string(float_format=lambda v: f"{v:,.1f}")
+
+
+@app.command("parking")
+@user_errors
+def parking(
+    osm: Optional[Path] = typer.Option(None, "--osm", help="Street file (OSM XML/bz2/PBF/GraphML); default: the scenario's data.osm."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file; its `parking` section sets the cap, areas, mix and tariff."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Write the yearly cap table (per area and total) as CSV."),
+    export: Optional[Path] = typer.Option(None, "--export", help="Write the freed spaces by street as a GeoPackage (layer parking_freed)."),
+    wijken: Optional[Path] = typer.Option(None, "--wijken", help="Wijk polygons (default: the shared den-haag-wijken.geojson)."),
+    garages: Optional[Path] = typer.Option(None, "--garages", help="Garage capacities (default: parking.garages_path, else the shared den-haag-rdw-parking.geojson when present)."),
+    spaces: Optional[Path] = typer.Option(None, "--spaces", help="Extra amenity=parking_space layer (default: parking.spaces_path, else the shared den-haag-parking-spaces.geojson when present)."),
+    no_spaces: bool = typer.Option(False, "--no-spaces", help="Do not use an extra parking-space layer."),
+) -> None:
+    """Cap resident permits in the scenario's wijken, falling by the yearly rate; show which
+    streets give up their spaces, how the space is re-used and what the large-car tariff earns."""
+    from mobisim import ATTRIBUTION
+    from mobisim.areas import load_wijken
+    from mobisim.parking import (
+        ParkingSettings, evaluate_parking, freed_by_street, load_garages, load_parking_spaces, reuse,
+    )
+
+    if scenario is not None:
+        settings, scenario_osm = _scenario(scenario)
+    else:
+        settings, scenario_osm = ParkingSettings(), None
+    source = osm or (Path(scenario_osm) if scenario_osm else None)
+    if source is None:
+        raise MobisimError("no street data: give --osm FILE or data.osm in the scenario")
+    if not Path(source).exists():
+        raise InputFileError(f"street file not found: {source}")
+    wijk_frame = load_wijken(wijken)
+    garage_frame = load_garages(garages) if garages is not None else None
+    space_frame = load_parking_spaces(spaces) if spaces is not None else None
+    if no_spaces:
+        space_frame = gpd.GeoDataFrame(geometry=[], crs="EPSG:28992")
+    # check the areas before the (slow) network load
+    from mobisim.areas import select_areas
+
+    select_areas(wijk_frame, settings.areas)
+
+    from mobisim.io import load_network
+
+    net = load_network([source])
+    result = evaluate_parking(net, settings, wijken=wijk_frame, garages=garage_frame, spaces=space_frame)
+
+    attribution = ATTRIBUTION + (" · © OpenMapTiles" if "den-haag-city-2021" in Path(source).name else "")
+    city = result.city
+    print(f"Parking supply ({source}; {attribution})")
+    print(
+        f"  on-street spaces in the wijken: {city['on_street_spaces_in_wijken']:,.0f} "
+        f"(tags {city['share_tag']:.1%}, mapped spaces {city['share_parking_space']:.1%}, "
+        f"estimates {city['share_estimate']:.1%}) on {city['road_km']:,.1f} km of road"
+    )
+    print(
+        f"  off-street: surface lots {city['lot_spaces']:,.0f} ({city['lots']:.0f} lots, {city['lots_no_capacity']:.0f} "
+        f"without capacity), garages {city['garage_spaces']:,.0f} "
+        f"({city['garages']:.0f} garages, {city['garages_no_capacity']:.0f} without capacity)"
+    )
+    cap = result.cap
+    wide = cap.pivot(index="name", columns="year", values="cap")
+    wide.loc["TOTAL"] = wide.sum()
+    print(f"\nPermit cap per area (cap rate {settings.cap_rate:.1%}/yr, base year {settings.base_year})")
+    print(wide.to_string())
+    freed_wide = cap.pivot(index="name", columns="year", values="freed_cumulative")
+    freed_wide.loc["TOTAL"] = freed_wide.sum()
+    print("\nSpaces freed per area (cumulative)")
+    print(freed_wide.to_string())
+    print("\nYearly totals and re-use of the freed spaces (cumulative)")
+    print(_fmt(result.totals))
+    print("\nLarge-car tariff vs the programme's finance table (€/yr)")
+    cols = ["permits", "surcharge_eur", "programme_surcharge_eur", "alignment_eur", "programme_alignment_eur",
+            "price_increase_needed_eur", "surcharge_factor_needed"]
+    print(_fmt(result.tariff[cols]))
+    for note in result.notes:
+        print(f"note: {note}")
+
+    if export is not None:
+        from mobisim.outputs import write_gpkg
+
+        streets = freed_by_street(result.freed)
+        layers = {"parking_freed": result.freed, "parking_freed_streets": streets}
+        layers = {k: v.assign(attribution=attribution) for k, v in layers.items()}
+        write_gpkg(export, layers)
+        print(f"wrote {export} (layers parking_freed: {len(result.freed)} segments, "
+              f"parking_freed_streets: {len(streets)} streets)")
+    if csv is not None:
+        from mobisim.outputs import write_text
+
+        totals = result.totals.reset_index()[["year", "cap", "permits", "freed", "freed_cumulative"]]
+        totals.insert(1, "code", "total")
+        totals.insert(2, "name", "TOTAL")
+        table = pd.concat([cap.drop(columns="on_street_spaces"), totals], ignore_index=True)
+        table = table.join(reuse(table["freed_cumulative"], settings).drop(columns="freed_spaces"))
+        write_text(csv, table.round(2).to_csv(index=False))
+        print(f"wrote {csv}")
