@@ -1,0 +1,351 @@
+"""``mobisim toets``: the reviewer command — the 30/50 rule and the 8-jarigen-toets for one street.
+
+Examples::
+
+    mobisim toets "Laan van Meerdervoort" --osm ../shared/osm/den-haag-city-2021.osm.bz2
+    mobisim toets --way 7268339 --osm ../shared/osm/scheveningen-2025.osm.bz2 --json
+    mobisim toets --at 52.0786,4.2887 --osm ../shared/osm/den-haag-city-2021.osm.bz2
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+
+from mobisim.cli._app import app, user_errors
+from mobisim.errors import MobisimError, NotFoundError
+
+#: Edge columns shown per segment (and written by ``--json``).
+SEGMENT_FIELDS = [
+    "way_id", "u", "v", "name", "highway", "length", "maxspeed", "maxspeed_source", "lanes",
+    "regime", "proposed_maxspeed", "regime_rule", "regime_reason",
+    "c1_cycle_path", "c1_evidence", "c2_sensitive_sites", "c2_evidence",
+    "c3_air_noise", "c3_evidence", "noise_lden_db", "c4_crossable", "c4_evidence",
+    "calming", "calming_reason", "lts_bike",
+    "toets_bike", "toets_bike_rule", "toets_bike_reason", "toets_bike_fix",
+    "toets_walk", "toets_walk_rule", "toets_walk_reason", "toets_walk_fix", "toets_pass",
+    "school_route_children",
+]
+CROSSING_FIELDS = [
+    "crossing_kind", "crossed_name", "lanes_crossed", "crossed_speed", "lts_crossing",
+    "toets_crossing", "toets_crossing_rule", "toets_crossing_reason", "toets_crossing_fix",
+    "junction_fix", "junction_fix_reason", "weakest_link_children",
+]
+CRITERIA = [("C1 separate cycle path", "c1_cycle_path", "c1_evidence"),
+            ("C2 no sensitive sites", "c2_sensitive_sites", "c2_evidence"),
+            ("C3 air and noise", "c3_air_noise", "c3_evidence"),
+            ("C4 crossable by an 8-year-old", "c4_crossable", "c4_evidence")]
+
+
+def normalise_name(name: str) -> str:
+    """Case- and accent-insensitive form of a street name (NFKD, marks dropped, casefold)."""
+    decomposed = unicodedata.normalize("NFKD", str(name))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def parse_at(text: str) -> tuple[float, float]:
+    """Parse ``"LAT,LON"`` into floats; a clear error otherwise."""
+    parts = text.replace(" ", "").split(",")
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+        if len(parts) != 2:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise MobisimError(f"--at {text!r}: expected LAT,LON in degrees, e.g. 52.0786,4.2887") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise MobisimError(f"--at {text!r}: latitude/longitude out of range")
+    return lat, lon
+
+
+def select_by_name(edges: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Segments whose name matches ``name`` (case/accent-insensitive); NotFoundError otherwise."""
+    names = edges["name"].dropna().astype(str)
+    norm = names.map(normalise_name)
+    wanted = normalise_name(name)
+    hit = norm.index[norm == wanted]
+    if len(hit):
+        return edges.loc[hit]
+    by_norm = dict(zip(norm, names))
+    close = difflib.get_close_matches(wanted, list(by_norm), n=5, cutoff=0.6)
+    if not close:  # also try as a substring ("meerdervoort")
+        close = [k for k in by_norm if wanted and wanted in k][:5]
+    hint = f"; closest matches: {', '.join(by_norm[c] for c in close)}" if close else ""
+    raise NotFoundError(f"street {name!r} not found in the network{hint}")
+
+
+def select_by_way(edges: pd.DataFrame, way_id: int) -> pd.DataFrame:
+    """Segments of one OSM way; NotFoundError otherwise."""
+    sel = edges[edges["way_id"] == way_id]
+    if sel.empty:
+        raise NotFoundError(f"OSM way {way_id} not found among the network's street segments")
+    return sel
+
+
+def select_at(edges: Any, lat: float, lon: float, max_distance: float = 500.0) -> pd.DataFrame:
+    """The street segment nearest to a WGS84 point (motor roads preferred)."""
+    import shapely
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, edges.crs, always_xy=True).transform(lon, lat)
+    point = np.array([shapely.points(x, y)])
+    roads = edges[edges["is_road"].fillna(False).astype(bool)] if "is_road" in edges.columns else edges
+    for pool in (roads, edges):
+        if len(pool) == 0:
+            continue
+        tree = shapely.STRtree(pool.geometry.to_numpy())
+        idx, _ = tree.query_nearest(point, max_distance=max_distance, return_distance=True)
+        if idx.shape[1]:
+            return pool.iloc[[int(idx[1][0])]]
+    raise NotFoundError(f"no street segment within {max_distance:.0f} m of {lat},{lon}")
+
+
+def order_along(sel: Any) -> Any:
+    """Order segments along the street's main axis (west→east or south→north)."""
+    c = sel.geometry.centroid
+    minx, miny, maxx, maxy = sel.total_bounds
+    key = c.x if (maxx - minx) >= (maxy - miny) else c.y
+    return sel.assign(_k=key.to_numpy()).sort_values("_k").drop(columns="_k")
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe scalar."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else round(float(value), 2)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def street_report(net: Any, sel: Any) -> dict[str, Any]:
+    """Machine-readable verdict for the selected segments and the crossings on them."""
+    sel = order_along(sel)
+    seg_cols = [c for c in SEGMENT_FIELDS if c in sel.columns]
+    segments = [{"edge_id": int(i), **{c: _clean(row[c]) for c in seg_cols}}
+                for i, row in sel[seg_cols].iterrows()]  # output formatting only
+    node_ids = pd.unique(np.concatenate([sel["u"].to_numpy(), sel["v"].to_numpy()]))
+    nodes = net.nodes.loc[net.nodes.index.intersection(node_ids)]
+    nodes = nodes[nodes["is_crossing"].fillna(False).astype(bool)]
+    order = {n: k for k, n in enumerate(node_ids)}
+    nodes = nodes.assign(_o=[order[n] for n in nodes.index]).sort_values("_o")
+    if "weakest_link_children" in nodes.columns:  # school routes first
+        nodes = nodes.sort_values("weakest_link_children", ascending=False, kind="stable")
+    nodes = nodes.to_crs(4326)
+    cr_cols = [c for c in CROSSING_FIELDS if c in nodes.columns]
+    crossings = [{"node_id": int(i), "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6),
+                  **{c: _clean(row[c]) for c in cr_cols}} for i, row in nodes.iterrows()]
+    length = float(sel["length"].sum())
+    by_regime = sel.groupby(sel["regime"].astype(str))["length"].sum().round(0)
+    return {
+        "street": sorted({str(n) for n in sel["name"].dropna()}),
+        "segments_count": len(sel),
+        "length_m": round(length, 1),
+        "length_by_regime_m": {k: float(v) for k, v in by_regime.items()},
+        "toets_bike_pass": int((sel["toets_bike"] == "pass").sum()),
+        "toets_bike_open": int((sel["toets_bike"] != "n/a").sum()),
+        "toets_walk_pass": int((sel["toets_walk"] == "pass").sum()),
+        "toets_walk_open": int((sel["toets_walk"] != "n/a").sum()),
+        "crossings_count": len(crossings),
+        "crossings_fail": sum(c.get("toets_crossing") == "fail" for c in crossings),
+        "sources": [str(s) for s in getattr(net, "sources", [])],
+        "segments": segments,
+        "crossings": crossings,
+        "attribution": "© OpenStreetMap contributors (ODbL)",
+    }
+
+
+SIGNATURE = ["highway", "maxspeed", "regime", "proposed_maxspeed", "regime_rule", "c1_cycle_path",
+             "c2_sensitive_sites", "c3_air_noise", "c4_crossable", "toets_bike", "toets_bike_rule",
+             "toets_bike_fix", "toets_walk", "toets_walk_rule", "toets_walk_fix", "calming"]
+
+
+def _groups(segments: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive segments (in street order) with the same verdicts, rules and fixes."""
+    groups: list[list[dict[str, Any]]] = []
+    for s in segments:
+        sig = tuple(s.get(k) for k in SIGNATURE)
+        if groups and tuple(groups[-1][0].get(k) for k in SIGNATURE) == sig:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _segment_block(k: int, group: list[dict[str, Any]]) -> list[str]:
+    s = max(group, key=lambda x: x.get("length") or 0)  # its evidence stands for the group
+    length = sum(x.get("length") or 0 for x in group)
+    ids = ", ".join(str(x["edge_id"]) for x in group[:8]) + (", …" if len(group) > 8 else "")
+    ways = sorted({x.get("way_id") for x in group})
+    now = s.get("maxspeed")
+    head = (f"[{k}] {len(group)} segment(s), {length:.0f} m · {s.get('highway')} · now "
+            f"{now if now is not None else '?'} km/h → proposed {s.get('proposed_maxspeed')} km/h "
+            f"({s.get('regime')})")
+    lines = ["", head, f"    edges {ids} · way(s) {', '.join(map(str, ways[:6]))}{' …' if len(ways) > 6 else ''}",
+             f"    regime [{s.get('regime_rule')}]: {s.get('regime_reason')}"]
+    for label, col, ev in CRITERIA:
+        if s.get(col) is not None:
+            lines.append(f"    {label:<31} {s.get(col):<8} {s.get(ev)}")
+    for mode in ("bike", "walk"):
+        verdict = s.get(f"toets_{mode}")
+        line = f"    toets {mode}: {verdict}"
+        if verdict != "n/a":
+            line += f" [{s.get(f'toets_{mode}_rule')}] {s.get(f'toets_{mode}_reason')}"
+        if s.get(f"toets_{mode}_fix"):
+            line += f"\n        fix: {s[f'toets_{mode}_fix']}"
+        lines.append(line)
+    if s.get("calming"):
+        lines.append(f"    calming: {s['calming']} ({s.get('calming_reason')})")
+    return lines
+
+
+def _summary(roads: list[dict[str, Any]]) -> list[str]:
+    """Share of road length per criterion verdict, and the most common fixes."""
+    total = sum(s.get("length") or 0 for s in roads)
+    if not roads or total <= 0:
+        return []
+    lines = ["  criteria on the road segments (share of length):"]
+    for label, col, _ in CRITERIA:
+        share: dict[str, float] = {}
+        for s in roads:
+            key = str(s.get(col))
+            share[key] = share.get(key, 0.0) + (s.get("length") or 0)
+        lines.append(f"    {label:<31} " + ", ".join(
+            f"{k} {100 * v / total:.0f} %" for k, v in sorted(share.items()) if k != "None"))
+    fixes: dict[str, float] = {}
+    for s in roads:
+        for col in ("toets_bike_fix", "toets_walk_fix", "calming"):
+            if s.get(col):
+                fixes[s[col]] = fixes.get(s[col], 0.0) + (s.get("length") or 0)
+    for fix, length in sorted(fixes.items(), key=lambda kv: -kv[1])[:4]:
+        lines.append(f"  fix on {length / 1000:.2f} km: {fix}")
+    return lines
+
+
+def format_text(report: dict[str, Any], *, max_passing_crossings: int = 30) -> str:
+    """Readable verdict per segment (consecutive identical verdicts grouped) and crossing."""
+    lines: list[str] = []
+    title = " / ".join(report["street"]) or "(unnamed street)"
+    lines.append(f"{title}: {report['segments_count']} segment(s), {report['length_m'] / 1000:.2f} km")
+    regimes = ", ".join(f"{k} → {v / 1000:.2f} km" for k, v in report["length_by_regime_m"].items())
+    lines.append(f"  proposed regime: {regimes}")
+    lines.append(f"  8-jarigen-toets: bike pass {report['toets_bike_pass']}/{report['toets_bike_open']}, "
+                 f"walk pass {report['toets_walk_pass']}/{report['toets_walk_open']} segments open to "
+                 f"the mode; crossings {report['crossings_count']}, failing {report['crossings_fail']}")
+    roads = [s for s in report["segments"] if s.get("regime") != "not_road"]
+    paths = [s for s in report["segments"] if s.get("regime") == "not_road"]
+    lines.extend(_summary(roads))
+    for k, group in enumerate(_groups(roads), 1):
+        lines.extend(_segment_block(k, group))
+    if paths:
+        km = sum(s.get("length") or 0 for s in paths) / 1000
+        lines.append("")
+        lines.append(f"Paths and service ways with this name: {len(paths)} segment(s), {km:.2f} km")
+        for mode in ("bike", "walk"):
+            counts: dict[str, int] = {}
+            for s in paths:
+                key = f"{s.get(f'toets_{mode}')} [{s.get(f'toets_{mode}_rule')}]"
+                counts[key] = counts.get(key, 0) + 1
+            lines.append(f"    toets {mode}: " + ", ".join(f"{v}× {k}" for k, v in sorted(counts.items())))
+    failing = [c for c in report["crossings"] if c.get("toets_crossing") != "pass"]
+    passing = [c for c in report["crossings"] if c.get("toets_crossing") == "pass"]
+    if report["crossings"]:
+        lines.append("")
+        lines.append(f"Crossings: {len(failing)} failing (school routes first when known), {len(passing)} passing")
+    for c in failing + (passing if len(passing) <= max_passing_crossings else []):
+        lines.append(f"  node {c['node_id']} ({c['lat']}, {c['lon']}) · {c.get('crossing_kind')} · "
+                     f"{c.get('lanes_crossed')} lane(s) of {c.get('crossed_name') or 'unnamed road'} "
+                     f"at {c.get('crossed_speed')} km/h → {c.get('toets_crossing')} "
+                     f"[{c.get('toets_crossing_rule')}]")
+        lines.append(f"      {c.get('toets_crossing_reason')}")
+        if c.get("toets_crossing_fix"):
+            lines.append(f"      fix: {c['toets_crossing_fix']}")
+        if c.get("junction_fix"):
+            lines.append(f"      junction: {c['junction_fix']} ({c.get('junction_fix_reason')})")
+    if len(passing) > max_passing_crossings:
+        by_rule: dict[str, list[int]] = {}
+        for c in passing:
+            by_rule.setdefault(str(c.get("toets_crossing_rule")), []).append(c["node_id"])
+        for rule, ids in sorted(by_rule.items()):
+            shown = ", ".join(map(str, ids[:10])) + (", …" if len(ids) > 10 else "")
+            lines.append(f"  pass [{rule}]: {len(ids)} crossing(s), nodes {shown}")
+    lines.append("")
+    lines.append(report["attribution"])
+    return "\n".join(lines)
+
+
+def _load(osm: list[Path] | None, scenario: Path | None) -> tuple[Any, Any, Any]:
+    """Network plus rule and toets settings from ``--osm`` / ``--scenario``."""
+    from mobisim.rules import RuleSettings
+    from mobisim.toets import ToetsSettings
+
+    rules, toets = RuleSettings(), ToetsSettings()
+    paths: list[Any] = list(osm or [])
+    if scenario is not None:
+        try:  # lazy: only with --scenario
+            from mobisim.scenario import load_scenario
+        except ImportError as exc:
+            raise MobisimError(f"--scenario {scenario}: scenario support is not available ({exc})") from None
+
+        sc = load_scenario(scenario)
+        rules = getattr(sc, "rules", None) or rules
+        toets = getattr(sc, "toets", None) or toets
+        if not paths:
+            data_osm = getattr(getattr(sc, "data", None), "osm", None)
+            paths = list(data_osm) if isinstance(data_osm, list | tuple) else (
+                [data_osm] if data_osm else [])
+    if not paths:
+        raise MobisimError("toets: give the data with --osm FILE (or --scenario FILE)")
+    from mobisim.io import load_network
+
+    return load_network([str(p) for p in paths]), rules, toets
+
+
+@app.command("toets")
+@user_errors
+def toets_command(
+    street: Annotated[str | None, typer.Argument(help="Street name (case- and accent-insensitive).")] = None,
+    osm: Annotated[list[Path] | None, typer.Option(
+        "--osm", help="OSM street file; repeat for feature files (e.g. the buildings file).")] = None,
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", help="Scenario file: its data source and thresholds.")] = None,
+    way: Annotated[int | None, typer.Option("--way", help="OSM way id.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="LAT,LON: the nearest segment.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The 8-jarigen-toets and the 30/50 decision for one street, way or point."""
+    chosen = [x for x in (street, way, at) if x is not None]
+    if len(chosen) != 1:
+        raise MobisimError("toets: give exactly one of STREET, --way ID or --at LAT,LON")
+    point = parse_at(at) if at is not None else None
+    net, rules, toets = _load(osm, scenario)
+    from mobisim.rules import evaluate
+
+    evaluate(net, rules, toets)
+    if street is not None:
+        sel = select_by_name(net.edges, street)
+    elif way is not None:
+        sel = select_by_way(net.edges, way)
+    else:
+        sel = select_at(net.edges, *point)  # type: ignore[misc]
+    report = street_report(net, sel)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_text(report))

@@ -1,0 +1,772 @@
+"""The 8-jarigen-toets (8-year-old test): can a child of 8 use this street and crossing alone?
+
+Every segment gets a verdict per mode (bike, walk) and every crossing node a verdict, each with
+the id of the rule that decided, a readable reason and, for a failure, what would make it pass.
+
+The test is anchored on two published sets of criteria (thresholds are fields of
+:class:`ToetsSettings`, each with its source):
+
+- **Level of Traffic Stress** (LTS): level 1 is "tolerable for children". Mixed-traffic,
+  painted-lane and unsignalised-crossing tables from Mekuria, Furth & Nixon (2012), *Low-Stress
+  Bicycling and Network Connectivity*, MTI report 11-19, and Furth, *LTS criteria tables v2.2*
+  (2022). The worst attribute decides.
+- **Dutch practice** (Duurzaam Veilig, CROW, SWOV): children mix with motor traffic only at
+  30 km/h and low volume; at 50 km/h cyclists are on separated paths (a painted lane is not
+  accepted); a crossing is safe when signal-controlled, or one lane per direction with a refuge
+  island, or on a road at ≤ 30 km/h.
+
+A segment passes for a mode only when both agree. All decisions are column operations on whole
+frames (``np.select`` over rule conditions, table look-ups by ``np.searchsorted``).
+
+Public API: :func:`evaluate_toets`, :func:`classify_crossings`, :func:`toets_failures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from pydantic import BaseModel, ConfigDict, Field
+
+from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, class_lookup
+
+LTS_SOURCE = (
+    "Mekuria, Furth & Nixon (2012) MTI report 11-19; Furth, LTS criteria tables v2.2 (2022)"
+)
+DUTCH_SOURCE = "Duurzaam Veilig / CROW / SWOV (see shared/reference/safety-criteria.md)"
+
+
+class LtsRow(BaseModel):
+    """One row of an LTS table: up to ``max_daily_traffic`` vehicles/day, LTS per speed column."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_daily_traffic: float = Field(description="Upper bound of daily motor traffic (inclusive).")
+    lts: list[int] = Field(description="LTS per speed column (1 = tolerable for children).")
+
+
+class CrossingRow(BaseModel):
+    """One row of the unsignalised-crossing table (Mekuria tables 5–6, metric)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_lanes: int = Field(description="Upper bound of total lanes crossed (inclusive).")
+    island: bool = Field(description="Row applies with a refuge island (median).")
+    lts: list[int] = Field(description="LTS per crossed-speed column.")
+
+
+def _rows(*rows: tuple[float, list[int]]) -> list[LtsRow]:
+    return [LtsRow(max_daily_traffic=v, lts=list(l)) for v, l in rows]
+
+
+INF = float("inf")
+
+
+class ToetsSettings(BaseModel):
+    """Thresholds of the 8-jarigen-toets. ``ToetsSettings()`` is the documented default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # --- Level of Traffic Stress tables (data, not code) -----------------------------------
+    mixed_speed_bins_kmh: list[float] = Field(
+        default=[38, 46, 54, 62, 70, 78],
+        description="Upper bounds of the speed columns of the mixed-traffic table (the last "
+        f"column is faster than the last bound). Source: {LTS_SOURCE}, mixed traffic.",
+    )
+    mixed_no_centreline: list[LtsRow] = Field(
+        default=_rows((750, [1, 1, 2, 2, 3, 3, 3]), (1500, [1, 1, 2, 3, 3, 3, 3]),
+                      (3000, [2, 2, 2, 3, 3, 4, 4]), (INF, [2, 2, 3, 3, 4, 4, 4])),
+        description=f"Two-way street without centre line. Source: {LTS_SOURCE}.",
+    )
+    mixed_centreline: list[LtsRow] = Field(
+        default=_rows((1000, [1, 1, 2, 2, 3, 3, 3]), (1500, [2, 2, 2, 3, 3, 4, 4]),
+                      (INF, [2, 3, 3, 3, 4, 4, 4])),
+        description="One lane each way with centre line, or wide one-way. "
+        f"Source: {LTS_SOURCE}.",
+    )
+    mixed_two_lanes: list[LtsRow] = Field(
+        default=_rows((8000, [3, 3, 3, 3, 4, 4, 4]), (INF, [3, 3, 4, 4, 4, 4, 4])),
+        description=f"Two through lanes per direction. Source: {LTS_SOURCE}.",
+    )
+    mixed_three_plus_lanes: list[LtsRow] = Field(
+        default=_rows((INF, [3, 3, 4, 4, 4, 4, 4])),
+        description=f"Three or more lanes per direction. Source: {LTS_SOURCE}.",
+    )
+    lane_speed_bins_kmh: list[float] = Field(
+        default=[46, 54, 62, 70, 78],
+        description=f"Speed columns of the painted-bike-lane table. Source: {LTS_SOURCE}.",
+    )
+    lane_one_per_direction_wide: list[int] = Field(
+        default=[1, 1, 2, 3, 3, 3],
+        description=f"Bike lane ≥ 1.8 m, one lane per direction. Source: {LTS_SOURCE}.",
+    )
+    lane_one_per_direction_narrow: list[int] = Field(
+        default=[2, 2, 2, 3, 3, 4],
+        description=f"Bike lane < 1.8 m, one lane per direction. Source: {LTS_SOURCE}.",
+    )
+    lane_two_per_direction: list[int] = Field(
+        default=[2, 2, 2, 3, 3, 3],
+        description=f"Bike lane, two lanes per direction. Source: {LTS_SOURCE}.",
+    )
+    lane_three_plus_per_direction: list[int] = Field(
+        default=[3, 3, 3, 4, 4, 4],
+        description=f"Bike lane, three or more lanes per direction. Source: {LTS_SOURCE}.",
+    )
+    bike_lane_width_m: float = Field(
+        default=1.5,
+        description="Width assumed for a painted bike lane (OSM rarely tags it). 1.5 m is the "
+        "common Dutch fietsstrook/suggestiestrook width; below 1.8 m the narrow-lane row applies "
+        f"({LTS_SOURCE}).",
+    )
+    crossing_speed_bins_kmh: list[float] = Field(
+        default=[40, 50, 55],
+        description="Crossed-speed columns of the unsignalised-crossing table (last column "
+        "faster). Source: Mekuria et al. (2012) tables 5–6, metric.",
+    )
+    crossing_table: list[CrossingRow] = Field(
+        default=[
+            CrossingRow(max_lanes=3, island=False, lts=[1, 1, 2, 3]),
+            CrossingRow(max_lanes=3, island=True, lts=[1, 1, 2, 3]),
+            CrossingRow(max_lanes=5, island=False, lts=[2, 2, 3, 4]),
+            CrossingRow(max_lanes=5, island=True, lts=[1, 2, 3, 4]),
+            CrossingRow(max_lanes=99, island=True, lts=[2, 3, 4, 4]),
+            # not in the published table: assumed one level worse than with an island
+            CrossingRow(max_lanes=99, island=False, lts=[3, 4, 4, 4]),
+        ],
+        description="Unsignalised crossing LTS by lanes crossed, island and speed. Source: "
+        "Mekuria et al. (2012) tables 5–6; the '≥6 lanes, no island' row and the '–' cell are "
+        "not published and assumed (one level worse / LTS 4).",
+    )
+    centreline_classes: list[str] = Field(
+        default=["primary", "primary_link", "secondary", "secondary_link", "tertiary",
+                 "tertiary_link", "trunk", "trunk_link", "motorway", "motorway_link"],
+        description="Classes assumed to have a centre line (OSM has no tag for it); selects the "
+        "'one lane each way with centre line' row of the mixed-traffic table.",
+    )
+    # --- Dutch practice -----------------------------------------------------------------------
+    mixed_max_speed_kmh: int = Field(
+        default=30,
+        description=f"Children mix with motor traffic only up to this limit. Source: {DUTCH_SOURCE} "
+        "(access roads at 30 mix cyclists; at 50 cyclists are separated).",
+    )
+    crossing_unprotected_max_speed_kmh: int = Field(
+        default=30,
+        description="A crossing without signals or island is child-safe only on a road at this "
+        f"limit or lower. Source: {DUTCH_SOURCE}.",
+    )
+    island_max_speed_kmh: int = Field(
+        default=50,
+        description="A refuge-island crossing (one lane per direction) is accepted up to this "
+        f"limit. Source: {DUTCH_SOURCE} (median refuge ≥ 1.80 m wide at 50 km/h distributors).",
+    )
+    signal_search_radius_m: float = Field(
+        default=30.0,
+        description="A road junction counts as signal-controlled when a traffic_signals node lies "
+        "within this distance (OSM maps the signals on the approaches). Assumption.",
+    )
+    walk_quiet_max_daily_traffic: float = Field(
+        default=1500.0,
+        description="A 30 km/h street with at most this traffic is walkable without a tagged "
+        f"footway (the LTS 1 volume bound of a street without centre line, {LTS_SOURCE}).",
+    )
+    assume_sidewalk_when_untagged: bool = Field(
+        default=True,
+        description="Untagged streets are assumed to have footways on both sides (almost every "
+        "Dutch urban street has them; the 2021 city file has no sidewalk tags). Set false to "
+        "require a tag.",
+    )
+    default_speed_kmh: int = Field(
+        default=50,
+        description="Speed used for a motor road whose limit is unknown: the Dutch urban "
+        "statutory limit (RVV 1990 art. 20).",
+    )
+    default_lanes_by_class: dict[str, int] = Field(
+        default={"motorway": 4, "trunk": 4, "primary": 4, "secondary": 2, "tertiary": 2},
+        description="Total lanes used when `lanes` is missing (fallback; the loader normally "
+        "fills defaults). Other classes: 2, or 1 when one-way. Assumption for Den Haag.",
+    )
+    daily_traffic_by_class: dict[str, float] = Field(
+        default_factory=lambda: dict(DAILY_TRAFFIC_BY_CLASS),
+        description="Daily motor traffic assumed per highway class (LTS volume rows). Keep equal "
+        "to RuleSettings.daily_traffic_by_class. Assumption (see mobisim.noise).",
+    )
+    daily_traffic_other: float = Field(
+        default=DAILY_TRAFFIC_OTHER, description="Daily traffic of other motor classes."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers (whole-column operations)
+# ---------------------------------------------------------------------------------------------
+
+
+def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    """Column ``name`` of ``df`` or a constant series of ``default`` (schema tolerance)."""
+    if name in df.columns:
+        return df[name]
+    return pd.Series(default, index=df.index)
+
+
+def _bool(df: pd.DataFrame, name: str) -> np.ndarray:
+    return _col(df, name, False).fillna(False).astype(bool).to_numpy()
+
+
+def _str(df: pd.DataFrame, name: str, missing: str = "") -> pd.Series:
+    return _col(df, name, missing).astype("object").where(lambda s: s.notna(), missing).astype(str)
+
+
+def _num(df: pd.DataFrame, name: str) -> np.ndarray:
+    return pd.to_numeric(_col(df, name, np.nan), errors="coerce").astype("float64").to_numpy()
+
+
+def _fmt(values: np.ndarray, fmt: str = "{:.0f}", missing: str = "?") -> np.ndarray:
+    """Format a float array to strings on whole arrays (``{:.0f}`` or ``{:.1f}``)."""
+    x = np.asarray(values, dtype="float64")
+    bad = ~np.isfinite(x)
+    if fmt == "{:.1f}":
+        text = np.char.mod("%.1f", np.where(bad, 0.0, x))
+    else:
+        text = np.round(np.where(bad, 0.0, x)).astype(np.int64).astype(str)
+    return np.where(bad, missing, text).astype(object)
+
+
+def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Float array (NaN = missing) to a nullable Int64 array."""
+    return pd.array(values, dtype="Float64").round().astype("Int64")
+
+
+def _cat(*parts: Any) -> np.ndarray:
+    """Concatenate strings and string arrays element-wise (object-array ``+``, no fixed-width
+    unicode copies)."""
+    out: Any = None
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            p = p if p.dtype == object else p.astype(object)
+        elif isinstance(p, pd.Series | pd.Index):
+            p = p.to_numpy(dtype=object)
+        else:
+            p = str(p)
+        out = p if out is None else out + p
+    if not isinstance(out, np.ndarray):
+        return np.asarray(out, dtype=object)
+    return out
+
+
+class T:
+    """Lazy element-wise text: ``T("a ", arr, " b")`` is built only for the rows a rule decides.
+
+    Used as a choice of :func:`select`; array parts are indexed by those rows, strings kept.
+    """
+
+    def __init__(self, *parts: Any) -> None:
+        self.parts = [p.to_numpy(dtype=object) if isinstance(p, pd.Series | pd.Index) else p
+                      for p in parts]
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        return _cat(*(p[idx] if isinstance(p, np.ndarray) and p.ndim else p for p in self.parts))
+
+
+def select(conds: Sequence[Any], choices: Sequence[Any], default: Any, n: int) -> np.ndarray:
+    """First-match rule table over whole arrays, like ``np.select``, returning an object array.
+
+    Each choice (and ``default``) is a scalar, an array of length ``n``, or a lazy :class:`T`
+    text evaluated only on the rows its condition selects.
+    """
+    if len(conds) != len(choices):
+        raise ValueError("select: one choice per condition")
+    masks = [np.broadcast_to(np.asarray(c, dtype=bool), (n,)) for c in conds]
+    which = np.select(masks, np.arange(len(masks)), default=len(masks)) if masks else np.zeros(n, int)
+    out = np.empty(n, dtype=object)
+    out[:] = None
+    for k, choice in enumerate([*choices, default]):
+        idx = np.flatnonzero(which == k)
+        if len(idx) == 0:
+            continue
+        if isinstance(choice, T):
+            out[idx] = choice(idx)
+        elif isinstance(choice, np.ndarray) and choice.ndim:
+            out[idx] = choice[idx]
+        elif isinstance(choice, pd.Series):
+            out[idx] = choice.to_numpy(dtype=object)[idx]
+        else:
+            out[idx] = choice
+    return out
+
+
+def table_lookup(rows: Sequence[LtsRow], volume: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """LTS from a volume-row × speed-column table for whole arrays."""
+    bounds = np.array([r.max_daily_traffic for r in rows], dtype="float64")
+    grid = np.array([r.lts for r in rows], dtype="int64")
+    row = np.minimum(np.searchsorted(bounds, volume, side="left"), len(rows) - 1)
+    return grid[row, np.minimum(col, grid.shape[1] - 1)]
+
+
+def speed_column_index(bins: Sequence[float], speed: np.ndarray) -> np.ndarray:
+    """Index of the speed column (speed ≤ bound; beyond the last bound → last column)."""
+    return np.searchsorted(np.asarray(bins, dtype="float64"), speed, side="left")
+
+
+def daily_traffic(edges: pd.DataFrame, settings: ToetsSettings) -> np.ndarray:
+    """Assumed daily motor traffic per edge (0 where no motor traffic is allowed)."""
+    q = class_lookup(_str(edges, "highway"), settings.daily_traffic_by_class,
+                     settings.daily_traffic_other)
+    return np.where(_bool(edges, "mode_drive"), q, 0.0)
+
+
+def edge_speed(edges: pd.DataFrame, speed_column: str, settings: ToetsSettings) -> np.ndarray:
+    """Speed (km/h) per edge from ``speed_column``; unknown on motor roads → default."""
+    v = _num(edges, speed_column)
+    drive = _bool(edges, "mode_drive")
+    return np.where(np.isnan(v) & drive, float(settings.default_speed_kmh), v)
+
+
+def edge_lanes(edges: pd.DataFrame, settings: ToetsSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Total lanes and lanes per direction, filling gaps from the class defaults."""
+    oneway = _bool(edges, "oneway")
+    lanes = _num(edges, "lanes")
+    default = _str(edges, "highway").map(settings.default_lanes_by_class).astype("float64")
+    default = np.where(np.isnan(default.to_numpy()), np.where(oneway, 1.0, 2.0), default)
+    lanes = np.where(np.isnan(lanes), default, lanes)
+    per_dir = _num(edges, "lanes_per_direction")
+    per_dir = np.where(np.isnan(per_dir), np.where(oneway, lanes, np.ceil(lanes / 2.0)), per_dir)
+    return lanes, np.maximum(per_dir, 1.0)
+
+
+def mixed_lts(speed: np.ndarray, volume: np.ndarray, per_dir: np.ndarray, centreline: np.ndarray,
+              settings: ToetsSettings) -> np.ndarray:
+    """LTS of cycling in mixed traffic (Furth v2.2 mixed-traffic table) for whole arrays."""
+    col = speed_column_index(settings.mixed_speed_bins_kmh, np.nan_to_num(speed))
+    return np.select(
+        [per_dir >= 3, per_dir >= 2, centreline],
+        [table_lookup(settings.mixed_three_plus_lanes, volume, col),
+         table_lookup(settings.mixed_two_lanes, volume, col),
+         table_lookup(settings.mixed_centreline, volume, col)],
+        default=table_lookup(settings.mixed_no_centreline, volume, col),
+    )
+
+
+def lane_lts(speed: np.ndarray, per_dir: np.ndarray, settings: ToetsSettings) -> np.ndarray:
+    """LTS of a painted bike lane without parking beside it (Furth v2.2)."""
+    col = speed_column_index(settings.lane_speed_bins_kmh, np.nan_to_num(speed))
+    wide = settings.bike_lane_width_m >= 1.8
+    one = np.asarray(settings.lane_one_per_direction_wide if wide
+                     else settings.lane_one_per_direction_narrow)
+    two = np.asarray(settings.lane_two_per_direction)
+    if not wide:  # the table has no narrow two-lane row: the worse of the two known rows
+        two = np.maximum(two, np.asarray(settings.lane_one_per_direction_narrow))
+    three = np.asarray(settings.lane_three_plus_per_direction)
+    return np.select([per_dir >= 3, per_dir >= 2], [three[col], two[col]], default=one[col])
+
+
+def crossing_lts(lanes: np.ndarray, island: np.ndarray, speed: np.ndarray,
+                 settings: ToetsSettings) -> np.ndarray:
+    """LTS of an unsignalised crossing (Mekuria tables 5–6) for whole arrays."""
+    col = speed_column_index(settings.crossing_speed_bins_kmh, np.nan_to_num(speed))
+    out = np.full(len(lanes), 4, dtype="int64")
+    done = np.zeros(len(lanes), dtype=bool)
+    for row in settings.crossing_table:  # loop over the few table rows, not over data rows
+        grid = np.asarray(row.lts)
+        hit = ~done & (lanes <= row.max_lanes) & (island == row.island)
+        out = np.where(hit, grid[np.minimum(col, len(grid) - 1)], out)
+        done |= hit
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# crossings
+# ---------------------------------------------------------------------------------------------
+
+
+def _incidence(edges: pd.DataFrame, speed: np.ndarray, lanes: np.ndarray,
+               per_dir: np.ndarray) -> pd.DataFrame:
+    """Long frame: one row per (node, edge end) with what the crossing rules need."""
+    base = pd.DataFrame({
+        "edge_id": edges.index.to_numpy(),
+        "is_road": _bool(edges, "is_road"),
+        "mode_drive": _bool(edges, "mode_drive"),
+        "slow_mode": (_bool(edges, "mode_walk") | _bool(edges, "mode_bike"))
+        & ~_bool(edges, "mode_drive"),
+        "roundabout": (_str(edges, "junction") == "roundabout").to_numpy(),
+        "speed": speed,
+        "lanes": lanes,
+        "per_dir": per_dir,
+        "name": _str(edges, "name").to_numpy(),
+    })
+    u = base.assign(node=edges["u"].to_numpy())
+    v = base.assign(node=edges["v"].to_numpy())
+    return pd.concat([u, v], ignore_index=True)
+
+
+def classify_crossings(net: Any, settings: ToetsSettings | None = None, *,
+                       speed_column: str = "maxspeed") -> pd.DataFrame:
+    """Find the places where a child crosses a motor road and judge each one.
+
+    A node is a crossing when it lies on a motor road (``is_road``) and either carries crossing
+    tags (``highway=crossing``, ``crossing=*``, signals, zebra, island), or a footway/cycleway/
+    path meets the road there, or it is a road–road junction (three or more road ends).
+    The crossed road is the fastest road at the node; lanes to cross are its total lanes
+    (``lanes``, class default when untagged, see :attr:`ToetsSettings.default_lanes_by_class`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``net.nodes``: ``is_crossing``, ``crossing_kind``, ``lanes_crossed``,
+        ``crossed_speed``, ``crossed_name``, ``lts_crossing``, ``toets_crossing``,
+        ``toets_crossing_rule``, ``toets_crossing_reason``, ``toets_crossing_fix``.
+    """
+    s = settings or ToetsSettings()
+    edges, nodes = net.edges, net.nodes
+    speed = edge_speed(edges, speed_column, s)
+    lanes, per_dir = edge_lanes(edges, s)
+    inc = _incidence(edges, speed, lanes, per_dir)
+    road = inc[inc["is_road"]].sort_values("speed", ascending=False, kind="stable")
+    agg = road.groupby("node").agg(
+        road_ends=("edge_id", "size"), crossed_speed=("speed", "max"),
+        lanes_crossed=("lanes", "max"), per_dir=("per_dir", "max"),
+        crossed_name=("name", "first"), roundabout_edge=("roundabout", "any"),
+    )
+    slow = inc.loc[inc["slow_mode"], "node"].unique()
+    agg = agg.reindex(nodes.index)
+    n = len(nodes)
+    road_ends = agg["road_ends"].fillna(0).to_numpy()
+    on_road = road_ends > 0
+    hw = _str(nodes, "highway")
+    signals = _bool(nodes, "signals") | (hw == "traffic_signals").to_numpy()
+    zebra = _bool(nodes, "zebra")
+    island = _bool(nodes, "crossing_island")
+    roundabout = _bool(nodes, "roundabout") | agg["roundabout_edge"].fillna(False).astype(bool).to_numpy()
+    tagged = ((hw == "crossing").to_numpy() | _col(nodes, "crossing", None).notna().to_numpy()
+              | signals | zebra | island)
+    path_meets = nodes.index.isin(slow)
+    junction = road_ends >= 3
+    is_crossing = on_road & (tagged | path_meets | junction)
+
+    # junctions whose signals are mapped on the approaches count as signal-controlled
+    sig_pts = nodes.geometry.to_numpy()[signals]
+    near_signals = np.zeros(n, dtype=bool)
+    if len(sig_pts):
+        cand = np.flatnonzero(is_crossing & junction & ~tagged)
+        if len(cand):
+            tree = shapely.STRtree(sig_pts)
+            hit, _ = tree.query(nodes.geometry.to_numpy()[cand], predicate="dwithin",
+                                distance=s.signal_search_radius_m)
+            near_signals[cand[np.unique(hit)]] = True
+    signalised = signals | near_signals
+
+    v = agg["crossed_speed"].to_numpy(dtype="float64")
+    ln = agg["lanes_crossed"].to_numpy(dtype="float64")
+    pd_ = agg["per_dir"].to_numpy(dtype="float64")
+    lts = crossing_lts(np.nan_to_num(ln), island, v, s)
+    lts = np.where(signalised, 1, lts)
+
+    kind = select(
+        [~is_crossing, signalised, roundabout, island & zebra, island, zebra, tagged, path_meets],
+        [None, "signals", "roundabout", "zebra+island", "island", "zebra", "uncontrolled",
+         "path_meets_road"],
+        "junction", n,
+    )
+    node_id = nodes.index.astype(str).to_numpy()
+    v_s, ln_s, lts_s = _fmt(v), _fmt(ln), _fmt(lts.astype(float))
+    what = _cat(ln_s, " lane(s) at ", v_s, " km/h")
+    zebra_note = np.where(zebra, " (a zebra alone is not enough above 30 km/h)", "")
+    slow_ok = (v <= s.crossing_unprotected_max_speed_kmh) & (ln <= 3)
+    conds = [
+        ~is_crossing,
+        signalised,
+        slow_ok,
+        roundabout & (pd_ <= 1),
+        island & (pd_ <= 1) & (v <= s.island_max_speed_kmh),
+        (ln <= 1) & (v <= s.island_max_speed_kmh),
+        v > s.island_max_speed_kmh,
+        pd_ >= 2,
+    ]
+    rule = select(conds, [pd.NA, "X1-signals", "X2-slow-road", "X3-roundabout", "X4-island",
+                          "X5-one-lane", "X6-fast-road", "X7-multi-lane"], "X8-no-island", n)
+    verdict = select(conds, ["n/a", "pass", "pass", "pass", "pass", "pass", "fail", "fail"],
+                     "fail", n)
+    reason = select(conds, [
+        pd.NA,
+        T("signal-controlled crossing of ", what,
+          np.where(near_signals, " (signals at the junction)", ""),
+          " — LTS 1 (", LTS_SOURCE, ")"),
+        T("crossing ", what, ": a road at ≤", str(s.crossing_unprotected_max_speed_kmh),
+          " km/h (Dutch practice; LTS ", lts_s, ")"),
+        T("single-lane roundabout (", what, "): splitter islands let a child cross one lane "
+          "at a time (CROW)"),
+        T("one lane per direction with a refuge island, ", what, " (Dutch practice, CROW)"),
+        T("a single one-way lane to cross at ", v_s, " km/h: one lane, one direction at a "
+          "time, as with a refuge island (LTS ", lts_s, ")"),
+        T("crossing ", what, " without signals: children aged 5–9 misjudge gaps in fast "
+          "traffic (Connelly et al. 1998); LTS ", lts_s, zebra_note),
+        T(what, " to cross (", _fmt(pd_), " per direction) without signals: LTS ", lts_s,
+          " (Mekuria et al. 2012)", zebra_note),
+    ], _cat("two-way road, ", what, ", no refuge island and no signals: LTS ", lts_s,
+            ", but Dutch practice needs an island or signals above ",
+            str(s.crossing_unprotected_max_speed_kmh), " km/h", zebra_note), n)
+    reason = np.where(is_crossing, reason, pd.NA)
+    fix = select(conds, [pd.NA] * 6 + [
+        _cat("add traffic signals at node ", node_id, ", or lower the limit of ",
+             agg["crossed_name"].fillna("").replace("", "the road").to_numpy(dtype=object),
+             " to 50 km/h or less"),
+        _cat("add traffic signals at node ", node_id,
+             " (or reduce to one lane per direction with a refuge island)"),
+    ], _cat("add a refuge island (≥ 1.80 m wide) at node ", node_id,
+            ", or lower the limit to 30 km/h"), n)
+    fix = np.where(verdict == "fail", fix, pd.NA)
+
+    out = pd.DataFrame({
+        "is_crossing": is_crossing,
+        "crossing_kind": pd.array(kind, dtype="string"),
+        "lanes_crossed": _int_array(np.where(is_crossing, ln, np.nan)),
+        "crossed_speed": _int_array(np.where(is_crossing, v, np.nan)),
+        "crossed_name": pd.array(np.where(is_crossing, agg["crossed_name"].to_numpy(dtype=object),
+                                          None), dtype="string"),
+        "lts_crossing": pd.array(np.where(is_crossing, lts, np.nan), dtype="Float64").astype("Int64"),
+        "toets_crossing": verdict,
+        "toets_crossing_rule": pd.array(rule, dtype="string"),
+        "toets_crossing_reason": pd.array(reason, dtype="string"),
+        "toets_crossing_fix": pd.array(fix, dtype="string"),
+    }, index=nodes.index)
+    out["crossed_name"] = out["crossed_name"].replace("", pd.NA)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# segments
+# ---------------------------------------------------------------------------------------------
+
+
+def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
+                  speed_column: str = "maxspeed") -> pd.DataFrame:
+    """Judge every segment for a child on a bike and on foot (whole-column rules).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``edges``: ``lts_bike``, ``toets_bike`` (+ ``_rule``, ``_reason``, ``_fix``),
+        ``toets_walk`` (+ ``_rule``, ``_reason``, ``_fix``), ``toets_pass``.
+    """
+    s = settings or ToetsSettings()
+    n = len(edges)
+    hw = _str(edges, "highway")
+    speed = edge_speed(edges, speed_column, s)
+    volume = daily_traffic(edges, s)
+    _, per_dir = edge_lanes(edges, s)
+    drive = _bool(edges, "mode_drive")
+    centre = hw.isin(s.centreline_classes).to_numpy()
+    lts_mix = mixed_lts(speed, volume, per_dir, centre, s)
+    lts_mix_30 = mixed_lts(np.minimum(np.nan_to_num(speed), s.mixed_max_speed_kmh), volume,
+                           per_dir, centre, s)
+    cw = [_str(edges, f"cycleway_{side}") for side in ("left", "right")]
+    lane = ((cw[0].isin(["lane", "opposite_lane"])) | (cw[1].isin(["lane", "opposite_lane"]))).to_numpy()
+    lts_ln = np.minimum(lane_lts(speed, per_dir, s), lts_mix)
+    # both sides, a two-way track, or the right-hand side of a one-way carriageway (dual
+    # carriageways: each half carries the track of its own direction on its outer side)
+    separated = ((_bool(edges, "cycle_separated_left") & _bool(edges, "cycle_separated_right"))
+                 | _bool(edges, "cycle_track_twoway")
+                 | (_bool(edges, "oneway") & _bool(edges, "cycle_separated_right")))
+    living = (hw == "living_street").to_numpy()
+    fietsstraat = _bool(edges, "bicycle_road")
+    slow = np.nan_to_num(speed) <= s.mixed_max_speed_kmh
+
+    # ---- bike ----
+    mode_bike = _bool(edges, "mode_bike")
+    path = _bool(edges, "is_cycleway") | ~drive
+    lts = np.select([path | separated | living | (fietsstraat & slow), lane], [1, lts_ln],
+                    default=lts_mix)
+    v_s, q_s, lts_s = _fmt(speed), _fmt(volume), _fmt(lts.astype(float))
+    pdir_s = _fmt(per_dir)
+    traffic = _cat(v_s, " km/h, ~", q_s, " motor vehicles/day (assumed for ", hw.to_numpy(dtype=str),
+                   "), ", pdir_s, " lane(s) per direction")
+    conds = [
+        ~mode_bike,
+        path,
+        separated,
+        living,
+        fietsstraat & slow,
+        lane & ~slow,
+        ~slow,
+        lts > 1,
+    ]
+    b_rule = select(conds, [pd.NA, "B1-path", "B2-separated", "B3-living-street", "B4-fietsstraat",
+                            "B5-painted-lane-50", "B6-mixed-fast", "B7-lts"], "B8-mixed-30", n)
+    b_verdict = select(conds, ["n/a", "pass", "pass", "pass", "pass", "fail", "fail", "fail"],
+                       "pass", n)
+    sep_src = _str(edges, "cycle_separated_source", "none").to_numpy(dtype=str)
+    b_reason = select(conds, [
+        pd.NA,
+        "cycle path or path without motor traffic (LTS 1: physically separated)",
+        T("separated cycle track (both sides, a two-way track, or beside a one-way "
+          "carriageway; source: ", sep_src, "): LTS 1"),
+        "woonerf (living street): walking pace, cars are guests (LTS 1)",
+        "fietsstraat at ≤30 km/h: cars are guests (LTS 1)",
+        T("painted cycle lane at ", v_s, " km/h: at 50 Dutch practice separates cyclists, a "
+          "painted lane is not enough (CROW/SWOV); LTS ", lts_s),
+        T("mixed with motor traffic at ", traffic, ": LTS ", lts_s, "; Dutch practice mixes "
+          "children only at ≤", str(s.mixed_max_speed_kmh), " km/h"),
+        T("mixed traffic at ", traffic, ": LTS ", lts_s, " (", LTS_SOURCE, ")"),
+    ], _cat("mixed traffic at ", traffic, ": LTS 1 (", LTS_SOURCE, "), and ≤",
+            str(s.mixed_max_speed_kmh), " km/h (Dutch practice)"), n)
+    sep_fix = np.where(per_dir >= 2,
+                       "reduce to one lane per direction and add a separated cycle track",
+                       "add a separated cycle track (both sides, or a two-way track)")
+    b_fix = select(conds, [pd.NA] * 5 + [
+        "replace the painted lane by a separated cycle track, or lower the limit to 30 km/h",
+        np.where(lts_mix_30 == 1, "lower the limit to 30 km/h",
+                 _cat(sep_fix, ", or lower the limit to 30 km/h and cut traffic")),
+        np.where(per_dir >= 2, sep_fix,
+                 "cut motor traffic (modal filter) below the LTS 1 volume, or add a separated "
+                 "cycle track"),
+    ], pd.NA, n)
+
+    # ---- walk ----
+    mode_walk = _bool(edges, "mode_walk")
+    sw = _str(edges, "sidewalk", "none")
+    both = sw.isin(["both", "separate"]).to_numpy()
+    one = sw.isin(["left", "right"]).to_numpy()
+    no = (sw == "no").to_numpy()
+    quiet = slow & (volume <= s.walk_quiet_max_daily_traffic)
+    untagged = ~(both | one | no)
+    wconds = [
+        ~mode_walk,
+        ~drive,
+        living,
+        both,
+        quiet,
+        one & slow,
+        one,
+        no,
+        untagged & s.assume_sidewalk_when_untagged,
+    ]
+    w_rule = select(wconds, [pd.NA, "W1-path", "W2-living-street", "W3-footways", "W4-quiet-30",
+                             "W5-one-side-30", "W6-one-side-fast", "W7-no-footway",
+                             "W8-footway-assumed"], "W9-no-footway-tag", n)
+    w_verdict = select(wconds, ["n/a", "pass", "pass", "pass", "pass", "pass", "fail", "fail",
+                                "pass"], "fail", n)
+    w_reason = select(wconds, [
+        pd.NA,
+        "footway or path away from motor traffic",
+        "woonerf (living street): pedestrians may use the whole street",
+        T("footway on both sides (sidewalk=", sw.to_numpy(dtype=str), ")"),
+        T("quiet street at ", v_s, " km/h with ~", q_s, " vehicles/day: walking along it is "
+          "acceptable without a tagged footway"),
+        T("footway on one side at ", v_s, " km/h"),
+        T("footway on one side only at ", v_s, " km/h; Dutch 50-roads have footways on both "
+          "sides (CROW)"),
+        T("no footway (sidewalk=no) at ", v_s, " km/h with ~", q_s, " vehicles/day"),
+        "footway assumed on both sides (no sidewalk tag; Dutch urban streets have footways)",
+    ], "no footway tagged (assume_sidewalk_when_untagged is off)", n)
+    w_fix = select(wconds, [pd.NA] * 6 + [
+        "add a footway on the other side",
+        "add footways on both sides, or make it a 30 km/h street with little traffic",
+        pd.NA,
+    ], pd.NA, n)
+    w_fix = np.where(w_verdict == "fail",
+                     np.where(pd.isna(w_fix), "add footways on both sides", w_fix), pd.NA)
+
+    out = pd.DataFrame({
+        "lts_bike": pd.array(np.where(mode_bike, lts, np.nan), dtype="Float64").astype("Int64"),
+        "toets_bike": b_verdict,
+        "toets_bike_rule": pd.array(b_rule, dtype="string"),
+        "toets_bike_reason": pd.array(b_reason, dtype="string"),
+        "toets_bike_fix": pd.array(np.where(b_verdict == "fail", b_fix, pd.NA), dtype="string"),
+        "toets_walk": w_verdict,
+        "toets_walk_rule": pd.array(w_rule, dtype="string"),
+        "toets_walk_reason": pd.array(w_reason, dtype="string"),
+        "toets_walk_fix": pd.array(w_fix, dtype="string"),
+    }, index=edges.index)
+    out["toets_bike"] = out["toets_bike"].astype("string")
+    out["toets_walk"] = out["toets_walk"].astype("string")
+    out["toets_pass"] = (out["toets_bike"] != "fail") & (out["toets_walk"] != "fail")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------------------------
+
+SEGMENT_COLUMNS = ["lts_bike", "toets_bike", "toets_bike_rule", "toets_bike_reason",
+                   "toets_bike_fix", "toets_walk", "toets_walk_rule", "toets_walk_reason",
+                   "toets_walk_fix", "toets_pass"]
+NODE_COLUMNS = ["is_crossing", "crossing_kind", "lanes_crossed", "crossed_speed", "crossed_name",
+                "lts_crossing", "toets_crossing", "toets_crossing_rule", "toets_crossing_reason",
+                "toets_crossing_fix"]
+
+
+def _assign(frame: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.drop(columns=[c for c in new.columns if c in frame.columns])
+    for c in new.columns:
+        frame[c] = new[c]
+    return frame
+
+
+def evaluate_toets(net: Any, settings: ToetsSettings | None = None, *,
+                   speed_column: str = "maxspeed") -> Any:
+    """Add the 8-jarigen-toets columns to ``net.edges`` and ``net.nodes``; return ``net``.
+
+    Parameters
+    ----------
+    net : mobisim.network.Network
+        Loaded, tagged network (see ``docs/data-model.md``).
+    settings : ToetsSettings, optional
+        Thresholds; ``ToetsSettings()`` when omitted.
+    speed_column : str
+        Edge column with the speed to judge: ``"maxspeed"`` (today) or
+        ``"proposed_maxspeed"`` (after the 30/50 proposal of :mod:`mobisim.rules`).
+
+    Returns
+    -------
+    Network
+        The same object, with :data:`SEGMENT_COLUMNS` on ``edges`` and :data:`NODE_COLUMNS` on
+        ``nodes``. ``edges.attrs["toets_speed_column"]`` records ``speed_column``.
+    """
+    s = settings or ToetsSettings()
+    if speed_column not in net.edges.columns:
+        from mobisim.errors import MobisimError
+
+        raise MobisimError(f"toets: edge column {speed_column!r} not found in the network")
+    net.edges = _assign(net.edges, segment_toets(net.edges, s, speed_column=speed_column))
+    net.nodes = _assign(net.nodes, classify_crossings(net, s, speed_column=speed_column))
+    net.edges.attrs["toets_speed_column"] = speed_column
+    return net
+
+
+def _priority_sort(frame: pd.DataFrame, column: str, tie: str | None = None) -> pd.DataFrame:
+    keys, asc = [], []
+    if column in frame.columns:
+        keys.append(column)
+        asc.append(False)
+    if tie and tie in frame.columns:
+        keys.append(tie)
+        asc.append(False)
+    if not keys:
+        return frame
+    return frame.sort_values(keys, ascending=asc, kind="stable", na_position="last")
+
+
+def toets_failures(net: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Failing segments and crossings, school routes first.
+
+    Segments are sorted by ``school_route_children`` (descending) when :mod:`mobisim.schools`
+    has added it, then by length; crossings by the most school-route children on the roads
+    meeting there (or ``weakest_link_children`` when present).
+
+    Returns
+    -------
+    (segments, crossings) : tuple of pandas.DataFrame
+    """
+    e = net.edges
+    seg = e[(e["toets_bike"] == "fail") | (e["toets_walk"] == "fail")]
+    seg = _priority_sort(seg, "school_route_children", "length")
+    nd = net.nodes
+    cr = nd[nd["toets_crossing"] == "fail"]
+    if "weakest_link_children" in cr.columns:
+        cr = _priority_sort(cr, "weakest_link_children")
+    elif "school_route_children" in e.columns:
+        long = pd.concat([e[["u", "school_route_children"]].rename(columns={"u": "node"}),
+                          e[["v", "school_route_children"]].rename(columns={"v": "node"})])
+        kids = long.groupby("node")["school_route_children"].max()
+        cr = cr.assign(school_route_children=kids.reindex(cr.index).to_numpy())
+        cr = _priority_sort(cr, "school_route_children")
+    return seg, cr
