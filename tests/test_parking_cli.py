@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-cli = pytest.importorskip("mobisim.cli", reason="the mobisim CLI package does not import yet")
-pytest.importorskip("mobisim.io", reason="the network loader (mobisim.io) is not there yet")
+from mobisim import cli
 
 runner = CliRunner()
 
@@ -26,13 +26,15 @@ def common(data_dir):
 
 
 def write_scenario(tmp_path, body: str):
-    path = tmp_path / "scenario.yaml"
-    path.write_text(body, encoding="utf-8")
+    path = tmp_path / "scenario.toml"
+    streets = Path(__file__).parent / "data" / "parking_streets.osm"
+    head = f'name = "parking-test"\n\n[data]\nosm = ["{streets.as_posix()}"]\n\n[parking]\n'
+    path.write_text(head + body, encoding="utf-8")
     return path
 
 
 def test_cli_writes_table_and_layer(tmp_path, common):
-    scenario = write_scenario(tmp_path, "parking:\n  areas: [Noordkwartier, WK051892]\n  cap_rate: 0.05\n")
+    scenario = write_scenario(tmp_path, "areas = ['Noordkwartier', 'WK051892']\ncap_rate = 0.05\n")
     out_csv, out_gpkg = tmp_path / "cap.csv", tmp_path / "freed.gpkg"
     res = invoke(*common, "--scenario", scenario, "--csv", out_csv, "--export", out_gpkg)
     assert res.exit_code == 0, res.output
@@ -68,9 +70,10 @@ def test_cli_without_scenario_uses_defaults(tmp_path, common):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("parking:\n  areas: [Nordkwartier]\n", "unknown wijk 'Nordkwartier'"),
-        ("parking:\n  areas: [Noordkwartier]\n  cap_rate: -0.02\n", "cap_rate must be >= 0 and < 1"),
-        ("parking:\n  areas: [Noordkwartier]\n  reuse_mix: {bike_parking: 50, green: 30, play: 0, meeting: 0, terraces: 0}\n",
+        ("areas = ['Nordkwartier']\n", "unknown wijk 'Nordkwartier'"),
+        ("areas = ['Noordkwartier']\ncap_rate = -0.02\n", "parking.cap_rate: "),
+        ("areas = ['Noordkwartier']\n"
+         "reuse_mix = {bike_parking = 50, green = 30, play = 0, meeting = 0, terraces = 0}\n",
          "reuse_mix must sum to 1 (or 100 %), got 80"),
     ],
 )

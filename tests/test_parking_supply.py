@@ -149,7 +149,6 @@ def test_missing_parking_columns_fall_back_to_estimates(net):
 @pytest.mark.integration
 def test_whole_city_supply(shared_osm):
     """Whole-city figures on the real 2021 network: plausible totals, shares add up."""
-    pytest.importorskip("mobisim.io")
     from mobisim.io import load_network
     from mobisim.parking import evaluate_parking
 
@@ -182,7 +181,7 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     Noordkwartier: a cross junction (node 2) of four 200 m streets; Zuidweg is split at a zebra
     100 m from the junction; the footway at node 1 is no junction.
     """
-    io = pytest.importorskip("mobisim.io")
+    import mobisim.io as io
     net = io.load_network([data_dir / "parking_streets.osm"])
     sup = parking_supply(net).join(net.edges[["name", "length", "u", "v"]])
     by_name = sup.groupby("name")

@@ -13,10 +13,8 @@ def city(shared_osm):
     from mobisim.io import load_network
 
     net = load_network([shared_osm / "den-haag-city-2021.osm.bz2", shared_osm / "den-haag-city-2021-buildings.osm.bz2"])
-    try:
-        from mobisim.toets import evaluate_toets
-    except ModuleNotFoundError:
-        pytest.skip("mobisim.toets not available yet")
+    from mobisim.toets import evaluate_toets
+
     evaluate_toets(net)
     return net
 

@@ -6,10 +6,7 @@ import pyogrio
 import pytest
 from typer.testing import CliRunner
 
-try:
-    from mobisim.cli import app
-except ImportError as exc:  # the CLI package lands one command at a time
-    pytest.skip(f"mobisim.cli not importable yet ({exc})", allow_module_level=True)
+from mobisim.cli import app
 
 runner = CliRunner()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from pathlib import Path
 from typing import Any, Optional
 
@@ -12,60 +10,16 @@ import pandas as pd
 import typer
 
 from mobisim.cli._app import app, user_errors
-from mobisim.errors import InputFileError, MobisimError, ScenarioError
-
-
-def _read_mapping(path: Path) -> dict[str, Any]:
-    """Read a scenario file (YAML, JSON or TOML) as a mapping (fallback without mobisim.scenario)."""
-    if not path.exists():
-        raise InputFileError(f"scenario file not found: {path}")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        elif path.suffix.lower() == ".toml":
-            data = tomllib.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ScenarioError(f"{path}: cannot parse the scenario: {first}") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: the scenario must be a mapping of sections")
-    return data
+from mobisim.errors import InputFileError, MobisimError
 
 
 def _scenario(path: Path) -> tuple[Any, str | None]:
-    """Parking settings and the OSM data source of a scenario file."""
-    try:
-        from mobisim.scenario import load_scenario
-    except ModuleNotFoundError as exc:
-        if exc.name != "mobisim.scenario":
-            raise
-        load_scenario = None
-    from mobisim.parking import ParkingSettings, parking_settings
+    """Parking settings and the street file of a scenario (validated by :func:`load_scenario`)."""
+    from mobisim.scenario import load_scenario
 
-    if load_scenario is not None:
-        sc = load_scenario(path)
-        data = getattr(sc, "data", None)
-        osm = getattr(data, "osm", None) if data is not None else None
-        if isinstance(osm, (list, tuple)):
-            osm = osm[0] if osm else None
-        settings = getattr(sc, "parking", None)
-        if settings is None:
-            settings = ParkingSettings()
-        elif isinstance(settings, dict):
-            settings = parking_settings(settings, where=f"{path}: parking")
-        return settings, (str(osm) if osm else None)
-
-    raw = _read_mapping(path)
-    settings = parking_settings(raw.get("parking"), where=f"{path}: parking")
-    osm = (raw.get("data") or {}).get("osm")
-    if isinstance(osm, list):
-        osm = osm[0] if osm else None
-    return settings, osm
+    sc = load_scenario(path)
+    osm = sc.data.osm[0] if sc.data.osm else None
+    return sc.parking, (str(osm) if osm else None)
 
 
 def _fmt(df: pd.DataFrame) -> str:

@@ -1,0 +1,652 @@
+"""Safety scores: documented formulas on the evaluated frames, each number with its inputs.
+
+This is the *score* step. Every function here is pure: it reads columns of the evaluated
+``net.edges`` / ``net.nodes`` frames (see ``docs/data-model.md`` and the cross-module contract)
+and returns a :data:`ScoreResult` — a JSON-ready ``dict`` with
+
+- ``value``: the number (or a dict of numbers, e.g. one per severity),
+- ``unit``: what the number measures,
+- ``formula``: the formula in words and symbols, shown next to the number,
+- ``inputs``: every input the number was computed from (lengths, counts, settings used).
+
+A number is never shown without its inputs. :func:`explain_scores` prints every formula with
+the settings in force (``mobisim explain-scores``).
+
+Scores
+------
+- :func:`regime_lengths` / :func:`regime_change`: road length by speed regime (30/50/other).
+- :func:`power_model`: expected relative change in fatal, fatal+serious and all-injury crashes
+  from the speed-limit changes (Nilsson's Power Model), weighted by exposure.
+- :func:`toets_rates`: 8-jarigen-toets (8-year-old test) pass rate by length on all evaluated
+  segments and on school routes, and the share of safe crossings.
+- :func:`school_children_safe`: share of children with a fully child-safe route to school.
+- :func:`parking_space`: car spaces freed by the horizon and the street area re-used.
+- :func:`composite`: one 0–100 score, a weighted mean of 0–1 parts, formula shown.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER
+
+__all__ = [
+    "DEFAULT_EXPOSURE",
+    "CompositeWeights",
+    "PowerExponents",
+    "ScoreResult",
+    "ScoreSettings",
+    "composite",
+    "composite_parts",
+    "explain_scores",
+    "parking_space",
+    "power_model",
+    "regime_change",
+    "regime_lengths",
+    "safety_gain",
+    "school_children_safe",
+    "toets_rates",
+]
+
+#: A score: ``{"value": ..., "unit": str, "formula": str, "inputs": dict}`` (JSON-ready).
+ScoreResult = dict[str, Any]
+
+#: Motor vehicles per day on a typical road of each OSM highway class, the exposure weight
+#: (vehicle-km per km of road per day) of :func:`power_model`. The same assumption the rules, the
+#: toets and the noise estimate use (:data:`mobisim.noise.DAILY_TRAFFIC_BY_CLASS`: order-of-
+#: magnitude figures for Dutch urban roads, not counts), so one table drives every estimate.
+#: A segment's own ``daily_traffic`` (set e.g. by ``close_through_traffic``) takes precedence.
+DEFAULT_EXPOSURE: dict[str, float] = dict(DAILY_TRAFFIC_BY_CLASS)
+
+_SEVERITIES = ("fatal", "fatal_serious", "injury")
+
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class PowerExponents(BaseModel):
+    """Exponents ``k`` of the Power Model ``N1/N0 = (v1/v0)^k`` per crash severity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fatal: float = Field(
+        4.0, gt=0,
+        description="Fatal crashes. Source: Nilsson (2004), Power Model, k = 4.",
+    )
+    fatal_serious: float = Field(
+        3.0, gt=0,
+        description="Fatal + serious injury crashes. Source: Nilsson (2004), k = 3.",
+    )
+    injury: float = Field(
+        2.0, gt=0,
+        description=(
+            "All injury crashes. Source: Nilsson (2004), k = 2. Cameron & Elvik (2010) found the "
+            "model fits urban arterials less well (lower exponents); set them here to test that."
+        ),
+    )
+
+
+class CompositeWeights(BaseModel):
+    """Weights of the 0–1 parts of the composite score (any non-negative numbers; normalised).
+
+    The defaults are this model's policy choice (children's safety first), not a published
+    weighting: a scenario states its own in ``[scores.composite_weights]``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    toets_all: float = Field(
+        0.2, ge=0, description="8-jarigen-toets pass rate by length, all evaluated segments.",
+    )
+    toets_school_routes: float = Field(
+        0.2, ge=0, description="8-jarigen-toets pass rate by length on school routes.",
+    )
+    safe_crossings: float = Field(
+        0.15, ge=0, description="Share of crossings that pass the toets.",
+    )
+    school_children_safe: float = Field(
+        0.25, ge=0, description="Share of children with a fully child-safe route to school.",
+    )
+    fatal_serious: float = Field(
+        0.2, ge=0,
+        description="Safety gain from speed changes: see `safety_gain_target` (0 = none, 1 = target met).",
+    )
+
+
+class ScoreSettings(BaseModel):
+    """Settings of the score step (``[scores]`` in a scenario file). Every field has a default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exposure_vehicles_per_day: dict[str, NonNegative] = Field(
+        default_factory=lambda: dict(DEFAULT_EXPOSURE),
+        description=(
+            "Motor vehicles per day by OSM highway class (= vehicle-km per km of road per day), "
+            "the exposure weight of the Power Model. Entries given in a scenario replace the "
+            "default of that class only. Source: the project's traffic assumption "
+            "(mobisim.noise.DAILY_TRAFFIC_BY_CLASS, as in [rules]/[toets]); replace with counts."
+        ),
+    )
+    exposure_other_vehicles_per_day: float = Field(
+        DAILY_TRAFFIC_OTHER, ge=0,
+        description="Exposure of a road whose class is not in `exposure_vehicles_per_day`. Assumption.",
+    )
+    power_exponents: PowerExponents = Field(
+        default_factory=PowerExponents,
+        description="Power Model exponents. Source: Nilsson (2004): 4 fatal, 3 fatal+serious, 2 injury.",
+    )
+    speed_response_fraction: float = Field(
+        0.25, ge=0, le=1,
+        description=(
+            "Mean speed changes by this fraction of the limit change. Source: SWOV (a quarter to "
+            "a half); 0.25 gives −10 % mean speed for 50→30, the upper end of what Amsterdam "
+            "observed in the first year (−5 %, −10 % on long straight roads)."
+        ),
+    )
+    mean_speed_ratio_before: float = Field(
+        1.0, gt=0, le=2,
+        description="Mean speed before, as a multiple of the limit before (1.0 = drivers keep to the limit). Assumption.",
+    )
+    safety_gain_target: float = Field(
+        0.3, gt=0, le=1,
+        description=(
+            "Reduction of fatal+serious crashes that earns the full `fatal_serious` part of the "
+            "composite (0.3 = −30 %). A policy choice, not a published figure."
+        ),
+    )
+    composite_weights: CompositeWeights = Field(
+        default_factory=CompositeWeights,
+        description="Weights of the composite parts (normalised over the parts that are available).",
+    )
+
+    @field_validator("exposure_vehicles_per_day", mode="before")
+    @classmethod
+    def _merge_exposure_defaults(cls, value: Any) -> Any:
+        """A scenario that names some classes keeps the defaults of the others."""
+        if isinstance(value, dict):
+            return {**DEFAULT_EXPOSURE, **value}
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _result(value: Any, unit: str, formula: str, inputs: dict[str, Any]) -> ScoreResult:
+    return {"value": value, "unit": unit, "formula": formula, "inputs": inputs}
+
+
+def _num(x: float | np.floating | None, digits: int = 6) -> float | None:
+    """A plain, rounded float for JSON (``None`` for NaN/NA)."""
+    if x is None or pd.isna(x):
+        return None
+    return round(float(x), digits)
+
+
+def _roads(edges: pd.DataFrame, limit_col: str = "maxspeed") -> pd.Series:
+    """Boolean mask of motor-road segments (``is_road`` when present, else a known limit)."""
+    if "is_road" in edges.columns:
+        return edges["is_road"].fillna(False).astype(bool)
+    return edges[limit_col].notna()
+
+
+def _limit_class(limit: pd.Series) -> pd.Series:
+    """``"30"`` (≤ 30 km/h, incl. 15), ``"50"`` (31–50), ``"other"`` (> 50), ``"unknown"`` (NA)."""
+    lim = pd.to_numeric(limit, errors="coerce").astype("Float64")
+    out = pd.Series("unknown", index=limit.index, dtype="object")
+    out[(lim <= 30).fillna(False).to_numpy(bool)] = "30"
+    out[((lim > 30) & (lim <= 50)).fillna(False).to_numpy(bool)] = "50"
+    out[(lim > 50).fillna(False).to_numpy(bool)] = "other"
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# road length by regime
+
+REGIME_FORMULA = (
+    "km(regime) = Σ length of motor-road segments (is_road) whose limit falls in the regime "
+    "(30: ≤ 30 km/h incl. 15; 50: 31–50; other: > 50; unknown: no limit) / 1000"
+)
+
+
+def regime_lengths(edges: pd.DataFrame, limit_col: str = "maxspeed") -> ScoreResult:
+    """Road length (km) by speed regime.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        Segments with ``length`` (m), the limit column and ``is_road`` (when present).
+    limit_col : str
+        Limit to classify: ``"maxspeed"`` for today's limits (or after interventions),
+        ``"proposed_maxspeed"`` for the programme's 30/50 rule.
+
+    Returns
+    -------
+    ScoreResult
+        ``value`` = ``{"30": km, "50": km, "other": km, "unknown": km}``.
+    """
+    roads = _roads(edges, limit_col)
+    cls = _limit_class(edges.loc[roads, limit_col])
+    km = edges.loc[roads, "length"].astype(float).groupby(cls).sum() / 1000.0
+    value = {k: _num(km.get(k, 0.0), 3) for k in ("30", "50", "other", "unknown")}
+    inputs = {
+        "limit_column": limit_col,
+        "road_segments": int(roads.sum()),
+        "road_km": _num(edges.loc[roads, "length"].astype(float).sum() / 1000.0, 3),
+    }
+    return _result(value, "km", REGIME_FORMULA, inputs)
+
+
+def regime_change(
+    edges_before: pd.DataFrame,
+    edges_after: pd.DataFrame,
+    *,
+    before_col: str = "maxspeed",
+    after_col: str = "maxspeed",
+) -> ScoreResult:
+    """Road length by regime before → after, and the difference (km)."""
+    before = regime_lengths(edges_before, before_col)
+    after = regime_lengths(edges_after, after_col)
+    delta = {k: _num(after["value"][k] - before["value"][k], 3) for k in before["value"]}
+    return _result(
+        {"before": before["value"], "after": after["value"], "change": delta},
+        "km",
+        REGIME_FORMULA + "; change = after − before",
+        {"before": before["inputs"], "after": after["inputs"]},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Power Model
+
+POWER_FORMULA = (
+    "v0 = r·L0, v1 = v0 + f·(L1 − L0) (mean speed before/after from the limits L0/L1, "
+    "r = mean_speed_ratio_before, f = speed_response_fraction); "
+    "w = length_km · vehicles_per_day(highway) (exposure, vehicle-km/day); "
+    "N1/N0 = Σ w·(v1/v0)^k / Σ w over all motor roads with a known limit; change = N1/N0 − 1; "
+    "k = 4 fatal, 3 fatal+serious, 2 all injury (Nilsson 2004)"
+)
+
+
+def power_model(
+    edges_before: pd.DataFrame,
+    edges_after: pd.DataFrame,
+    settings: ScoreSettings | None = None,
+    *,
+    before_col: str = "maxspeed",
+    after_col: str = "maxspeed",
+) -> ScoreResult:
+    """Expected relative change in crashes from the speed-limit changes (Nilsson's Power Model).
+
+    The two frames are the same segments (aligned on their index, ``edge_id``) before and after
+    the scenario. Roads are ``is_road`` segments of the *before* frame (or segments with a known
+    limit when the column is absent) with a known limit in both frames.
+
+    Parameters
+    ----------
+    edges_before, edges_after : DataFrame
+        ``length`` (m), ``highway`` and the limit columns.
+    settings : ScoreSettings, optional
+        Exposure by class, exponents and speed response (defaults when omitted).
+    before_col, after_col : str
+        Limit columns: typically ``maxspeed`` before and ``proposed_maxspeed`` after when the
+        programme's 30/50 rule is on (``maxspeed`` when only interventions change limits).
+
+    Returns
+    -------
+    ScoreResult
+        ``value`` = ``{"fatal": Δ, "fatal_serious": Δ, "injury": Δ}`` as fractions
+        (−0.12 = 12 % fewer crashes).
+    """
+    s = settings or ScoreSettings()
+    roads = _roads(edges_before, before_col)
+    idx = edges_before.index[roads.to_numpy(bool)]
+    l0 = pd.to_numeric(edges_before.loc[idx, before_col], errors="coerce").astype("Float64")
+    l1 = pd.to_numeric(edges_after[after_col].reindex(idx), errors="coerce").astype("Float64")
+    known = (l0.notna() & l1.notna() & (l0 > 0)).fillna(False).to_numpy(bool)
+    l0 = l0[known].to_numpy(float)
+    l1 = l1[known].to_numpy(float)
+    used = idx[known]
+    length_km = edges_before.loc[used, "length"].to_numpy(float) / 1000.0
+    highway = edges_before.loc[used, "highway"].astype("object")
+    intensity = (
+        highway.map(s.exposure_vehicles_per_day)
+        .astype(float)
+        .fillna(s.exposure_other_vehicles_per_day)
+        .to_numpy(float)
+    )
+    if "daily_traffic" in edges_before.columns:  # a segment's own figure wins (interventions)
+        own = pd.to_numeric(edges_before.loc[used, "daily_traffic"], errors="coerce").astype(float)
+        intensity = np.where(np.isnan(own.to_numpy()), intensity, own.to_numpy())
+    w = length_km * intensity
+    v0 = s.mean_speed_ratio_before * l0
+    v1 = np.maximum(v0 + s.speed_response_fraction * (l1 - l0), 1.0)
+    ratio = v1 / v0
+    changed = l0 != l1
+    w_sum = w.sum()
+    exps = s.power_exponents.model_dump()
+    value: dict[str, float | None] = {}
+    for sev in _SEVERITIES:
+        if w_sum > 0:
+            value[sev] = _num((w * ratio ** exps[sev]).sum() / w_sum - 1.0)
+        else:
+            value[sev] = None
+    transitions = (
+        pd.DataFrame({"from": l0.astype(int), "to": l1.astype(int), "km": length_km})[changed]
+        .groupby(["from", "to"])["km"].sum()
+    )
+    inputs = {
+        "limit_columns": [before_col, after_col],
+        "speed_response_fraction": s.speed_response_fraction,
+        "mean_speed_ratio_before": s.mean_speed_ratio_before,
+        "exponents": exps,
+        "road_km": _num(length_km.sum(), 3),
+        "road_km_unknown_limit": _num(
+            edges_before.loc[idx[~known], "length"].astype(float).sum() / 1000.0, 3
+        ),
+        "vehicle_km_per_day": _num(w_sum, 1),
+        "vehicle_km_per_day_changed": _num(w[changed].sum(), 1),
+        "limit_changes_km": {f"{a}->{b}": _num(v, 3) for (a, b), v in transitions.items()},
+        "mean_speed_change_on_changed_roads": _num(
+            (w[changed] * (ratio[changed] - 1.0)).sum() / w[changed].sum() if changed.any()
+            and w[changed].sum() > 0 else 0.0
+        ),
+        "exposure_vehicles_per_day": dict(s.exposure_vehicles_per_day),
+    }
+    return _result(value, "relative change in crashes (fraction)", POWER_FORMULA, inputs)
+
+
+def safety_gain(power: ScoreResult, settings: ScoreSettings | None = None) -> float | None:
+    """The ``fatal_serious`` composite part: ``clip(−Δ_fatal_serious / target, 0, 1)``."""
+    s = settings or ScoreSettings()
+    change = power["value"].get("fatal_serious")
+    if change is None:
+        return None
+    return float(np.clip(-change / s.safety_gain_target, 0.0, 1.0)) + 0.0  # no "-0.0"
+
+
+# --------------------------------------------------------------------------------------------
+# 8-jarigen-toets
+
+TOETS_FORMULA = (
+    "pass rate = Σ length(toets_pass) / Σ length(segments where toets_bike or toets_walk ≠ 'n/a'); "
+    "on school routes the same over segments with school_route_children > 0; "
+    "per mode over segments where that mode ≠ 'n/a'; "
+    "safe crossings = #(is_crossing & toets_crossing = 'pass') / #(is_crossing & toets_crossing ≠ 'n/a')"
+)
+
+
+def _rate(num: float, den: float) -> float | None:
+    return _num(num / den) if den > 0 else None
+
+
+def toets_rates(edges: pd.DataFrame, nodes: pd.DataFrame | None = None) -> ScoreResult:
+    """8-jarigen-toets pass rates by length, on all segments and on school routes; safe crossings.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        ``length``, ``toets_bike``, ``toets_walk``, ``toets_pass`` and, when the school step has
+        run, ``school_route_children``.
+    nodes : DataFrame, optional
+        ``is_crossing`` and ``toets_crossing``.
+
+    Returns
+    -------
+    ScoreResult
+        ``value`` = ``{"all": rate, "school_routes": rate, "bike": rate, "walk": rate,
+        "crossings": share, "crossings_school_routes": share}`` (0–1; ``None`` where there is
+        nothing to rate).
+    """
+    length = edges["length"].astype(float)
+    bike_eval = edges["toets_bike"].ne("n/a").fillna(False).to_numpy(bool)
+    walk_eval = edges["toets_walk"].ne("n/a").fillna(False).to_numpy(bool)
+    evaluated = bike_eval | walk_eval
+    passed = edges["toets_pass"].fillna(False).astype(bool).to_numpy() & evaluated
+    if "school_route_children" in edges.columns:
+        school = (edges["school_route_children"].astype(float) > 0).fillna(False).to_numpy(bool)
+    else:
+        school = np.zeros(len(edges), dtype=bool)
+    L = length.to_numpy(float)
+    bike_pass = edges["toets_bike"].eq("pass").fillna(False).to_numpy(bool)
+    walk_pass = edges["toets_walk"].eq("pass").fillna(False).to_numpy(bool)
+
+    value = {
+        "all": _rate(L[passed].sum(), L[evaluated].sum()),
+        "school_routes": _rate(L[passed & school].sum(), L[evaluated & school].sum()),
+        "bike": _rate(L[bike_pass].sum(), L[bike_eval].sum()),
+        "walk": _rate(L[walk_pass].sum(), L[walk_eval].sum()),
+        "crossings": None,
+        "crossings_school_routes": None,
+    }
+    inputs: dict[str, Any] = {
+        "evaluated_km": _num(L[evaluated].sum() / 1000.0, 3),
+        "passed_km": _num(L[passed].sum() / 1000.0, 3),
+        "school_route_km": _num(L[evaluated & school].sum() / 1000.0, 3),
+        "school_route_passed_km": _num(L[passed & school].sum() / 1000.0, 3),
+        "bike_evaluated_km": _num(L[bike_eval].sum() / 1000.0, 3),
+        "bike_passed_km": _num(L[bike_pass].sum() / 1000.0, 3),
+        "walk_evaluated_km": _num(L[walk_eval].sum() / 1000.0, 3),
+        "walk_passed_km": _num(L[walk_pass].sum() / 1000.0, 3),
+        "school_routes_available": "school_route_children" in edges.columns,
+    }
+    if nodes is not None and "toets_crossing" in nodes.columns:
+        crossing = nodes["is_crossing"].fillna(False).astype(bool).to_numpy()
+        rated = crossing & nodes["toets_crossing"].ne("n/a").fillna(False).to_numpy(bool)
+        ok = rated & nodes["toets_crossing"].eq("pass").fillna(False).to_numpy(bool)
+        on_school = np.isin(
+            nodes.index.to_numpy(), edges.loc[school, ["u", "v"]].to_numpy().ravel()
+        ) if "u" in edges.columns else np.zeros(len(nodes), dtype=bool)
+        value["crossings"] = _rate(ok.sum(), rated.sum())
+        value["crossings_school_routes"] = _rate((ok & on_school).sum(), (rated & on_school).sum())
+        inputs.update(
+            crossings_rated=int(rated.sum()),
+            crossings_passed=int(ok.sum()),
+            crossings_school_routes_rated=int((rated & on_school).sum()),
+            crossings_school_routes_passed=int((ok & on_school).sum()),
+        )
+    return _result(value, "share (0–1; by length for segments, by count for crossings)",
+                   TOETS_FORMULA, inputs)
+
+
+# --------------------------------------------------------------------------------------------
+# school routes
+
+SCHOOL_FORMULA = "share = children whose whole route to school is child-safe / children routed"
+
+
+def school_children_safe(children_routed: float, children_safe: float) -> ScoreResult:
+    """Share of children with a fully child-safe route to school.
+
+    Parameters
+    ----------
+    children_routed : float
+        Children the school step routed (from :mod:`mobisim.schools`).
+    children_safe : float
+        Of those, children whose route passes the toets end to end.
+    """
+    if children_safe > children_routed + 1e-9 or children_safe < 0:
+        raise ValueError(
+            f"children_safe ({children_safe}) must lie between 0 and children_routed ({children_routed})"
+        )
+    return _result(
+        _rate(children_safe, children_routed),
+        "share of children (0–1)",
+        SCHOOL_FORMULA,
+        {"children_routed": _num(children_routed, 1), "children_safe": _num(children_safe, 1)},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# parking
+
+PARKING_FORMULA = (
+    "spaces freed = permit-cap reduction by the horizon + spaces converted by interventions; "
+    "re-used area m² = spaces freed × parking.space_area_m2; "
+    "bike-parking equivalent = spaces freed × parking.bikes_per_space"
+)
+
+
+def parking_space(
+    spaces_freed_by_cap: float,
+    settings: ScoreSettings | None = None,
+    *,
+    spaces_converted: float = 0.0,
+    horizon: int | None = None,
+    parking: Any = None,
+) -> ScoreResult:
+    """Car spaces freed by the horizon and the street area they give back.
+
+    Parameters
+    ----------
+    spaces_freed_by_cap : float
+        Spaces freed by the permit cap by the horizon (from :mod:`mobisim.parking`).
+    settings : ScoreSettings, optional
+        Unused (kept for a uniform signature); the space figures are parking settings.
+    spaces_converted : float
+        Spaces converted by ``convert_parking`` interventions (column
+        ``parking_converted_spaces`` summed over ``net.edges``).
+    horizon : int, optional
+        The scenario horizon year, recorded in the inputs.
+    parking : mobisim.parking.ParkingSettings, optional
+        Area and bikes per car space (``space_area_m2``, ``bikes_per_space``); defaults when
+        omitted, so the score uses the same figures as the parking model.
+    """
+    if parking is None:
+        from mobisim.parking import ParkingSettings
+
+        parking = ParkingSettings()
+    area, bikes = float(parking.space_area_m2), float(parking.bikes_per_space)
+    freed = float(spaces_freed_by_cap) + float(spaces_converted)
+    value = {
+        "spaces_freed": _num(freed, 1),
+        "area_m2": _num(freed * area, 1),
+        "bike_parking_equivalent": _num(freed * bikes, 0),
+    }
+    inputs = {
+        "spaces_freed_by_cap": _num(spaces_freed_by_cap, 1),
+        "spaces_converted": _num(spaces_converted, 1),
+        "space_area_m2": area,
+        "bikes_per_space": bikes,
+        "horizon": horizon,
+    }
+    return _result(value, "spaces / m² / bicycles", PARKING_FORMULA, inputs)
+
+
+# --------------------------------------------------------------------------------------------
+# composite
+
+COMPOSITE_FORMULA = (
+    "composite = 100 · Σ wᵢ·pᵢ / Σ wᵢ over the parts pᵢ ∈ [0, 1] that are available; "
+    "parts: toets_all, toets_school_routes, safe_crossings, school_children_safe (shares), "
+    "fatal_serious = clip(−Δ fatal+serious / safety_gain_target, 0, 1) (0 for today: no speed change)"
+)
+
+
+def composite_parts(
+    toets: ScoreResult | None = None,
+    power: ScoreResult | None = None,
+    school: ScoreResult | None = None,
+    settings: ScoreSettings | None = None,
+) -> dict[str, float | None]:
+    """Collect the 0–1 composite parts from the results of the other score functions.
+
+    ``power=None`` means *no speed change against today* (the before state): its
+    ``fatal_serious`` part is 0, so today's composite and a scenario's are on the same scale
+    and a scenario gains exactly what its speed changes are worth. A missing ``toets`` or
+    ``school`` leaves those parts out (``None``; the weights are renormalised).
+    """
+    tv = toets["value"] if toets else {}
+    return {
+        "toets_all": tv.get("all"),
+        "toets_school_routes": tv.get("school_routes"),
+        "safe_crossings": tv.get("crossings"),
+        "school_children_safe": school["value"] if school else None,
+        "fatal_serious": safety_gain(power, settings) if power else 0.0,
+    }
+
+
+def composite(parts: dict[str, float | None], settings: ScoreSettings | None = None) -> ScoreResult:
+    """One 0–100 score: the weighted mean of the available 0–1 parts.
+
+    Parameters
+    ----------
+    parts : dict
+        Part name (a field of :class:`CompositeWeights`) → value in [0, 1], or ``None`` when the
+        part could not be computed (it is then left out and the weights renormalised; the
+        inputs list it under ``missing``).
+    settings : ScoreSettings, optional
+
+    Raises
+    ------
+    ValueError
+        On an unknown part name or a value outside [0, 1].
+    """
+    s = settings or ScoreSettings()
+    weights = s.composite_weights.model_dump()
+    unknown = sorted(set(parts) - set(weights))
+    if unknown:
+        raise ValueError(f"unknown composite part(s) {unknown}; expected {sorted(weights)}")
+    used = {k: float(v) for k, v in parts.items() if v is not None and not pd.isna(v)}
+    bad = {k: v for k, v in used.items() if not 0.0 <= v <= 1.0}
+    if bad:
+        raise ValueError(f"composite parts must lie in [0, 1], got {bad}")
+    w_sum = sum(weights[k] for k in used)
+    value = _num(100.0 * sum(weights[k] * v for k, v in used.items()) / w_sum, 1) if w_sum > 0 else None
+    inputs = {
+        "parts": {k: _num(parts.get(k)) if parts.get(k) is not None else None for k in weights},
+        "weights": weights,
+        "missing": sorted(k for k in weights if k not in used),
+        "safety_gain_target": s.safety_gain_target,
+    }
+    return _result(value, "score 0–100 (higher = safer)", COMPOSITE_FORMULA, inputs)
+
+
+# --------------------------------------------------------------------------------------------
+# explanation
+
+
+def explain_scores(settings: ScoreSettings | None = None) -> str:
+    """Every score formula with the settings in force, as plain text (``mobisim explain-scores``)."""
+    s = settings or ScoreSettings()
+    e = s.power_exponents
+    w = s.composite_weights
+    exposure = ", ".join(f"{k} {v:g}" for k, v in sorted(s.exposure_vehicles_per_day.items()))
+    lines = [
+        "mobisim safety scores — every number is reported with its inputs.",
+        "",
+        "1. Road length by regime (before → after)",
+        f"   {REGIME_FORMULA}.",
+        "",
+        "2. Expected change in crashes from speed changes (Power Model, Nilsson 2004)",
+        f"   {POWER_FORMULA}.",
+        f"   Settings: f = {s.speed_response_fraction:g}, r = {s.mean_speed_ratio_before:g}, "
+        f"k = {e.fatal:g} (fatal), {e.fatal_serious:g} (fatal+serious), {e.injury:g} (injury).",
+        "   Exponents are Nilsson's; Cameron & Elvik (2010) found the model fits urban arterials",
+        "   less well (set lower exponents in [scores.power_exponents] to test that).",
+        f"   Exposure, vehicles/day by highway class (assumptions): {exposure}; "
+        f"other classes {s.exposure_other_vehicles_per_day:g}.",
+        "   Example: 50→30 with f = 0.25, r = 1: v1/v0 = 45/50 = 0.9, "
+        "fatal+serious × 0.9³ = 0.729 (−27 %) on that road.",
+        "",
+        "3. 8-jarigen-toets (8-year-old test) pass rates and safe crossings",
+        f"   {TOETS_FORMULA}.",
+        "",
+        "4. Children with a fully child-safe route to school",
+        f"   {SCHOOL_FORMULA}.",
+        "",
+        "5. Parking",
+        f"   {PARKING_FORMULA}.",
+        "   Settings: [parking] space_area_m2 (default 12.5 m², CROW ASVV) and bikes_per_space",
+        "   (default 12, Den Haag debate estimate) — the parking model's own figures.",
+        "",
+        "6. Composite score (0–100)",
+        f"   {COMPOSITE_FORMULA}.",
+        f"   Weights: toets_all {w.toets_all:g}, toets_school_routes {w.toets_school_routes:g}, "
+        f"safe_crossings {w.safe_crossings:g}, school_children_safe {w.school_children_safe:g}, "
+        f"fatal_serious {w.fatal_serious:g}; safety_gain_target {s.safety_gain_target:g}.",
+    ]
+    return "\n".join(lines)
