@@ -106,6 +106,17 @@ def test_close_through_traffic_flags_and_keeps_access(net):
     assert (ks["daily_traffic_source"] == "intervention:close_through_traffic-1").all()
 
 
+def test_close_through_traffic_lowers_the_volume_the_toets_reads(net):
+    # way 104 at 30 km/h still carries ~10,000 vehicles/day: mixed traffic fails for a child;
+    # closed to through traffic (300/day left) the same 30 km/h street passes (LTS 1)
+    speed = {"type": "set_speed", "way": 104, "maxspeed": 30}
+    closed = {"type": "close_through_traffic", "way": 104, "daily_traffic": 300}
+    only_speed = _edges(_run(net, speed), way=104)
+    both = _edges(_run(net, speed, closed), way=104)
+    assert (only_speed["toets_bike"] == "fail").all()
+    assert (both["toets_bike"] == "pass").all() and (both["lts_bike"] == 1).all()
+
+
 def test_convert_parking_feeds_the_parking_score(net):
     from mobisim.scores import parking_space
 

@@ -79,6 +79,31 @@ def class_lookup(highway: pd.Series, table: dict[str, float], other: float) -> n
     return highway.map(table).astype("float64").fillna(other).to_numpy()
 
 
+def estimate_daily_traffic(edges: pd.DataFrame, table: dict[str, float], other: float) -> np.ndarray:
+    """Daily motor traffic per edge: the edge's own ``daily_traffic`` where set (a count, or an
+    intervention such as ``close_through_traffic``), else the class table; 0 where no motor traffic
+    is allowed (``mode_drive`` false).
+
+    Parameters
+    ----------
+    edges
+        Segments with ``highway``, ``mode_drive`` and optionally ``daily_traffic``.
+    table, other
+        Vehicles per day by ``highway`` class, and for any other motor class.
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    highway = edges["highway"].astype("string") if "highway" in edges else pd.Series("", index=edges.index)
+    q = class_lookup(highway, table, other)
+    if "daily_traffic" in edges.columns:
+        own = pd.to_numeric(edges["daily_traffic"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        q = np.where(np.isnan(own), q, own)
+    drive = edges["mode_drive"].to_numpy(dtype=bool) if "mode_drive" in edges else np.ones(len(edges), bool)
+    return np.where(drive, q, 0.0)
+
+
 def speed_correction_db(speed_kmh: np.ndarray) -> np.ndarray:
     """RLS-90 passenger-car speed correction relative to 100 km/h (dB)."""
     v = np.clip(np.asarray(speed_kmh, dtype="float64"), 30.0, 130.0)  # RLS-90 valid from 30 km/h

@@ -157,8 +157,7 @@ class RuleSettings(BaseModel):
 
 
 def _daily_traffic(edges: pd.DataFrame, s: RuleSettings) -> np.ndarray:
-    q = nz.class_lookup(_str(edges, "highway"), s.daily_traffic_by_class, s.daily_traffic_other)
-    return np.where(_bool(edges, "mode_drive"), q, 0.0)
+    return nz.estimate_daily_traffic(edges, s.daily_traffic_by_class, s.daily_traffic_other)
 
 
 def street_key(edges: pd.DataFrame) -> np.ndarray:

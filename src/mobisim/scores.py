@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER
+from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
 
 __all__ = [
     "DEFAULT_EXPOSURE",
@@ -311,16 +311,11 @@ def power_model(
     l1 = l1[known].to_numpy(float)
     used = idx[known]
     length_km = edges_before.loc[used, "length"].to_numpy(float) / 1000.0
-    highway = edges_before.loc[used, "highway"].astype("object")
-    intensity = (
-        highway.map(s.exposure_vehicles_per_day)
-        .astype(float)
-        .fillna(s.exposure_other_vehicles_per_day)
-        .to_numpy(float)
+    # a segment's own ``daily_traffic`` (a count, or an intervention) wins over the class table
+    intensity = estimate_daily_traffic(
+        edges_before.loc[used].drop(columns="mode_drive", errors="ignore"),
+        s.exposure_vehicles_per_day, s.exposure_other_vehicles_per_day,
     )
-    if "daily_traffic" in edges_before.columns:  # a segment's own figure wins (interventions)
-        own = pd.to_numeric(edges_before.loc[used, "daily_traffic"], errors="coerce").astype(float)
-        intensity = np.where(np.isnan(own.to_numpy()), intensity, own.to_numpy())
     w = length_km * intensity
     v0 = s.mean_speed_ratio_before * l0
     v1 = np.maximum(v0 + s.speed_response_fraction * (l1 - l0), 1.0)

@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
-from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, class_lookup
+from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
 
 LTS_SOURCE = (
     "Mekuria, Furth & Nixon (2012) MTI report 11-19; Furth, LTS criteria tables v2.2 (2022)"
@@ -309,9 +309,7 @@ def speed_column_index(bins: Sequence[float], speed: np.ndarray) -> np.ndarray:
 
 def daily_traffic(edges: pd.DataFrame, settings: ToetsSettings) -> np.ndarray:
     """Assumed daily motor traffic per edge (0 where no motor traffic is allowed)."""
-    q = class_lookup(_str(edges, "highway"), settings.daily_traffic_by_class,
-                     settings.daily_traffic_other)
-    return np.where(_bool(edges, "mode_drive"), q, 0.0)
+    return estimate_daily_traffic(edges, settings.daily_traffic_by_class, settings.daily_traffic_other)
 
 
 def edge_speed(edges: pd.DataFrame, speed_column: str, settings: ToetsSettings) -> np.ndarray:
