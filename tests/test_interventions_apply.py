@@ -196,7 +196,7 @@ def test_no_interventions_still_adds_columns(net):
     ("item", "message"),
     [
         ({"type": "set_speed", "street": "Laan van Nieuw Oost Indi", "maxspeed": 30},
-         'street "Laan van Nieuw Oost Indi" is not in the network (closest: "Laan van Nieuw Oost-Indië"'),
+         "street 'Laan van Nieuw Oost Indi' not found in the network; closest matches: Laan van Nieuw Oost-Indië"),
         ({"type": "set_speed", "way": [100, 999], "maxspeed": 30}, "way 999 is not in the network"),
         ({"type": "set_speed", "street": "Kerkpad", "maxspeed": 30}, "Kerkpad has no motor-road segments"),
         ({"type": "crossing", "node": 12345, "kind": "zebra"}, "node 12345 is not in the network"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mobisim.errors import InputFileError, NotFoundError
+from mobisim.names import fold_name
 
 CRS = "EPSG:28992"
 """Projected CRS of every mobisim frame (RD New, metres)."""
@@ -100,15 +100,9 @@ def load_wijken(path: Path | str | None = None) -> gpd.GeoDataFrame:
 
 
 def normalize_name(text: str) -> str:
-    """Case- and accent-insensitive key of a wijk name or code.
-
-    Accents are stripped (NFKD), letters case-folded, and every run of characters that is not
-    a letter or digit becomes one space: ``"Geuzen- en Statenkwartier"`` and
-    ``"geuzen en statenkwartier"`` give the same key.
-    """
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", " ", stripped.casefold()).strip()
+    """Case- and accent-insensitive key of a wijk name or code (:func:`mobisim.names.fold_name`):
+    ``"Geuzen- en Statenkwartier"`` and ``"geuzen en statenkwartier"`` give the same key."""
+    return fold_name(text)
 
 
 def select_areas(wijken: gpd.GeoDataFrame, names_or_codes: Iterable[str] | str) -> gpd.GeoDataFrame:

@@ -55,7 +55,6 @@ and what the area is used for.
 from __future__ import annotations
 
 import copy
-import difflib
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -63,6 +62,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mobisim.errors import NotFoundError
+from mobisim.names import fold_names, street_mask
 
 __all__ = [
     "AddCycleTrack",
@@ -241,25 +241,8 @@ Intervention = Annotated[
 # selection
 
 
-def normalise_names(names: pd.Series) -> pd.Series:
-    """Street names folded for matching: accents removed, case-folded, ``-`` and runs of spaces → one space."""
-    return (
-        names.astype("string")
-        .str.normalize("NFKD")
-        .str.replace(r"[\u0300-\u036f]", "", regex=True)
-        .str.casefold()
-        .str.replace(r"[\s\-]+", " ", regex=True)
-        .str.strip()
-    )
-
-
-def _closest(name: str, known: pd.Series) -> str:
-    unique = known.dropna().unique()
-    folded = normalise_names(pd.Series(unique, dtype="string"))
-    lookup = dict(zip(folded.tolist(), unique.tolist(), strict=True))
-    target = normalise_names(pd.Series([name], dtype="string")).iloc[0]
-    hits = difflib.get_close_matches(target, list(lookup), n=3, cutoff=0.6)
-    return ", ".join(f'"{lookup[h]}"' for h in hits) if hits else "none"
+#: Street-name folding shared with the reviewer command (:mod:`mobisim.names`).
+normalise_names = fold_names
 
 
 def select_edges(
@@ -277,19 +260,11 @@ def select_edges(
     """
     if intervention.street is not None:
         wanted = [intervention.street] if isinstance(intervention.street, str) else intervention.street
-        if folded is None:
-            folded = normalise_names(edges["name"]) if "name" in edges.columns else pd.Series(
-                pd.NA, index=edges.index, dtype="string")
+        if folded is None and "name" in edges.columns:
+            folded = fold_names(edges["name"])
         mask = np.zeros(len(edges), dtype=bool)
         for name in wanted:
-            target = normalise_names(pd.Series([name], dtype="string")).iloc[0]
-            hit = folded.eq(target).fillna(False).to_numpy(bool)
-            if not hit.any():
-                raise NotFoundError(
-                    f'intervention "{intervention.id}": street "{name}" is not in the network '
-                    f"(closest: {_closest(name, edges.get('name', pd.Series(dtype='string')))})"
-                )
-            mask |= hit
+            mask |= street_mask(edges, name, folded=folded, context=f'intervention "{intervention.id}": ')
     else:
         wanted_ways = [intervention.way] if isinstance(intervention.way, int) else intervention.way
         way_ids = edges["way_id"].to_numpy()

@@ -9,10 +9,8 @@ Examples::
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +20,7 @@ import typer
 
 from mobisim.cli._app import app, user_errors
 from mobisim.errors import MobisimError, NotFoundError
+from mobisim.names import fold_name, street_mask
 
 #: Edge columns shown per segment (and written by ``--json``).
 SEGMENT_FIELDS = [
@@ -45,11 +44,8 @@ CRITERIA = [("C1 separate cycle path", "c1_cycle_path", "c1_evidence"),
             ("C4 crossable by an 8-year-old", "c4_crossable", "c4_evidence")]
 
 
-def normalise_name(name: str) -> str:
-    """Case- and accent-insensitive form of a street name (NFKD, marks dropped, casefold)."""
-    decomposed = unicodedata.normalize("NFKD", str(name))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+#: Street-name folding shared with the scenario interventions (:mod:`mobisim.names`).
+normalise_name = fold_name
 
 
 def parse_at(text: str) -> tuple[float, float]:
@@ -68,18 +64,7 @@ def parse_at(text: str) -> tuple[float, float]:
 
 def select_by_name(edges: pd.DataFrame, name: str) -> pd.DataFrame:
     """Segments whose name matches ``name`` (case/accent-insensitive); NotFoundError otherwise."""
-    names = edges["name"].dropna().astype(str)
-    norm = names.map(normalise_name)
-    wanted = normalise_name(name)
-    hit = norm.index[norm == wanted]
-    if len(hit):
-        return edges.loc[hit]
-    by_norm = dict(zip(norm, names))
-    close = difflib.get_close_matches(wanted, list(by_norm), n=5, cutoff=0.6)
-    if not close:  # also try as a substring ("meerdervoort")
-        close = [k for k in by_norm if wanted and wanted in k][:5]
-    hint = f"; closest matches: {', '.join(by_norm[c] for c in close)}" if close else ""
-    raise NotFoundError(f"street {name!r} not found in the network{hint}")
+    return edges[street_mask(edges, name)]
 
 
 def select_by_way(edges: pd.DataFrame, way_id: int) -> pd.DataFrame:
