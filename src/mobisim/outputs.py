@@ -22,9 +22,12 @@ import pandas as pd
 
 __all__ = [
     "atomic_path",
+    "staged_outputs",
     "write_text",
     "write_json",
     "write_gpkg",
+    "write_gpkg_to",
+    "stage_path",
     "to_jsonable",
 ]
 
@@ -57,6 +60,36 @@ def atomic_path(path: str | Path, *, suffix: str = "") -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged_outputs() -> Iterator[list[tuple[Path, Path]]]:
+    """Collect ``(temporary, final)`` pairs; rename them all only when the block succeeds.
+
+    Writers inside the block put their result in a temporary file next to the final one and
+    append the pair; if anything fails, every temporary file is removed and no output changes.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        yield staged
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    mask = _umask()
+    for tmp, final in staged:
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, final)
+
+
+def stage_path(staged: list[tuple[Path, Path]], path: str | Path, *, suffix: str = "") -> Path:
+    """A new temporary file next to ``path``, registered in ``staged`` (see :func:`staged_outputs`)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + suffix, dir=target.parent)
+    os.close(fd)
+    staged.append((Path(tmp_name), target))
+    return Path(tmp_name)
 
 
 def _umask() -> int:
@@ -119,6 +152,24 @@ def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def write_gpkg_to(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+    """Write every layer of ``layers`` into a new GeoPackage at ``path`` (not atomic; see
+    :func:`write_gpkg`). Empty frames are skipped (GeoPackage cannot store an empty layer without
+    a geometry type); with no layer at all a one-row ``empty`` layer keeps the file valid."""
+    path = Path(path)
+    path.unlink(missing_ok=True)  # let the driver create a fresh database
+    for name, frame in layers.items():
+        if frame is None or frame.empty:
+            continue
+        _gpkg_ready(frame).to_file(path, layer=name, driver="GPKG", engine="pyogrio", index=False,
+                                   use_arrow=True)
+    if not path.exists():
+        gpd.GeoDataFrame({"note": ["no layers"]}, geometry=gpd.points_from_xy([0], [0]), crs=28992).to_file(
+            path, layer="empty", driver="GPKG", engine="pyogrio"
+        )
+    return path
+
+
 def write_gpkg(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
     """Write every layer of ``layers`` into one GeoPackage at ``path`` atomically.
 
@@ -127,8 +178,7 @@ def write_gpkg(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path
     path : str or Path
         Target ``.gpkg`` file; replaced as a whole.
     layers : mapping of str to GeoDataFrame
-        Layer name → frame. Empty frames are skipped (GeoPackage cannot store an empty layer
-        without a geometry type).
+        Layer name → frame.
 
     Returns
     -------
@@ -136,14 +186,5 @@ def write_gpkg(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path
         ``path``.
     """
     with atomic_path(path, suffix=".gpkg") as tmp:
-        tmp.unlink()  # let the driver create a fresh database
-        for name, frame in layers.items():
-            if frame is None or frame.empty:
-                continue
-            _gpkg_ready(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", index=False,
-                                      use_arrow=True)
-        if not tmp.exists():  # nothing to write: still produce a valid (empty) database
-            gpd.GeoDataFrame({"note": ["no layers"]}, geometry=gpd.points_from_xy([0], [0]), crs=28992).to_file(
-                tmp, layer="empty", driver="GPKG", engine="pyogrio"
-            )
+        write_gpkg_to(tmp, layers)
     return Path(path)

@@ -1,0 +1,150 @@
+"""``mobisim run``, ``mobisim compare`` and ``mobisim explain-scores``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from mobisim.cli._app import app, user_errors
+from mobisim.errors import InputFileError
+
+_out = Console()
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "–"
+        if abs(value) < 1 and value != 0:
+            return f"{value:.3f}"
+        return f"{value:,.1f}" if not value.is_integer() else f"{value:,.0f}"
+    return str(value)
+
+
+@app.command("run")
+@user_errors
+def run_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (TOML), e.g. scenarios/volt-2026.toml."),
+    osm: Optional[list[Path]] = typer.Option(  # noqa: UP007 (typer needs Optional)
+        None, "--osm", help="OSM file(s) replacing the scenario's: the street file first, then feature files."
+    ),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default maps/<scenario>/)."),  # noqa: UP007
+    self_contained: bool = typer.Option(
+        False, "--self-contained", help="Inline every script and stylesheet into map.html so it works offline."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Turn a scenario file into scores, a map, GIS layers and a council report."""
+    from mobisim.pipeline import run_scenario
+    from mobisim.report import headline_scores
+
+    result = run_scenario(scenario, osm_override=list(osm) if osm else None, out_dir=out,
+                          self_contained=self_contained, progress=not quiet)
+    table = Table(title=f"mobisim run · {result.name}", show_lines=False)
+    table.add_column("score")
+    table.add_column("before", justify="right")
+    table.add_column("after", justify="right")
+    table.add_column("unit")
+    for row in headline_scores(result.scores).itertuples(index=False):
+        table.add_row(str(row.score), _num(row.before), _num(row.after), str(row.unit))
+    _out.print(table)
+    _out.print(f"[bold]Outputs[/] in {result.out_dir}/  ({sum(result.timings.values()):.1f} s)")
+    labels = {"map": "map (open in a browser)", "gpkg": "layers for QGIS", "scores": "scores with their inputs",
+              "report_md": "report (Markdown)", "report_html": "report (HTML, printable)"}
+    for key, path in result.paths.items():
+        size = path.stat().st_size / 1e6 if path.exists() else 0.0
+        _out.print(f"  {labels.get(key, key):28} {path}  [dim]{size:.1f} MB[/]")
+    for note in result.notes:
+        _out.print(f"  [yellow]note:[/] {note}")
+
+
+@app.command("compare")
+@user_errors
+def compare_command(
+    a: str = typer.Argument(..., help="First run: scenario name (maps/<name>/), scenario file or output folder."),
+    b: str = typer.Argument(..., help="Second run, compared against the first."),
+    maps_dir: Path = typer.Option(Path("maps"), "--maps", help="Folder holding the run outputs."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for diff.html (default maps/compare-A-B/)."),  # noqa: UP007
+    self_contained: bool = typer.Option(False, "--self-contained", help="Inline scripts and styles into diff.html."),
+    every: bool = typer.Option(False, "--all", help="Every number in scores.json, not only the headline."),
+) -> None:
+    """Before/after table of two runs' scores and a diff map of the segments that changed."""
+    from mobisim.pipeline import compare_runs
+
+    res = compare_runs(a, b, maps_dir=maps_dir, out_dir=out, self_contained=self_contained, every=every)
+    na, nb = res["names"]
+    table = Table(title=f"{na} → {nb}")
+    table.add_column("score")
+    table.add_column(na, justify="right")
+    table.add_column(nb, justify="right")
+    table.add_column("change", justify="right")
+    table.add_column("unit")
+    for row in res["table"].itertuples(index=False):
+        pct = row.unit in ("share", "fraction")
+        vals = [v * 100 if pct and v == v else v for v in (row.a, row.b, row.change)]
+        text = [_num(float(v)) if v is not None else "–" for v in vals]
+        table.add_row(row.score, text[0], text[1], text[2], "%" if pct else str(row.unit))
+    _out.print(table)
+    changed = res["changed"]
+    counts = changed["change"].value_counts().to_dict() if len(changed) else {}
+    _out.print(f"Segments changed: {len(changed)} ({', '.join(f'{k}: {v}' for k, v in counts.items()) or 'none'})")
+    _out.print(f"Diff map: {res['diff_map']}")
+
+
+def _tree(node: Tree, data: Any, depth: int = 0) -> None:
+    if isinstance(data, dict):
+        for key, val in data.items():
+            if isinstance(val, (dict, list)) and val:
+                _tree(node.add(f"[bold]{key}[/]"), val, depth + 1)
+            else:
+                node.add(f"[bold]{key}[/]: {_num(val) if isinstance(val, (int, float)) else val}")
+    elif isinstance(data, list):
+        for i, val in enumerate(data):
+            if isinstance(val, (dict, list)):
+                _tree(node.add(f"[{i}]"), val, depth + 1)
+            else:
+                node.add(str(val))
+
+
+@app.command("explain-scores")
+@user_errors
+def explain_scores_command(
+    run: Optional[str] = typer.Argument(  # noqa: UP007
+        None, help="A run: scenario name (maps/<name>/), scenario file, output folder or scores.json. "
+        "Without it: the formulas and the settings in force."),
+    maps_dir: Path = typer.Option(Path("maps"), "--maps", help="Folder holding the run outputs."),
+    score: Optional[str] = typer.Option(None, "--score", help="Only this score (a top-level key)."),  # noqa: UP007
+    scenario: Optional[Path] = typer.Option(  # noqa: UP007
+        None, "--scenario", help="Show the formulas with this scenario's score settings."),
+) -> None:
+    """Print every score of a run with the inputs it was computed from (or every formula)."""
+    from mobisim.pipeline import load_scenario_any, resolve_run_dir
+
+    if run is None:
+        from mobisim.scores import ScoreSettings, explain_scores
+
+        settings = getattr(load_scenario_any(scenario), "scores", None) if scenario else None
+        _out.print(explain_scores(settings or ScoreSettings()), markup=False, highlight=False)
+        return
+    path = Path(run)
+    if path.suffix != ".json":
+        path = resolve_run_dir(run, maps_dir) / "scores.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot read scores ({exc})") from None
+    if score is not None:
+        if score not in data:
+            raise InputFileError(f"{path}: no score {score!r} (have: {', '.join(map(str, data))})")
+        data = {score: data[score]}
+    tree = Tree(f"[bold]scores[/] ({path})")
+    _tree(tree, data)
+    _out.print(tree)

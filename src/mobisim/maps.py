@@ -1,0 +1,887 @@
+"""Render the evaluated network as map layers: a folium ``map.html`` and the GeoPackage themes.
+
+The themes (one GeoPackage layer and one switchable map layer each):
+
+- ``speed_regime``: the proposed 30/50 regime per road segment and the reason;
+- ``toets_fail`` / ``toets_pass``: the 8-jarigen-toets (8-year-old test) per segment;
+- ``toets_crossings``: the toets per crossing node;
+- ``school_routes``: children per segment on their shortest school route;
+- ``weakest_links``: failing segments and crossings that break children's safe routes;
+- ``junction_fixes``: busy 50-road junctions that need a roundabout, narrowing or chicane;
+- ``parking_freed``: street space freed by the permit cap (when the parking step provides it);
+- ``sites``: schools, kindergartens, playgrounds and care sites.
+
+The map stays small enough for the whole city: geometries are simplified in RD New (metres),
+coordinates rounded to 5 decimals (about 1 m), every text value is stored once per layer in a
+lookup table and features carry only indexes into it. Tooltips and popups are built in the browser
+with ``textContent``, so OSM names are never interpreted as HTML.
+
+With ``self_contained=True`` every script and stylesheet (Leaflet, jQuery, vendored in
+:mod:`mobisim.assets`) is inlined, no tile layer is shown at start (the layers sit on a plain
+background; an OpenStreetMap tile layer can be switched on when online), so the file works
+offline by double-click.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
+
+from mobisim import ATTRIBUTION
+from mobisim.outputs import write_text
+
+__all__ = [
+    "MapLayer",
+    "theme_layers",
+    "map_layers",
+    "build_map",
+    "render_html",
+    "save_map",
+    "inline_assets",
+    "diff_layers",
+    "SIMPLIFY_TOLERANCE_M",
+    "COORD_DECIMALS",
+]
+
+SIMPLIFY_TOLERANCE_M = 2.0
+"""Douglas-Peucker tolerance (metres, RD New) for map geometries; GeoPackage keeps the originals."""
+
+COORD_DECIMALS = 5
+"""Decimals kept for WGS84 coordinates in ``map.html`` (1e-5° ≈ 0.7–1.1 m in Den Haag)."""
+
+TILE_ATTRIBUTION = "Map tiles © OpenStreetMap contributors"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+# Colours: ColorBrewer RdYlGn / Set1 / Blues (colorbrewer2.org), readable on a grey background.
+GREEN, RED, GREY, PURPLE, ORANGE = "#1a9850", "#d73027", "#8c8c8c", "#7b3294", "#ff7f00"
+
+
+@dataclass
+class MapLayer:
+    """One switchable map layer: features, a style per category and the tooltip fields.
+
+    Parameters
+    ----------
+    key : str
+        Short id (also the GeoPackage layer name of the theme).
+    title : str
+        Name shown in the layer control and the legend.
+    frame : GeoDataFrame
+        Features in any CRS (reprojected to WGS84 for the map).
+    category : pandas.Series
+        Category label per feature (aligned with ``frame``); selects the style.
+    styles : dict
+        Category label → Leaflet path options (``color``, ``weight``, ``radius`` for points …).
+    fields : list of (str, pandas.Series)
+        Tooltip rows: label and the text value per feature (empty text hides the row).
+    show : bool
+        Whether the layer is switched on when the map opens.
+    """
+
+    key: str
+    title: str
+    frame: gpd.GeoDataFrame
+    category: pd.Series
+    styles: dict[str, dict[str, Any]]
+    fields: list[tuple[str, pd.Series]] = field(default_factory=list)
+    show: bool = True
+
+
+# --------------------------------------------------------------------------------------------
+# column helpers (vectorised)
+# --------------------------------------------------------------------------------------------
+
+
+def _col(frame: pd.DataFrame, name: str, default: Any = pd.NA) -> pd.Series:
+    """Return ``frame[name]`` or a column of ``default`` when the column is absent."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(default, index=frame.index, dtype=object)
+
+
+def _text(values: pd.Series, *, decimals: int | None = None, suffix: str = "") -> pd.Series:
+    """Format a column as display text; missing values become ``""``."""
+    s = values
+    if decimals is not None and pd.api.types.is_numeric_dtype(s.dtype):
+        s = pd.to_numeric(s, errors="coerce").round(decimals)
+        if decimals == 0:
+            s = s.astype("Int64")
+    out = s.astype("string").fillna("")
+    if suffix:
+        out = out.where(out == "", out + suffix)
+    return out
+
+
+def _street(frame: pd.DataFrame) -> pd.Series:
+    """Street name, or ``(unnamed <highway>)``."""
+    name = _text(_col(frame, "name"))
+    highway = _text(_col(frame, "highway"))
+    return name.where(name != "", "(unnamed " + highway.where(highway != "", "way") + ")")
+
+
+def _children(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Children count as a float column (0 when absent)."""
+    return pd.to_numeric(_col(frame, column, 0.0), errors="coerce").fillna(0.0).astype(float)
+
+
+def _rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Rows where ``mask`` is true, by position (several times faster than boolean indexing on
+    Arrow-backed string columns)."""
+    return frame.iloc[np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def _bool(frame: pd.DataFrame, column: str, default: bool = False) -> pd.Series:
+    return _col(frame, column, default).astype("boolean").fillna(default).astype(bool)
+
+
+# --------------------------------------------------------------------------------------------
+# themes (GeoPackage layers; full attributes)
+# --------------------------------------------------------------------------------------------
+
+EDGE_KEYS = ["edge_id", "way_id", "u", "v", "name", "highway", "length"]
+REGIME_COLUMNS = [
+    "maxspeed", "maxspeed_source", "proposed_maxspeed", "regime", "regime_rule", "regime_reason",
+    "c1_cycle_path", "c1_evidence", "c2_sensitive_sites", "c2_evidence", "c3_air_noise", "c3_evidence",
+    "c4_crossable", "c4_evidence", "noise_lden_db", "calming", "calming_reason",
+]
+TOETS_COLUMNS = [
+    "toets_pass", "lts_bike", "toets_bike", "toets_bike_rule", "toets_bike_reason", "toets_bike_fix",
+    "toets_walk", "toets_walk_rule", "toets_walk_reason", "toets_walk_fix",
+    "school_route_children", "school_route_children_safe", "weakest_link_children",
+]
+CROSSING_COLUMNS = [
+    "node_id", "crossing_kind", "lanes_crossed", "crossed_speed", "toets_crossing", "toets_crossing_rule",
+    "toets_crossing_reason", "toets_crossing_fix", "weakest_link_children", "junction_fix",
+    "junction_fix_reason",
+]
+# what the map layers read (evidence texts and provenance stay in layers.gpkg)
+MAP_EDGE_COLUMNS = list(dict.fromkeys(
+    EDGE_KEYS + [c for c in REGIME_COLUMNS if not c.endswith("_evidence") and c not in ("maxspeed_source", "noise_lden_db")]
+    + TOETS_COLUMNS))
+MAP_NODE_COLUMNS = ["is_crossing"] + CROSSING_COLUMNS
+SITE_KINDS = {"school": "School", "kindergarten": "Kindergarten", "playground": "Playground", "care": "Care site"}
+
+
+def _edges_frame(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Edges with ``edge_id`` as a column (the index is ``edge_id`` in the data model)."""
+    return edges.assign(edge_id=edges.index.to_numpy())  # copy-on-write: no deep copy
+
+
+def _select(frame: gpd.GeoDataFrame, columns: Sequence[str], mask: pd.Series | None = None) -> gpd.GeoDataFrame:
+    """``columns`` (those present) and the geometry of the rows in ``mask``.
+
+    Columns are picked before rows: masking a frame of ~100 Arrow-backed columns is slow.
+    """
+    cols = [c for c in columns if c in frame.columns and c != frame.geometry.name]
+    sub = frame[cols + [frame.geometry.name]]
+    if mask is not None:
+        sub = _rows(sub, mask)
+    return gpd.GeoDataFrame(sub, geometry=frame.geometry.name, crs=frame.crs)
+
+
+def _road_mask(edges: pd.DataFrame) -> pd.Series:
+    regime = _text(_col(edges, "regime"))
+    return regime.isin(["30", "50", "out_of_scope"])
+
+
+def _toets_mask(edges: pd.DataFrame) -> pd.Series:
+    bike, walk = _text(_col(edges, "toets_bike")), _text(_col(edges, "toets_walk"))
+    return bike.isin(["pass", "fail"]) | walk.isin(["pass", "fail"])
+
+
+def theme_layers(
+    edges: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    features: gpd.GeoDataFrame,
+    *,
+    parking: gpd.GeoDataFrame | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Split the evaluated network into one GeoDataFrame per theme (for ``layers.gpkg``).
+
+    Parameters
+    ----------
+    edges, nodes, features : GeoDataFrame
+        The evaluated network frames (data model + verdict columns). Missing verdict columns
+        give empty themes, never an error.
+    parking : GeoDataFrame, optional
+        Street space freed by the parking step.
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        ``segments`` (every street segment with the key verdicts, used by ``mobisim compare``),
+        ``speed_regime``, ``toets_segments``, ``toets_crossings``, ``school_routes``,
+        ``weakest_links_segments``, ``weakest_links_crossings``, ``junction_fixes``,
+        ``parking_freed``, ``sites``.
+    """
+    e = _edges_frame(edges)
+    out: dict[str, gpd.GeoDataFrame] = {}
+    out["segments"] = _select(
+        e, EDGE_KEYS + ["maxspeed", "proposed_maxspeed", "regime", "regime_reason", "toets_pass",
+                        "toets_bike", "toets_walk", "school_route_children"]
+    )
+    out["speed_regime"] = _select(e, EDGE_KEYS + REGIME_COLUMNS, _road_mask(e))
+    out["toets_segments"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _toets_mask(e))
+    n = nodes.copy()
+    n["node_id"] = n.index.to_numpy()
+    out["toets_crossings"] = _select(n, CROSSING_COLUMNS, _bool(n, "is_crossing"))
+    out["school_routes"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _children(e, "school_route_children") > 0)
+    out["weakest_links_segments"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _children(e, "weakest_link_children") > 0)
+    out["weakest_links_crossings"] = _select(n, CROSSING_COLUMNS, _children(n, "weakest_link_children") > 0)
+    out["junction_fixes"] = _select(n, CROSSING_COLUMNS, _text(_col(n, "junction_fix")) != "")
+    if parking is not None and not parking.empty:
+        out["parking_freed"] = parking
+    if features is not None and not features.empty and "kind" in features.columns:
+        f = features[features["kind"].isin(list(SITE_KINDS))]
+        out["sites"] = _select(f, ["kind", "subkind", "name", "primary_school", "osm_type", "osm_id"])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# map layers (styles and tooltips)
+# --------------------------------------------------------------------------------------------
+
+
+def _line(color: str, weight: float, opacity: float = 0.85, label: str | None = None) -> dict[str, Any]:
+    return {"color": color, "weight": weight, "opacity": opacity, "label": label}
+
+
+def _dot(color: str, radius: float, label: str | None = None, *, stroke: bool = True) -> dict[str, Any]:
+    return {"color": "#222222", "weight": 1 if stroke else 0, "fillColor": color, "fillOpacity": 0.9,
+            "radius": radius, "label": label}
+
+
+def _verdict_rows(frame: pd.DataFrame, mode: str) -> list[tuple[str, pd.Series]]:
+    verdict = _text(_col(frame, f"toets_{mode}"))
+    return [
+        (f"Toets {mode}", verdict.where(verdict != "n/a", "")),
+        (f"Why ({mode})", _text(_col(frame, f"toets_{mode}_reason")).where(verdict != "n/a", "")),
+        (f"Fix ({mode})", _text(_col(frame, f"toets_{mode}_fix")).where(verdict == "fail", "")),
+        (f"Rule ({mode})", _text(_col(frame, f"toets_{mode}_rule")).where(verdict != "n/a", "")),
+    ]
+
+
+def _regime_layer(e: gpd.GeoDataFrame) -> MapLayer:
+    sub = _rows(e, _road_mask(e))
+    regime = _text(_col(sub, "regime"))
+    crit = pd.Series("", index=sub.index, dtype="string")
+    for col, label in [("c1_cycle_path", "C1 cycle path"), ("c2_sensitive_sites", "C2 sensitive sites"),
+                       ("c3_air_noise", "C3 air/noise"), ("c4_crossable", "C4 crossable")]:
+        v = _text(_col(sub, col))
+        crit = crit + v.where(v == "", label + ": " + v + "; ")
+    return MapLayer(
+        key="speed_regime",
+        title="Speed regime 30/50 and why",
+        frame=sub,
+        category=regime,
+        styles={"30": _line(GREEN, 2.5, label="30 km/h (incl. 15 living streets)"),
+                "50": _line(RED, 4, label="50 km/h kept"),
+                "out_of_scope": _line(GREY, 2, 0.6, label="out of scope (motorway, trunk)")},
+        fields=[
+            ("Street", _street(sub)),
+            ("Regime", regime.map({"30": "30 km/h", "50": "50 km/h", "out_of_scope": "out of scope"}).astype("string").fillna("")),
+            ("Today", _text(_col(sub, "maxspeed"), suffix=" km/h")),
+            ("Proposed", _text(_col(sub, "proposed_maxspeed"), suffix=" km/h")),
+            ("Why", _text(_col(sub, "regime_reason"))),
+            ("Rule", _text(_col(sub, "regime_rule"))),
+            ("Criteria", crit.str.rstrip("; ")),
+            ("Calming", _text(_col(sub, "calming"))),
+            ("Calming why", _text(_col(sub, "calming_reason"))),
+        ],
+        show=True,
+    )
+
+
+def _toets_fail_layer(e: gpd.GeoDataFrame) -> MapLayer:
+    bike, walk = _text(_col(e, "toets_bike")) == "fail", _text(_col(e, "toets_walk")) == "fail"
+    mask = (bike | walk).to_numpy()
+    sub = _rows(e, mask)
+    which = pd.Series(np.select([bike[mask] & walk[mask], bike[mask]], ["both", "bike"], "walk"), index=sub.index)
+    return MapLayer(
+        key="toets_fail",
+        title="8-jarigen-toets: failing segments",
+        frame=sub,
+        category=which,
+        styles={"bike": _line(RED, 4, label="fails for cycling"),
+                "walk": _line(PURPLE, 4, label="fails for walking"),
+                "both": _line("#67000d", 5, label="fails for cycling and walking")},
+        fields=[("Street", _street(sub)), ("Verdict", "fail (" + which.astype("string").str.replace("both", "bike and walk") + ")"),
+                ("LTS bike", _text(_col(sub, "lts_bike"))),
+                ("Children on route", _text(_children(sub, "school_route_children"), decimals=0).where(_children(sub, "school_route_children") > 0, ""))]
+        + _verdict_rows(sub, "bike") + _verdict_rows(sub, "walk"),
+        show=True,
+    )
+
+
+def _toets_pass_layer(e: gpd.GeoDataFrame) -> MapLayer:
+    bike, walk = _text(_col(e, "toets_bike")), _text(_col(e, "toets_walk"))
+    mask = (_toets_mask(e) & (bike != "fail") & (walk != "fail")).to_numpy()
+    sub = _rows(e, mask)
+    return MapLayer(
+        key="toets_pass",
+        title="8-jarigen-toets: passing segments",
+        frame=sub,
+        category=pd.Series("pass", index=sub.index),
+        styles={"pass": _line("#66bd63", 1.5, 0.6, label="passes the toets")},
+        fields=[("Street", _street(sub)), ("Verdict", pd.Series("pass", index=sub.index, dtype="string"))],
+        show=False,
+    )
+
+
+def _crossing_layer(n: gpd.GeoDataFrame) -> MapLayer:
+    sub = _rows(n, _bool(n, "is_crossing"))
+    verdict = _text(_col(sub, "toets_crossing")).replace("", "n/a")
+    return MapLayer(
+        key="toets_crossings",
+        title="8-jarigen-toets: crossings",
+        frame=sub,
+        category=verdict,
+        # thousands of crossings: passing ones small and without outline so failures stand out
+        styles={"fail": _dot(RED, 4.5, "crossing fails"), "pass": _dot(GREEN, 2.5, "crossing passes", stroke=False),
+                "n/a": _dot(GREY, 2, "crossing not assessed", stroke=False)},
+        fields=[("Crossing", _text(_col(sub, "crossing_kind"))), ("Verdict", verdict),
+                ("Lanes crossed", _text(_col(sub, "lanes_crossed"))),
+                ("Speed crossed", _text(_col(sub, "crossed_speed"), suffix=" km/h")),
+                ("Why", _text(_col(sub, "toets_crossing_reason"))),
+                ("Fix", _text(_col(sub, "toets_crossing_fix")).where(verdict == "fail", "")),
+                ("Rule", _text(_col(sub, "toets_crossing_rule")))],
+        show=True,
+    )
+
+
+SCHOOL_BINS = [(1, "1–9 children", "#c6dbef", 2), (10, "10–49 children", "#6baed6", 3),
+               (50, "50–199 children", "#2171b5", 5), (200, "200+ children", "#08306b", 7)]
+
+
+def _school_route_layer(e: gpd.GeoDataFrame) -> MapLayer:
+    kids = _children(e, "school_route_children")
+    mask = (kids > 0).to_numpy()
+    sub, k = _rows(e, mask), kids[mask]
+    # bins start at 1 child; a fraction of a child (from estimated counts) falls in the lowest bin
+    edges = [b[0] for b in SCHOOL_BINS][1:]
+    labels = np.array([b[1] for b in SCHOOL_BINS])
+    cat = pd.Series(labels[np.searchsorted(edges, k.to_numpy(), side="right")], index=sub.index)
+    safe = _children(sub, "school_route_children_safe")
+    return MapLayer(
+        key="school_routes",
+        title="School routes by intensity",
+        frame=sub,
+        category=cat,
+        styles={lab: _line(col, w, 0.8, label=lab) for _, lab, col, w in SCHOOL_BINS},
+        fields=[("Street", _street(sub)), ("Children", _text(k, decimals=0)),
+                ("On child-safe routes", _text(safe, decimals=0) if "school_route_children_safe" in sub.columns
+                 else pd.Series("", index=sub.index, dtype="string")),
+                ("Toets", _text(_col(sub, "toets_pass")).map({"True": "pass", "False": "fail"}).astype("string").fillna(""))],
+        show=False,
+    )
+
+
+def _weakest_layer(e: gpd.GeoDataFrame, n: gpd.GeoDataFrame) -> MapLayer:
+    es = _rows(e, _children(e, "weakest_link_children") > 0)
+    ns = _rows(n, _children(n, "weakest_link_children") > 0)
+    reason_e = _text(_col(es, "toets_bike_reason")).where(_text(_col(es, "toets_bike")) == "fail", _text(_col(es, "toets_walk_reason")))
+    fix_e = _text(_col(es, "toets_bike_fix")).where(_text(_col(es, "toets_bike")) == "fail", _text(_col(es, "toets_walk_fix")))
+    frame = gpd.GeoDataFrame(
+        pd.concat([
+            pd.DataFrame({"what": _street(es), "kids": _children(es, "weakest_link_children"),
+                          "why": reason_e, "fix": fix_e, "kind": "segment"}),
+            pd.DataFrame({"what": "crossing " + _text(_col(ns, "crossing_kind")), "kids": _children(ns, "weakest_link_children"),
+                          "why": _text(_col(ns, "toets_crossing_reason")), "fix": _text(_col(ns, "toets_crossing_fix")),
+                          "kind": "crossing"}),
+        ], ignore_index=True),
+        geometry=list(es.geometry.to_crs(e.crs)) + list(ns.geometry.to_crs(e.crs) if len(ns) else []),
+        crs=e.crs,
+    )
+    return MapLayer(
+        key="weakest_links",
+        title="Weakest links on school routes",
+        frame=frame,
+        category=frame["kind"],
+        styles={"segment": _line(ORANGE, 6, 0.9, label="segment breaking safe school routes"),
+                "crossing": _dot(ORANGE, 7, "crossing breaking safe school routes")},
+        fields=[("Weakest link", frame["what"].astype("string")), ("Verdict", pd.Series("fail", index=frame.index, dtype="string")),
+                ("Children whose safe route it breaks", _text(frame["kids"], decimals=0)),
+                ("Why", frame["why"].astype("string")), ("Fix", frame["fix"].astype("string"))],
+        show=True,
+    )
+
+
+def _junction_layer(n: gpd.GeoDataFrame) -> MapLayer:
+    sub = _rows(n, _text(_col(n, "junction_fix")) != "")
+    return MapLayer(
+        key="junction_fixes",
+        title="Busy 50-road junctions to redesign",
+        frame=sub,
+        category=pd.Series("fix", index=sub.index),
+        styles={"fix": _dot("#e7298a", 6, "junction needs a roundabout / narrowing / chicane")},
+        fields=[("Junction fix", _text(_col(sub, "junction_fix"))), ("Why", _text(_col(sub, "junction_fix_reason")))],
+        show=False,
+    )
+
+
+def _parking_layer(parking: gpd.GeoDataFrame) -> MapLayer:
+    """Segments giving up street parking (``mobisim.parking.allocate_freed``)."""
+    freed = pd.to_numeric(_col(parking, "freed_spaces", 0.0), errors="coerce").fillna(0.0)
+    return MapLayer(
+        key="parking_freed",
+        title="Parking space freed",
+        frame=parking,
+        category=pd.Series("freed", index=parking.index),
+        styles={"freed": _line("#35978f", 5, 0.9, label="street parking freed by the permit cap")},
+        fields=[("Street", _text(_col(parking, "street"))), ("Wijk", _text(_col(parking, "wijk"))),
+                ("Spaces freed", _text(freed, decimals=1)),
+                ("Of spaces", _text(_col(parking, "parking_spaces"), decimals=1)),
+                ("From year", _text(_col(parking, "first_year"))),
+                ("Why here", _text(_col(parking, "priority_reason")))],
+        show=False,
+    )
+
+
+def _sites_layer(features: gpd.GeoDataFrame) -> MapLayer:
+    sub = features[features["kind"].isin(list(SITE_KINDS))]
+    pts = gpd.GeoDataFrame(sub.drop(columns=sub.geometry.name), geometry=sub.geometry.representative_point(), crs=sub.crs)
+    colors = {"school": "#1f78b4", "kindergarten": "#a6cee3", "playground": "#33a02c", "care": "#e31a1c"}
+    return MapLayer(
+        key="sites",
+        title="Schools, playgrounds and care sites",
+        frame=pts,
+        category=pts["kind"].astype("string"),
+        styles={k: _dot(colors[k], 5, SITE_KINDS[k]) for k in SITE_KINDS},
+        fields=[("Name", _text(_col(pts, "name"))), ("Kind", pts["kind"].map(SITE_KINDS).astype("string")),
+                ("Type", _text(_col(pts, "subkind")))],
+        show=True,
+    )
+
+
+def map_layers(
+    edges: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    features: gpd.GeoDataFrame | None = None,
+    *,
+    parking: gpd.GeoDataFrame | None = None,
+) -> list[MapLayer]:
+    """Build the map layers of an evaluated network (themes with no features are left out).
+
+    Parameters
+    ----------
+    edges, nodes, features : GeoDataFrame
+        Evaluated network frames.
+    parking : GeoDataFrame, optional
+        Street space freed by the parking step.
+
+    Returns
+    -------
+    list of MapLayer
+    """
+    e = _select(_edges_frame(edges), MAP_EDGE_COLUMNS)  # only what the layers read: masks stay cheap
+    n = _select(nodes, MAP_NODE_COLUMNS)
+    layers = [_regime_layer(e), _toets_fail_layer(e), _toets_pass_layer(e), _crossing_layer(n),
+              _school_route_layer(e), _weakest_layer(e, n), _junction_layer(n)]
+    if parking is not None and not parking.empty:
+        layers.append(_parking_layer(parking))
+    if features is not None and not features.empty and "kind" in features.columns:
+        layers.append(_sites_layer(features))
+    return [layer for layer in layers if len(layer.frame)]
+
+
+def _plain(label: str) -> str:
+    """A label without template/markup characters (layer names pass through folium's Jinja)."""
+    return re.sub(r"[{}%<>&\"'\\]", "", str(label))
+
+
+def diff_layers(changed: gpd.GeoDataFrame, name_a: str, name_b: str) -> list[MapLayer]:
+    """Map layers of :func:`mobisim.report.changed_segments` (regime and/or toets changed)."""
+    if changed.empty:
+        return []
+
+    def verdict(col: str) -> pd.Series:
+        v = _text(_col(changed, col))
+        return v.replace({"True": "pass", "False": "fail", "true": "pass", "false": "fail"})
+
+    name_a, name_b = _plain(name_a), _plain(name_b)
+    layers = []
+    for key, title, mask, color in [
+        ("diff_regime", f"Speed regime changed ({name_a} → {name_b})", changed["change"].str.contains("regime"), RED),
+        ("diff_toets", f"Toets verdict changed ({name_a} → {name_b})", changed["change"].str.contains("toets"), PURPLE),
+    ]:
+        sub = changed[mask.to_numpy()]
+        if sub.empty:
+            continue
+        ta, tb = verdict("toets_pass_a")[mask.to_numpy()], verdict("toets_pass_b")[mask.to_numpy()]
+        improved = (ta == "fail") & (tb == "pass")
+        if key == "diff_regime":
+            sa = pd.to_numeric(_col(sub, "proposed_maxspeed_a"), errors="coerce")
+            sb = pd.to_numeric(_col(sub, "proposed_maxspeed_b"), errors="coerce")
+            cat = pd.Series(np.where(sb < sa, "lower", np.where(sb > sa, "higher", "other")), index=sub.index)
+            styles = {"lower": _line(GREEN, 4, label="limit lowered"), "higher": _line(RED, 4, label="limit raised"),
+                      "other": _line(color, 3, label="regime changed")}
+        else:
+            cat = pd.Series(np.where(improved, "better", "worse"), index=sub.index)
+            styles = {"better": _line(GREEN, 4, label="now passes the toets"),
+                      "worse": _line(PURPLE, 4, label="now fails the toets")}
+        layers.append(MapLayer(
+            key=key, title=title, frame=sub, category=cat, styles=styles,
+            fields=[("Street", _street(sub)),
+                    (f"Regime {name_a}", _text(_col(sub, "regime_a"))), (f"Regime {name_b}", _text(_col(sub, "regime_b"))),
+                    (f"Limit {name_a}", _text(_col(sub, "proposed_maxspeed_a"), suffix=" km/h")),
+                    (f"Limit {name_b}", _text(_col(sub, "proposed_maxspeed_b"), suffix=" km/h")),
+                    (f"Toets {name_a}", ta), (f"Toets {name_b}", tb)],
+            show=True,
+        ))
+    return layers
+
+
+# --------------------------------------------------------------------------------------------
+# compact GeoJSON layer
+# --------------------------------------------------------------------------------------------
+
+
+def _js_json(obj: Any) -> str:
+    """JSON safe to place inside a ``<script>`` element (no ``<``, ``>``, ``&`` or ``'``)."""
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _wgs84_geometries(frame: gpd.GeoDataFrame, tolerance: float, decimals: int) -> np.ndarray:
+    """Simplified WGS84 GeoJSON geometry strings (``""`` for empty ones)."""
+    geom = frame.geometry
+    if geom.crs is not None and geom.crs.is_projected and tolerance > 0:
+        geom = geom.simplify(tolerance, preserve_topology=False)
+    geom = geom.to_crs(4326) if geom.crs is not None else geom
+    arr = shapely.transform(geom.to_numpy(), lambda xy: np.round(xy, decimals))  # one numpy call
+    out = np.asarray(shapely.to_geojson(arr), dtype=object)
+    out[shapely.is_empty(arr) | shapely.is_missing(arr)] = ""
+    return out
+
+
+def layer_data(layer: MapLayer, *, tolerance: float = SIMPLIFY_TOLERANCE_M,
+               decimals: int = COORD_DECIMALS) -> tuple[str, list[list[str]], list[dict[str, Any]]]:
+    """Encode a layer compactly.
+
+    Returns
+    -------
+    features_json : str
+        A GeoJSON FeatureCollection; each feature's properties are ``s`` (style index) and ``p``
+        (one lookup index per tooltip field).
+    lookups : list of list of str
+        Distinct values per tooltip field.
+    styles : list of dict
+        Leaflet path options per style index.
+    """
+    geoms = _wgs84_geometries(layer.frame, tolerance, decimals)
+    keep = geoms != ""
+    style_names = list(layer.styles)
+    s_codes = pd.Categorical(layer.category.astype("string").fillna(""), categories=style_names).codes
+    s_codes = np.where(s_codes < 0, 0, s_codes)
+    lookups: list[list[str]] = []
+    props = pd.Series('{"s":' + pd.Series(s_codes).astype(str).to_numpy(), dtype=object)
+    codes_txt = []
+    for _, values in layer.fields:
+        codes, uniques = pd.factorize(values.astype("string").fillna("").to_numpy())
+        lookups.append([str(u) for u in uniques])
+        codes_txt.append(pd.Series(codes).astype(str).to_numpy())
+    if codes_txt:
+        joined = pd.Series(codes_txt[0], dtype=object)
+        for c in codes_txt[1:]:
+            joined = joined + "," + pd.Series(c, dtype=object)
+        props = props + ',"p":[' + joined + "]"
+    feats = '{"type":"Feature","geometry":' + pd.Series(geoms, dtype=object) + ',"properties":' + props + "}}"
+    body = ",".join(feats[keep].tolist())
+    styles = [{k: v for k, v in layer.styles[name].items() if k != "label"} for name in style_names]
+    return '{"type":"FeatureCollection","features":[' + body + "]}", lookups, styles
+
+
+class _Raw(Element):
+    """A piece of HTML/JS added verbatim.
+
+    branca wraps every rendered script in a new Jinja template; text derived from OSM (street
+    names) must never pass through Jinja (``{{ … }}`` in a name would be evaluated), and compiling
+    megabytes of GeoJSON as a template is slow. This element renders its text as is.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class CompactGeoJson(folium.map.Layer):
+    """A folium layer holding a :class:`MapLayer` encoded by :func:`layer_data`.
+
+    Styles come from a per-layer table; tooltips and popups are built with ``textContent`` by the
+    ``mobisimTable`` helper, so no property value is ever parsed as HTML (nor as a Jinja template:
+    the script is added verbatim, see :class:`_Raw`).
+    """
+
+    def __init__(self, layer: MapLayer, *, tolerance: float = SIMPLIFY_TOLERANCE_M, decimals: int = COORD_DECIMALS):
+        super().__init__(name=layer.title, overlay=True, control=True, show=layer.show)
+        self._name = "CompactGeoJson"
+        self.layer = layer
+        self.tolerance, self.decimals = tolerance, decimals
+        self.n_features = len(layer.frame)
+
+    def script(self) -> str:
+        """The JavaScript defining this layer (a global ``var`` named like the element)."""
+        data, lookups, styles = layer_data(self.layer, tolerance=self.tolerance, decimals=self.decimals)
+        name = self.get_name()
+        return (
+            f"var {name}_styles = {_js_json(styles)};\n"
+            f"var {name}_lookups = {_js_json(lookups)};\n"
+            f"var {name}_labels = {_js_json([label for label, _ in self.layer.fields])};\n"
+            f"var {name} = L.geoJson(null, {{\n"
+            f"  style: function(f) {{ return {name}_styles[f.properties.s]; }},\n"
+            f"  pointToLayer: function(f, latlng) {{ return L.circleMarker(latlng, {name}_styles[f.properties.s]); }},\n"
+            f"  onEachFeature: function(f, layer) {{\n"
+            f"    var make = function() {{ return mobisimTable({_js_json(self.layer.title)}, {name}_labels, "
+            f"{name}_lookups, f.properties.p || []); }};\n"
+            f"    layer.bindTooltip(make, {{sticky: true, className: 'mobisim-tooltip'}});\n"
+            f"    layer.bindPopup(make, {{maxWidth: 420}});\n"
+            f"  }}\n}});\n"
+            # data: numbers and GeoJSON geometry only, no characters that need escaping
+            f"{name}.addData({data});\n"
+            f"{name}.mobisimLabels = {name}_labels;\n"
+            f"{name}.mobisimLookups = {name}_lookups;\n"
+            f"window.mobisimLayers = window.mobisimLayers || {{}};\n"
+            f"window.mobisimLayers[{_js_json(self.layer.key)}] = {name};\n"
+        )
+
+    def render(self, **kwargs: Any) -> None:
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        self.get_root().script.add_child(_Raw(self.script()), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+def _map_extras(map_name: str, attribution: str) -> str:
+    """Script adding the data attribution and exposing the map as ``window.mobisimMap`` (tests)."""
+    return (f"{map_name}.attributionControl.addAttribution({_js_json(html.escape(attribution))});\n"
+            f"window.mobisimMap = {map_name};\n")
+
+
+class _MapExtras(MacroElement):
+    """Adds :func:`_map_extras` after the map is defined (verbatim, never through Jinja)."""
+
+    def __init__(self, attribution: str):
+        super().__init__()
+        self._name = "MapExtras"
+        self.attribution = attribution
+
+    def render(self, **kwargs: Any) -> None:
+        self.get_root().script.add_child(_Raw(_map_extras(self._parent.get_name(), self.attribution)),
+                                         name=self.get_name())
+
+
+_HELPER_JS = """
+<script>
+function mobisimTable(title, labels, lookups, p) {
+    var div = document.createElement("div");
+    div.className = "mobisim-tip";
+    var head = document.createElement("div");
+    head.className = "mobisim-tip-title";
+    head.textContent = title;
+    div.appendChild(head);
+    var table = document.createElement("table");
+    for (var i = 0; i < labels.length; i++) {
+        var value = lookups[i][p[i]];
+        if (value === undefined || value === "") { continue; }
+        var tr = document.createElement("tr");
+        var th = document.createElement("th");
+        th.textContent = labels[i];
+        var td = document.createElement("td");
+        td.textContent = value;
+        tr.appendChild(th);
+        tr.appendChild(td);
+        table.appendChild(tr);
+    }
+    div.appendChild(table);
+    return div;
+}
+</script>
+<style>
+.mobisim-tip { max-width: 380px; white-space: normal; font: 12px/1.35 sans-serif; }
+.mobisim-tip-title { font-weight: bold; margin-bottom: 2px; }
+.mobisim-tip th { text-align: left; padding-right: 6px; vertical-align: top; color: #444; }
+.mobisim-tip td { vertical-align: top; }
+.mobisim-tooltip { white-space: normal; }
+.mobisim-legend { position: absolute; bottom: 24px; left: 10px; z-index: 1000; background: rgba(255,255,255,0.92);
+  padding: 6px 9px; font: 12px/1.4 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3);
+  max-height: 55vh; overflow-y: auto; max-width: 300px; }
+.mobisim-legend h4 { margin: 2px 0 4px; font-size: 13px; display: inline; }
+.mobisim-legend summary { cursor: pointer; }
+.mobisim-legend .grp { margin-top: 4px; font-weight: bold; }
+.mobisim-legend .sw { display: inline-block; width: 18px; margin-right: 5px; vertical-align: middle; }
+.mobisim-legend .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin: 0 9px 0 4px;
+  border: 1px solid #222; vertical-align: middle; }
+.leaflet-container { background: #f2efe9; }
+</style>
+"""
+
+
+def _legend_html(title: str, layers: Sequence[MapLayer], note: str) -> str:
+    parts = [f'<div class="mobisim-legend" id="mobisim-legend"><details open><summary><h4>{html.escape(title)}</h4>'
+             "</summary>"]
+    for layer in layers:
+        parts.append(f'<div class="grp">{html.escape(layer.title)}</div>')
+        for style in layer.styles.values():
+            label = style.get("label")
+            if not label:
+                continue
+            if "radius" in style:
+                swatch = f'<span class="dot" style="background:{style["fillColor"]}"></span>'
+            else:
+                swatch = (f'<span class="sw" style="border-top:{max(2, int(style["weight"]))}px solid '
+                          f'{style["color"]}"></span>')
+            parts.append(f"<div>{swatch}{html.escape(label)}</div>")
+    parts.append(f'<div style="margin-top:5px;color:#555">{html.escape(note)}</div></details></div>')
+    return "".join(parts)
+
+
+def build_map(
+    layers: Sequence[MapLayer],
+    *,
+    title: str = "mobisim",
+    self_contained: bool = False,
+    attribution: str = ATTRIBUTION,
+    bounds: Sequence[float] | None = None,
+) -> folium.Map:
+    """Build the folium map of ``layers`` with a layer control, a legend and the attribution.
+
+    Parameters
+    ----------
+    layers : sequence of MapLayer
+        Layers in drawing order (later ones on top).
+    title : str
+        Legend title (escaped).
+    self_contained : bool
+        Start on a plain background (no tile requests; for offline use) with OpenStreetMap tiles
+        as a switchable base layer; the scripts are inlined by :func:`save_map`.
+    attribution : str
+        Data attribution, always shown (OSM-derived data must credit its contributors).
+    bounds : (minx, miny, maxx, maxy), optional
+        WGS84 bounds to fit; from the layers when omitted.
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = folium.Map(location=[52.07, 4.30], zoom_start=13, tiles=None, control_scale=True, prefer_canvas=True)
+    osm = folium.TileLayer(OSM_TILES, attr=TILE_ATTRIBUTION, name="OpenStreetMap tiles (online)", max_zoom=19,
+                           show=not self_contained)
+    plain = folium.FeatureGroup(name="Plain background (offline)", overlay=False, show=self_contained)
+    if self_contained:
+        plain.add_to(m)
+        osm.add_to(m)
+    else:
+        osm.add_to(m)
+        plain.add_to(m)
+    for layer in layers:
+        CompactGeoJson(layer).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    root = m.get_root()
+    root.header.add_child(_Raw(_HELPER_JS), name="mobisim_helpers")
+    note = "Hover or click a line or dot for the verdict and the reason."
+    root.html.add_child(_Raw(_legend_html(title, layers, note)), name="mobisim_legend")
+    _MapExtras(attribution).add_to(m)
+    if bounds is None:
+        frames = [gpd.GeoSeries([shapely.box(*layer.frame.total_bounds)], crs=layer.frame.crs).to_crs(4326).total_bounds
+                  for layer in layers if len(layer.frame) and layer.frame.crs]
+        if frames:
+            b = np.array(frames)
+            bounds = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+    if bounds is not None and np.all(np.isfinite(bounds)):
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    m._mobisim_self_contained = self_contained  # type: ignore[attr-defined]
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# self-contained HTML
+# --------------------------------------------------------------------------------------------
+
+ASSET_SCHEME = "mobisim-asset:"
+_SC_JS = [("leaflet", ASSET_SCHEME + "leaflet.js"), ("jquery", ASSET_SCHEME + "jquery.min.js")]
+_SC_CSS = [("leaflet_css", ASSET_SCHEME + "leaflet.css")]
+_SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc\s*=\s*"([^"]+)"[^>]*>\s*</script>', re.I)
+_LINK_CSS = re.compile(r'<link\b[^>]*\bhref\s*=\s*"([^"]+)"[^>]*>', re.I)
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("mobisim.assets").joinpath(name).read_bytes()
+
+
+def _asset_text(name: str) -> str:
+    text = _asset(name).decode("utf-8")
+    text = re.sub(r"//# sourceMappingURL=\S+", "", text)
+    if name.endswith(".css"):  # Leaflet's control/marker images as data URIs
+        def data_uri(match: re.Match[str]) -> str:
+            png = base64.b64encode(_asset("leaflet-" + match.group(1))).decode("ascii")
+            return f"url(data:image/png;base64,{png})"
+
+        text = re.sub(r"url\(images/([\w\-]+\.png)\)", data_uri, text)
+    return text
+
+
+def inline_assets(page: str) -> str:
+    """Inline every ``mobisim-asset:`` script/stylesheet of ``page``; fail on any other external one.
+
+    Raises
+    ------
+    ValueError
+        When a script or stylesheet still points to a URL after inlining (a folium element whose
+        library is not vendored in :mod:`mobisim.assets`).
+    """
+
+    def script(match: re.Match[str]) -> str:
+        src = match.group(1)
+        if not src.startswith(ASSET_SCHEME):
+            return match.group(0)
+        return "<script>" + _asset_text(src[len(ASSET_SCHEME):]).replace("</script", "<\\/script") + "</script>"
+
+    def link(match: re.Match[str]) -> str:
+        tag, href = match.group(0), match.group(1)
+        if "stylesheet" not in tag.lower() or not href.startswith(ASSET_SCHEME):
+            return tag
+        return "<style>" + _asset_text(href[len(ASSET_SCHEME):]) + "</style>"
+
+    page = _SCRIPT_SRC.sub(script, page)
+    page = _LINK_CSS.sub(link, page)
+    left = [m.group(1) for m in _SCRIPT_SRC.finditer(page)]
+    left += [m.group(1) for m in _LINK_CSS.finditer(page) if "stylesheet" in m.group(0).lower()]
+    if left:
+        raise ValueError(f"map.html still loads external files after inlining: {', '.join(left)}")
+    return page
+
+
+def render_html(m: folium.Map, *, self_contained: bool = False) -> str:
+    """Render the map as one HTML page; inline Leaflet and jQuery when ``self_contained``."""
+    if self_contained:
+        m.default_js = list(_SC_JS)
+        m.default_css = list(_SC_CSS)
+    page = m.get_root().render()
+    return inline_assets(page) if self_contained else page
+
+
+def save_map(m: folium.Map, path: str | Path, *, self_contained: bool = False) -> Path:
+    """Render ``m`` and write it atomically to ``path``."""
+    return write_text(path, render_html(m, self_contained=self_contained))

@@ -1,0 +1,591 @@
+"""The whole run: scenario file → scores, maps and a report.
+
+``run_scenario`` chains named steps, each a small function:
+
+1. :func:`load_inputs` — :func:`mobisim.io.load_network` on the scenario's OSM files, then
+   :func:`clip_to_area` (the scenario's ``area.wijken``);
+2. :func:`apply_interventions` — the scenario's interventions on a copy ("after");
+3. :func:`evaluate_rules` — 8-jarigen-toets and 30/50 regime: *before* judges today's network at
+   today's limits, *after* judges the scenario network at the proposed limits (or at today's
+   limits when the scenario has ``programme = false``, the baseline);
+4. :func:`evaluate_schools` — school routes and weakest links, before and after;
+5. :func:`evaluate_parking_step` — the permit cap and the street space it frees (after);
+6. :func:`compute_scores` — :mod:`mobisim.scores` on before/after;
+7. :func:`render_outputs` — ``map.html``, ``layers.gpkg``, ``scores.json``, ``report.md/html``.
+
+Everything is computed before the first file is written, and every file is written atomically,
+so a bad input leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from mobisim import ATTRIBUTION
+from mobisim.errors import InputFileError, MobisimError
+
+__all__ = [
+    "RunResult",
+    "run_scenario",
+    "load_inputs",
+    "clip_to_area",
+    "programme_on",
+    "today_regime",
+    "apply_interventions",
+    "evaluate_rules",
+    "evaluate_schools",
+    "evaluate_parking_step",
+    "compute_scores",
+    "render_outputs",
+    "scenario_name",
+    "resolve_run_dir",
+    "compare_runs",
+]
+
+OUTPUT_FILES = ("map.html", "layers.gpkg", "scores.json", "report.md", "report.html")
+
+
+@dataclass
+class RunResult:
+    """What :func:`run_scenario` produced.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name (also the output folder name).
+    out_dir : Path
+        Folder with the outputs.
+    paths : dict of str to Path
+        Output file per kind (``map``, ``gpkg``, ``scores``, ``report_md``, ``report_html``).
+    scores : dict
+        The scores as written to ``scores.json``.
+    before, after : Network
+        Today's network and the scenario network, with all verdict columns.
+    schools_before, schools_after : mobisim.schools.SchoolRoutes or None
+    parking : mobisim.parking.ParkingResult or None
+    timings : dict of str to float
+        Wall time per step (seconds).
+    notes : list of str
+        Caveats from the steps (missing data, skipped parts).
+    """
+
+    name: str
+    out_dir: Path
+    paths: dict[str, Path]
+    scores: dict[str, Any]
+    before: Any
+    after: Any
+    schools_before: Any = None
+    schools_after: Any = None
+    parking: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# progress
+
+
+class _Steps:
+    """Time each step and show it as a rich progress line on stderr (when enabled)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.timings: dict[str, float] = {}
+        self._progress = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                      console=Console(stderr=True), transient=False)
+
+    def __enter__(self) -> _Steps:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @contextmanager
+    def step(self, key: str, label: str) -> Iterator[None]:
+        task = self._progress.add_task(label, total=1) if self._progress is not None else None
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[key] = time.perf_counter() - t0
+            if task is not None:
+                self._progress.update(task, completed=1, description=f"{label} [dim]({self.timings[key]:.1f} s)[/]")
+
+
+# --------------------------------------------------------------------------------------------
+# scenario access
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    """First attribute (or mapping key) of ``names`` present on ``obj``."""
+    for name in names:
+        if isinstance(obj, dict) and name in obj:
+            return obj[name]
+        if not isinstance(obj, dict) and getattr(obj, name, None) is not None:
+            return getattr(obj, name)
+    return default
+
+
+def load_scenario_any(scenario: Any) -> Any:
+    """Return a scenario object: load a path with :func:`mobisim.scenario.load_scenario`."""
+    if isinstance(scenario, (str, Path)):
+        path = Path(scenario)
+        if not path.exists():
+            raise InputFileError(f"{path}: scenario file not found")
+        from mobisim.scenario import load_scenario
+
+        return load_scenario(path)
+    return scenario
+
+
+def scenario_name(scenario: Any) -> str:
+    """The scenario's name (its ``name``, else the file stem)."""
+    name = _get(scenario, "name")
+    if not name:
+        path = _get(scenario, "path", "source")
+        name = Path(path).stem if path else "scenario"
+    return str(name)
+
+
+def _settings(scenario: Any, key: str, cls_path: str) -> Any:
+    """The scenario's settings model for ``key`` (a dict is validated), else the documented default."""
+    module, cls = cls_path.rsplit(".", 1)
+    model = getattr(importlib.import_module(module), cls)
+    value = _get(scenario, key, f"{key}_settings")
+    if value is None:
+        value = _get(_get(scenario, "settings", default={}), key)
+    if isinstance(value, dict):
+        from pydantic import ValidationError
+
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            raise MobisimError(f"scenario {scenario_name(scenario)}: {key}.{where}: {first.get('msg')}") from None
+    return value if value is not None else model()
+
+
+def _as_paths(value: Any) -> list[Path]:
+    if value is None:
+        return []
+    if isinstance(value, (str, Path)):
+        return [Path(value)]
+    return [Path(v) for v in value]
+
+
+def _osm_paths(scenario: Any, osm_override: list[str | Path] | None) -> list[Path]:
+    """Street file first, then feature files: ``--osm``, else the scenario's ``osm`` / ``data.osm``
+    (plus ``buildings`` / ``features`` files when the scenario names them)."""
+    if osm_override:
+        return [Path(p) for p in osm_override]
+    data = _get(scenario, "data", "inputs", default=scenario)
+    paths = _as_paths(_get(data, "osm", "osm_files") or _get(scenario, "osm", "osm_files"))
+    for extra in ("buildings", "features", "feature_files"):
+        paths += [p for p in _as_paths(_get(data, extra)) if p not in paths]
+    if not paths:
+        raise MobisimError(f"scenario {scenario_name(scenario)}: no OSM input (set data.osm in the scenario or "
+                           f"pass --osm)")
+    return paths
+
+
+# --------------------------------------------------------------------------------------------
+# steps
+
+
+def load_inputs(scenario: Any, osm_override: list[str | Path] | None = None, *, progress: bool = False) -> Any:
+    """Load the scenario's street network (the first file) and feature files (the rest).
+
+    ``--osm`` files replace the scenario's ``data.osm`` (and ``data.buildings``); a scenario with
+    ``data.place`` downloads the place once (osmnx) when no file is given.
+    """
+    from mobisim.io import load_network
+
+    place = None
+    if not osm_override:
+        place = _get(_get(scenario, "data", default={}), "place")
+    paths = [] if place and not osm_override else _osm_paths(scenario, osm_override)
+    for p in paths:
+        if not p.exists():
+            raise InputFileError(f"{p}: OSM file not found")
+    return load_network(paths, place=place, cache=True, progress=progress)
+
+
+def clip_to_area(net: Any, scenario: Any) -> Any:
+    """Clip the network to the scenario's ``area.wijken`` (unchanged when the list is empty)."""
+    names = list(_get(_get(scenario, "area", default={}), "wijken", default=[]) or [])
+    if not names:
+        return net
+    from mobisim.areas import load_wijken, select_areas
+
+    chosen = select_areas(load_wijken(), names)
+    return net.clip(chosen.geometry.union_all(), label=f"wijken {', '.join(chosen['name'])}")
+
+
+def apply_interventions(net: Any, scenario: Any) -> Any:
+    """A copy of ``net`` with the scenario's interventions applied ("after").
+
+    Uses :func:`mobisim.interventions.apply_interventions` on ``scenario.interventions`` (an empty
+    list still returns a copy with the intervention columns).
+    """
+    from mobisim import interventions
+
+    return interventions.apply_interventions(net, list(_get(scenario, "interventions", default=[]) or []))
+
+
+def programme_on(scenario: Any) -> bool:
+    """Whether the scenario applies the programme's 30/50 rule (``programme``; default on for
+    scenarios without the flag)."""
+    value = _get(scenario, "programme")
+    return True if value is None else bool(value)
+
+
+def today_regime(net: Any, scenario: Any) -> Any:
+    """Regime columns for a run without the programme (the baseline): today's limits as they are.
+
+    ``regime`` is the class of today's limit (``30`` for ≤ 30 incl. 15, ``50`` for 31–50),
+    ``out_of_scope`` for the classes outside the urban rule (:class:`mobisim.rules.RuleSettings`
+    ``out_of_scope_classes``) and limits above 50, ``not_road`` for segments that are not motor
+    roads; ``proposed_maxspeed`` equals ``maxspeed``; rule ``B0-today`` with the reason.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rs = _settings(scenario, "rules", "mobisim.rules.RuleSettings")
+    e = net.edges
+    limit = pd.to_numeric(e["maxspeed"], errors="coerce").astype("Float64")
+    is_road = e["is_road"].astype(bool).to_numpy() if "is_road" in e.columns else limit.notna().to_numpy()
+    out_class = e["highway"].isin(list(getattr(rs, "out_of_scope_classes", []))).to_numpy()
+    lim = limit.to_numpy(dtype=float, na_value=np.nan)
+    regime = np.select([~is_road, out_class | (lim > 50), lim <= 30, lim <= 50],
+                       ["not_road", "out_of_scope", "30", "50"], "out_of_scope")
+    text = np.where(np.isnan(lim), "unknown", np.char.mod("%d", np.nan_to_num(lim).astype(int)))
+    reason = np.where(regime == "not_road", "not a motor road",
+                      np.char.add(np.char.add("today's limit ", text), " km/h (no 30/50 programme in this scenario)"))
+    net.edges = e.assign(regime=pd.array(regime, dtype="string"), proposed_maxspeed=e["maxspeed"],
+                         regime_rule=pd.array(np.full(len(e), "B0-today"), dtype="string"),
+                         regime_reason=pd.array(reason, dtype="string"))
+    return net
+
+
+def evaluate_rules(net: Any, scenario: Any, *, proposal: bool) -> Any:
+    """8-jarigen-toets (and, for the proposal, the 30/50 regime) on ``net``.
+
+    ``proposal=False`` (before, or a scenario without the programme): the toets at today's limits
+    (``maxspeed``) and :func:`today_regime`. ``proposal=True`` (after, programme on):
+    :func:`mobisim.rules.evaluate` decides the proposed limits (judging crossings at today's
+    limits for criterion C4), then the toets is judged again at the proposed limits
+    (``proposed_maxspeed``).
+    """
+    from mobisim import rules, toets
+
+    rs = _settings(scenario, "rules", "mobisim.rules.RuleSettings")
+    ts = _settings(scenario, "toets", "mobisim.toets.ToetsSettings")
+    if not proposal:
+        toets.evaluate_toets(net, ts, speed_column="maxspeed")
+        return today_regime(net, scenario)
+    rules.evaluate(net, rs, ts)
+    return toets.evaluate_toets(net, ts, speed_column="proposed_maxspeed")
+
+
+def evaluate_schools(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
+    """School routes, safe shares and weakest links (adds the school-route columns).
+
+    Returns ``None`` (and adds a note) when the input holds no primary school at all, e.g. a
+    drive-only street extract: the rest of the run does not depend on school routes.
+    """
+    from mobisim import schools
+
+    s = _settings(scenario, "schools", "mobisim.schools.SchoolSettings")
+    if len(schools.school_points(net, s)) == 0:
+        if notes is not None:
+            notes.append("no primary school in the input (amenity=school or schools.schools_csv): "
+                         "school routes skipped")
+        return None
+    return schools.evaluate_school_routes(net, s)
+
+
+def evaluate_parking_step(net: Any, scenario: Any) -> Any:
+    """Parking supply, the permit cap and the freed street space (on the scenario network)."""
+    from mobisim import parking
+
+    s = _settings(scenario, "parking", "mobisim.parking.ParkingSettings")
+    kwargs: dict[str, Any] = {}
+    garages_path = _get(s, "garages_path", "garages") if s is not None else None
+    if isinstance(garages_path, (str, Path)):
+        kwargs["garages"] = parking.load_garages(garages_path)
+    spaces_path = _get(s, "spaces_path", "parking_spaces_path") if s is not None else None
+    if isinstance(spaces_path, (str, Path)):
+        kwargs["spaces"] = parking.load_parking_spaces(spaces_path)
+    return parking.evaluate_parking(net, s, **kwargs)
+
+
+def _freed_by_cap(parking_result: Any) -> float:
+    totals = getattr(parking_result, "totals", None)
+    if totals is None or len(totals) == 0 or "freed_cumulative" not in totals.columns:
+        return 0.0
+    return float(totals["freed_cumulative"].iloc[-1])
+
+
+def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: Any = None,
+                   schools_after: Any = None, parking_result: Any = None) -> dict[str, Any]:
+    """Every score of the run (:mod:`mobisim.scores`), each with its formula and inputs.
+
+    Before is today's network at today's limits (``maxspeed``); after is the scenario network at
+    the proposed limits (``proposed_maxspeed``). ``headline`` repeats the main figures for the
+    report and points (``from``) to the score holding their inputs.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``regime``, ``power_model``, ``toets_before``/``toets_after``,
+        ``school_children_safe_before``/``_after``, ``parking``, ``composite_before``/``_after``,
+        ``headline``.
+    """
+    from mobisim import scores as sc
+    from mobisim.outputs import to_jsonable
+
+    s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
+    eb, ea = before.edges, after.edges
+    out: dict[str, Any] = {"scenario": scenario_name(scenario)}
+    after_col = "proposed_maxspeed" if programme_on(scenario) else "maxspeed"
+    out["regime"] = sc.regime_change(eb, ea, before_col="maxspeed", after_col=after_col)
+    out["power_model"] = sc.power_model(eb, ea, s, before_col="maxspeed", after_col=after_col)
+    out["toets_before"] = sc.toets_rates(eb, before.nodes)
+    out["toets_after"] = sc.toets_rates(ea, after.nodes)
+    for key, res in (("before", schools_before), ("after", schools_after)):
+        figures = getattr(res, "scores", None) or {}
+        out[f"school_children_safe_{key}"] = (
+            sc.school_children_safe(figures["children_routed"], figures["children_safe"])
+            if "children_routed" in figures else None
+        )
+    converted = float(ea["parking_converted_spaces"].fillna(0).sum()) if "parking_converted_spaces" in ea else 0.0
+    horizon = getattr(_settings(scenario, "parking", "mobisim.parking.ParkingSettings"), "horizon", None)
+    out["parking"] = sc.parking_space(_freed_by_cap(parking_result), s, spaces_converted=converted, horizon=horizon)
+    # before against itself: no speed change, so its safety-gain part is 0 and the two composites
+    # weigh the same parts (leaving the part out would renormalise the weights)
+    same = sc.power_model(eb, eb, s, before_col="maxspeed", after_col="maxspeed")
+    out["composite_before"] = sc.composite(
+        sc.composite_parts(out["toets_before"], same, out["school_children_safe_before"], s), s)
+    out["composite_after"] = sc.composite(
+        sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"], s), s)
+    out["headline"] = _headline(out)
+    return to_jsonable(out)
+
+
+def _headline(out: dict[str, Any]) -> dict[str, Any]:
+    """Main figures before/after, each pointing to the score that holds its inputs."""
+
+    def val(key: str, *path: str) -> Any:
+        node = out.get(key)
+        node = node.get("value") if isinstance(node, dict) else None
+        for p in path:
+            node = node.get(p) if isinstance(node, dict) else None
+        return node
+
+    reg = out["regime"]["value"]
+    power = out["power_model"]["value"] or {}
+    rows = {
+        "composite": ("Safety score (0–100, higher = safer)", val("composite_before"), val("composite_after"),
+                      "score", "composite_before, composite_after"),
+        "km_30": ("Road length at 30 km/h", reg["before"]["30"], reg["after"]["30"], "km", "regime"),
+        "km_50": ("Road length at 50 km/h", reg["before"]["50"], reg["after"]["50"], "km", "regime"),
+        "fatal_serious_change": ("Expected change in fatal + serious crashes", 0.0, power.get("fatal_serious"),
+                                 "fraction", "power_model"),
+        "toets_pass": ("8-jarigen-toets pass rate (by length)", val("toets_before", "all"),
+                       val("toets_after", "all"), "share", "toets_before, toets_after"),
+        "toets_school_routes": ("Toets pass rate on school routes", val("toets_before", "school_routes"),
+                                val("toets_after", "school_routes"), "share", "toets_before, toets_after"),
+        "safe_crossings": ("Crossings passing the toets", val("toets_before", "crossings"),
+                           val("toets_after", "crossings"), "share", "toets_before, toets_after"),
+        "children_safe": ("Children with a fully child-safe school route", val("school_children_safe_before"),
+                          val("school_children_safe_after"), "share",
+                          "school_children_safe_before, school_children_safe_after"),
+        "parking_freed": ("Car spaces freed by the horizon", 0.0, val("parking", "spaces_freed"), "spaces",
+                          "parking"),
+    }
+    return {k: {"label": label, "before": b, "value": a, "unit": unit, "from": src}
+            for k, (label, b, a, unit, src) in rows.items()}
+
+
+def _attribution(sources: list[str]) -> str:
+    text = ATTRIBUTION
+    if any("den-haag-city-2021" in str(s) for s in sources):
+        text += " · © OpenMapTiles"
+    return text
+
+
+def render_outputs(result: RunResult, scenario: Any, *, self_contained: bool = False) -> dict[str, Path]:
+    """Render every output of ``result`` and write them into ``result.out_dir``.
+
+    All files are first written to temporary files next to their targets and renamed together at
+    the end (:func:`mobisim.outputs.staged_outputs`), so a failure leaves no partial output.
+    """
+    from mobisim import maps, report
+    from mobisim.outputs import stage_path, staged_outputs, to_jsonable, write_gpkg_to
+
+    after = result.after
+    freed = getattr(result.parking, "freed", None)
+    attribution = _attribution(list(getattr(after, "sources", [])))
+    out = result.out_dir
+    paths = {"map": out / "map.html", "gpkg": out / "layers.gpkg", "scores": out / "scores.json",
+             "report_md": out / "report.md", "report_html": out / "report.html"}
+    with staged_outputs() as staged:
+        themes = maps.theme_layers(after.edges, after.nodes, after.features, parking=freed)
+        write_gpkg_to(stage_path(staged, paths["gpkg"], suffix=".gpkg"), themes)
+        layers = maps.map_layers(after.edges, after.nodes, after.features, parking=freed)
+        m = maps.build_map(layers, title=f"mobisim · {result.name}", self_contained=self_contained,
+                           attribution=attribution)
+        stage_path(staged, paths["map"]).write_text(maps.render_html(m, self_contained=self_contained),
+                                                    encoding="utf-8")
+        stage_path(staged, paths["scores"]).write_text(
+            json.dumps(to_jsonable(result.scores), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+            encoding="utf-8")
+        md = report.build_report(result, scenario, attribution=attribution)
+        stage_path(staged, paths["report_md"]).write_text(md, encoding="utf-8")
+        stage_path(staged, paths["report_html"]).write_text(
+            report.render_report_html(md, title=f"mobisim report · {result.name}"), encoding="utf-8")
+    return paths
+
+
+def run_scenario(
+    scenario: Any,
+    *,
+    osm_override: list[str | Path] | None = None,
+    out_dir: str | Path | None = None,
+    self_contained: bool = False,
+    progress: bool = True,
+) -> RunResult:
+    """Run a scenario end to end: load, intervene, evaluate before/after, score, render.
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        A scenario file (read with :func:`mobisim.scenario.load_scenario`) or a loaded scenario.
+    osm_override : list of path, optional
+        OSM files replacing the scenario's (street file first, then feature files).
+    out_dir : path, optional
+        Output folder; ``maps/<scenario name>/`` when omitted.
+    self_contained : bool
+        Inline every script and stylesheet into ``map.html`` (works offline).
+    progress : bool
+        Show the steps with rich on stderr.
+
+    Returns
+    -------
+    RunResult
+    """
+    sc = load_scenario_any(scenario)
+    # the output folder is named after the file (scenarios/volt-2026.toml → maps/volt-2026/), so
+    # `mobisim compare baseline volt-2026` finds it; an in-memory scenario uses its name
+    name = Path(scenario).stem if isinstance(scenario, (str, Path)) else scenario_name(sc)
+    target = Path(out_dir) if out_dir is not None else Path("maps") / name
+    notes: list[str] = []
+    with _Steps(progress) as steps:
+        with steps.step("load", "Loading the network"):
+            base = clip_to_area(load_inputs(sc, osm_override, progress=False), sc)
+        with steps.step("interventions", "Applying the interventions"):
+            after = apply_interventions(base, sc)
+            before = base
+        programme = programme_on(sc)
+        with steps.step("rules_before", "8-jarigen-toets today (before)"):
+            evaluate_rules(before, sc, proposal=False)
+        label = ("30/50 regime and toets at the proposed limits (after)" if programme
+                 else "8-jarigen-toets with the interventions (after, no 30/50 programme)")
+        with steps.step("rules_after", label):
+            evaluate_rules(after, sc, proposal=programme)
+        with steps.step("schools_before", "School routes today (before)"):
+            schools_before = evaluate_schools(before, sc, notes)
+        with steps.step("schools_after", "School routes with the scenario (after)"):
+            schools_after = evaluate_schools(after, sc)
+        with steps.step("parking", "Parking cap and freed space"):
+            parking_result = evaluate_parking_step(after, sc)
+        with steps.step("scores", "Scores"):
+            scores = compute_scores(before, after, sc, schools_before=schools_before, schools_after=schools_after,
+                                    parking_result=parking_result)
+        for obj in (schools_before, schools_after, parking_result):
+            notes.extend(getattr(obj, "notes", []) or [])
+        result = RunResult(name=name, out_dir=target, paths={}, scores=scores, before=before, after=after,
+                           schools_before=schools_before, schools_after=schools_after, parking=parking_result,
+                           notes=list(dict.fromkeys(notes)))
+        with steps.step("render", "Writing map, layers, scores and report"):
+            result.paths = render_outputs(result, sc, self_contained=self_contained)
+    result.timings = steps.timings
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+
+
+def resolve_run_dir(ref: str | Path, maps_dir: str | Path = "maps") -> Path:
+    """Output folder of a run given a scenario name, a scenario file or a folder."""
+    p = Path(ref)
+    candidates = [p] if p.is_dir() else []
+    stem = p.stem if p.suffix in (".toml", ".json") else p.name
+    candidates.append(Path(maps_dir) / stem)
+    for c in candidates:
+        if (c / "scores.json").exists():
+            return c
+    raise InputFileError(f"{ref}: no run outputs found (looked for {Path(maps_dir) / stem / 'scores.json'}; "
+                         f"run `mobisim run` first)")
+
+
+def _read_scores(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "scores.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot read scores ({exc})") from None
+
+
+def _read_segments(run_dir: Path) -> gpd.GeoDataFrame:
+    path = run_dir / "layers.gpkg"
+    try:
+        return gpd.read_file(path, layer="segments", engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several error types for missing/corrupt files
+        raise InputFileError(f"{path}: cannot read layer 'segments' ({str(exc).splitlines()[0]})") from None
+
+
+def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
+                 out_dir: str | Path | None = None, self_contained: bool = False,
+                 every: bool = False) -> dict[str, Any]:
+    """Compare two runs: a before/after table of the scores and a diff map of changed segments.
+
+    Returns
+    -------
+    dict
+        ``table`` (DataFrame: score, a, b, change, unit; the headline figures, or every score
+        with ``every``), ``changed`` (GeoDataFrame of segments whose
+        regime or toets verdict changed), ``diff_map`` (Path), ``names`` (a, b).
+    """
+    from mobisim import maps, report
+    from mobisim.outputs import write_text
+
+    da, db = resolve_run_dir(a, maps_dir), resolve_run_dir(b, maps_dir)
+    table = report.compare_scores(_read_scores(da), _read_scores(db), every=every)
+    changed = report.changed_segments(_read_segments(da), _read_segments(db))
+    target = Path(out_dir) if out_dir is not None else Path(maps_dir) / f"compare-{da.name}-{db.name}"
+    layers = maps.diff_layers(changed, da.name, db.name)
+    m = maps.build_map(layers, title=f"mobisim · {da.name} → {db.name}: what changed",
+                       self_contained=self_contained)
+    path = write_text(target / "diff.html", maps.render_html(m, self_contained=self_contained))
+    return {"table": table, "changed": changed, "diff_map": path, "names": (da.name, db.name)}

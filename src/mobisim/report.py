@@ -1,0 +1,503 @@
+"""The council report (``report.md`` / ``report.html``) and the before/after comparison tables.
+
+The report is written for a council member: headline scores, what changes on the streets, and
+the comply-or-explain list — every road that keeps 50 km/h and why, every 8-jarigen-toets failure
+on a school route and its fix. Tables are built with whole-frame operations; every OSM text is
+escaped for Markdown, and the HTML is rendered with markdown-it-py with raw HTML disabled, so a
+street name can never inject markup.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mobisim import ATTRIBUTION
+
+__all__ = [
+    "md_escape",
+    "md_table",
+    "flatten_scores",
+    "headline_scores",
+    "regime_summary",
+    "fifty_roads",
+    "school_route_failures",
+    "school_route_crossing_failures",
+    "build_report",
+    "render_report_html",
+    "compare_scores",
+    "changed_segments",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!{}])")
+INPUT_KEYS = {"inputs", "input", "sources", "source", "settings", "notes", "method", "assumptions"}
+
+
+# --------------------------------------------------------------------------------------------
+# markdown helpers
+
+
+def md_escape(value: Any) -> str:
+    """Text safe inside a Markdown table cell: punctuation backslash-escaped, no newlines."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _fmt(value: Any, decimals: int | None = None) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))  # counts, years, ids: no thousands separator
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        if float(value).is_integer() and abs(value) >= 10:
+            return f"{value:,.0f}"
+        if decimals is None and abs(value) < 1 and value != 0:
+            return f"{value:.3f}"
+        return f"{value:,.{1 if decimals is None else decimals}f}"
+    return md_escape(value)
+
+
+def md_table(frame: pd.DataFrame, *, formats: Mapping[str, int] | None = None) -> str:
+    """A GitHub-style Markdown table of ``frame`` (cells escaped; numbers formatted)."""
+    if frame.empty:
+        return "_(none)_\n"
+    formats = formats or {}
+    cols = list(frame.columns)
+    body = pd.DataFrame({c: [_fmt(v, formats.get(c)) for v in frame[c].tolist()] for c in cols}, dtype=object)
+    lines = ["| " + " | ".join(md_escape(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    lines += ("| " + body.agg(" | ".join, axis=1) + " |").tolist()
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# scores
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def flatten_scores(scores: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a scores dict as ``{"a.b.c": value}``, skipping input/source sub-trees.
+
+    A ``{"value": x, "inputs": {...}}`` node counts as the number ``x`` under its own path.
+    """
+    out: dict[str, float] = {}
+    for key, val in scores.items():
+        if str(key) in INPUT_KEYS:
+            continue
+        path = f"{prefix}{key}"
+        if _is_number(val):
+            out[path] = float(val)
+        elif isinstance(val, Mapping):
+            if "value" in val and (_is_number(val["value"]) or val["value"] is None):
+                if val["value"] is not None:
+                    out[path] = float(val["value"])
+            else:
+                out.update(flatten_scores(val, prefix=path + "."))
+    return out
+
+
+def headline_scores(scores: Mapping[str, Any], *, percent: bool = True) -> pd.DataFrame:
+    """The headline figures (``scores["headline"]`` when present, else every top-level number).
+
+    With ``percent``, figures whose unit is ``share`` or ``fraction`` are shown in per cent.
+    """
+    head = scores.get("headline") if isinstance(scores, Mapping) else None
+    rows = []
+    source = head if isinstance(head, Mapping) else scores
+    for key, val in source.items():
+        if str(key) in INPUT_KEYS:
+            continue
+        if isinstance(val, Mapping):
+            value = val.get("value", val.get("after"))
+            label = val.get("label") or val.get("description") or key
+            before = val.get("before")
+            unit = val.get("unit", "")
+        else:
+            value, label, before, unit = val, key, None, ""
+        if _is_number(value) or _is_number(before):
+            rows.append({"score": str(label), "before": before, "after": value, "unit": unit or ""})
+    frame = pd.DataFrame(rows, columns=["score", "before", "after", "unit"])
+    if percent and len(frame):
+        pct = frame["unit"].isin(["share", "fraction"])
+        for col in ("before", "after"):
+            num = pd.to_numeric(frame[col], errors="coerce").astype(float)
+            frame[col] = frame[col].astype(object).where(~pct, (num * 100).round(1))
+        frame["unit"] = frame["unit"].where(~pct, "%")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# street tables
+
+
+def _rows(frame: pd.DataFrame, mask: Any) -> pd.DataFrame:
+    """Rows where ``mask`` is true, by position (faster than boolean indexing on Arrow strings)."""
+    return frame.iloc[np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def _street_names(edges: pd.DataFrame) -> pd.Series:
+    name = edges["name"].astype("string") if "name" in edges.columns else pd.Series(pd.NA, index=edges.index, dtype="string")
+    way = edges["way_id"].astype("string") if "way_id" in edges.columns else pd.Series("?", index=edges.index, dtype="string")
+    hw = edges["highway"].astype("string").fillna("way") if "highway" in edges.columns else "way"
+    return name.fillna("(unnamed " + hw + " " + way + ")")
+
+
+def regime_summary(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Road km by speed limit today and proposed (motor roads in scope of the 30/50 rule)."""
+    e = _rows(after, after["regime"].isin(["30", "50"])) if "regime" in after.columns else after.iloc[:0]
+    km = e["length"] / 1000.0
+    today = pd.to_numeric(e["maxspeed"], errors="coerce").astype(float)
+    prop = pd.to_numeric(e["proposed_maxspeed"], errors="coerce").astype(float)
+    bands = [("≤ 30 km/h (incl. 15)", lambda s: s <= 30), ("50 km/h", lambda s: (s > 30) & (s <= 50)),
+             ("above 50 km/h", lambda s: s > 50), ("unknown", lambda s: s.isna())]
+    rows = [{"limit": label, "today_km": float(km[f(today)].sum()), "proposed_km": float(km[f(prop)].sum())}
+            for label, f in bands]
+    return pd.DataFrame(rows)
+
+
+def fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
+    """Every road that keeps 50 km/h, per street and reason (comply-or-explain)."""
+    if "regime" not in edges.columns:
+        return pd.DataFrame(columns=["street", "km", "segments", "why", "rule"])
+    e = _rows(edges, edges["regime"] == "50")
+    frame = pd.DataFrame({"street": _street_names(e), "km": e["length"] / 1000.0,
+                          "why": e["regime_reason"].astype("string").fillna(""),
+                          "rule": e["regime_rule"].astype("string").fillna("")})
+    out = (frame.groupby(["street", "why", "rule"], dropna=False)
+           .agg(km=("km", "sum"), segments=("km", "size")).reset_index())
+    return out.sort_values(["km", "street"], ascending=[False, True])[["street", "km", "segments", "why", "rule"]]
+
+
+def school_route_failures(edges: pd.DataFrame) -> pd.DataFrame:
+    """Every 8-jarigen-toets failure on a school route, per street, mode, reason and fix.
+
+    Sorted by the children whose route uses it (most first), as agreed for every failure list.
+    """
+    cols = ["street", "mode", "children", "km", "why", "fix"]
+    if "school_route_children" not in edges.columns or "toets_bike" not in edges.columns:
+        return pd.DataFrame(columns=cols)
+    kids = pd.to_numeric(edges["school_route_children"], errors="coerce").fillna(0.0)
+    parts = []
+    for mode in ("bike", "walk"):
+        if f"toets_{mode}" not in edges.columns:
+            continue
+        e = _rows(edges, (edges[f"toets_{mode}"] == "fail") & (kids > 0))
+        parts.append(pd.DataFrame({
+            "street": _street_names(e), "mode": mode, "children": kids[e.index], "km": e["length"] / 1000.0,
+            "why": e[f"toets_{mode}_reason"].astype("string").fillna(""),
+            "fix": e[f"toets_{mode}_fix"].astype("string").fillna(""),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    frame = pd.concat(parts, ignore_index=True)
+    out = (frame.groupby(["street", "mode", "why", "fix"], dropna=False)
+           .agg(children=("children", "max"), km=("km", "sum")).reset_index())
+    return out.sort_values(["children", "km"], ascending=[False, False])[cols]
+
+
+def school_route_crossing_failures(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    """Failing crossings on school routes (children of the busiest school-route segment there)."""
+    cols = ["crossing", "children", "why", "fix"]
+    if "toets_crossing" not in nodes.columns or "school_route_children" not in edges.columns:
+        return pd.DataFrame(columns=cols)
+    kids = pd.to_numeric(edges["school_route_children"], errors="coerce").fillna(0.0)
+    ends = pd.concat([pd.DataFrame({"node": edges["u"].to_numpy(), "kids": kids.to_numpy(), "street": _street_names(edges).to_numpy()}),
+                      pd.DataFrame({"node": edges["v"].to_numpy(), "kids": kids.to_numpy(), "street": _street_names(edges).to_numpy()})])
+    ends = ends.sort_values("kids", ascending=False).drop_duplicates("node").set_index("node")
+    n = _rows(nodes, nodes["toets_crossing"] == "fail")
+    at = ends.reindex(n.index)
+    frame = pd.DataFrame({
+        "crossing": (n["crossing_kind"].astype("string").fillna("crossing") if "crossing_kind" in n.columns else "crossing")
+        + " on " + at["street"].astype("string").fillna("?") + " (node " + n.index.astype(str) + ")",
+        "children": at["kids"].fillna(0.0).to_numpy(),
+        "why": n["toets_crossing_reason"].astype("string").fillna("") if "toets_crossing_reason" in n.columns else "",
+        "fix": n["toets_crossing_fix"].astype("string").fillna("") if "toets_crossing_fix" in n.columns else "",
+    }, index=n.index)
+    frame = frame[frame["children"] > 0]
+    return frame.sort_values("children", ascending=False)[cols].reset_index(drop=True)
+
+
+def _junction_fixes(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    if "junction_fix" not in nodes.columns:
+        return pd.DataFrame(columns=["junction", "fix", "why"])
+    n = _rows(nodes, nodes["junction_fix"].notna() & (nodes["junction_fix"].astype("string") != ""))
+    names = pd.concat([pd.DataFrame({"node": edges["u"].to_numpy(), "street": _street_names(edges).to_numpy()}),
+                       pd.DataFrame({"node": edges["v"].to_numpy(), "street": _street_names(edges).to_numpy()})])
+    names = names[names["node"].isin(n.index) & ~names["street"].str.startswith("(unnamed")].drop_duplicates()
+    joined = names.groupby("node")["street"].agg(lambda s: " / ".join(sorted(s)[:3]))
+    label = joined.reindex(n.index).fillna("junction").astype(str) + " (node " + n.index.astype(str) + ")"
+    return pd.DataFrame({"junction": label.to_numpy(), "fix": n["junction_fix"].astype(str).to_numpy(),
+                         "why": n["junction_fix_reason"].astype("string").fillna("").to_numpy()})
+
+
+def _calming(edges: pd.DataFrame) -> pd.DataFrame:
+    if "calming" not in edges.columns:
+        return pd.DataFrame(columns=["street", "km", "calming", "why"])
+    e = _rows(edges, edges["calming"].notna() & (edges["calming"].astype("string") != ""))
+    frame = pd.DataFrame({"street": _street_names(e), "km": e["length"] / 1000.0,
+                          "calming": e["calming"].astype(str), "why": e["calming_reason"].astype("string").fillna("")})
+    out = frame.groupby(["street", "calming", "why"]).agg(km=("km", "sum")).reset_index()
+    return out.sort_values("km", ascending=False)[["street", "km", "calming", "why"]]
+
+
+def _toets_totals(net: Any) -> dict[str, float]:
+    e = net.edges
+    out = {}
+    for mode in ("bike", "walk"):
+        col = f"toets_{mode}"
+        if col in e.columns:
+            judged = e[col].isin(["pass", "fail"])
+            out[f"{mode}_km_judged"] = float(e.loc[judged, "length"].sum() / 1000)
+            out[f"{mode}_km_fail"] = float(e.loc[e[col] == "fail", "length"].sum() / 1000)
+    if "toets_crossing" in net.nodes.columns:
+        out["crossings_fail"] = float((net.nodes["toets_crossing"] == "fail").sum())
+        out["crossings_judged"] = float(net.nodes["toets_crossing"].isin(["pass", "fail"]).sum())
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the report
+
+
+def _section(title: str, intro: str, table: pd.DataFrame, *, limit: int | None = None,
+             formats: Mapping[str, int] | None = None) -> list[str]:
+    lines = [f"## {title}", "", intro, ""]
+    shown = table if limit is None else table.head(limit)
+    lines.append(md_table(shown, formats=formats))
+    if limit is not None and len(table) > limit:
+        lines.append(f"_… and {len(table) - limit} more rows in `layers.gpkg`._\n")
+    return lines
+
+
+REPORT_EDGE_COLUMNS = ["u", "v", "way_id", "name", "highway", "length", "maxspeed", "proposed_maxspeed", "regime",
+                       "regime_rule", "regime_reason", "calming", "calming_reason", "school_route_children",
+                       "toets_bike", "toets_bike_reason", "toets_bike_fix", "toets_walk", "toets_walk_reason",
+                       "toets_walk_fix"]
+REPORT_NODE_COLUMNS = ["is_crossing", "crossing_kind", "toets_crossing", "toets_crossing_reason", "toets_crossing_fix",
+                       "junction_fix", "junction_fix_reason"]
+
+
+class _Slim:
+    """The report's view of a network: only the columns it reads (row masks on ~100 Arrow-backed
+    columns are slow)."""
+
+    def __init__(self, net: Any):
+        self.edges = net.edges[[c for c in REPORT_EDGE_COLUMNS if c in net.edges.columns]]
+        self.nodes = net.nodes[[c for c in REPORT_NODE_COLUMNS if c in net.nodes.columns]]
+        self.sources = getattr(net, "sources", [])
+
+
+def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIBUTION,
+                 max_rows: int | None = None) -> str:
+    """The Markdown report of a run.
+
+    Parameters
+    ----------
+    result : mobisim.pipeline.RunResult
+        Needs ``name``, ``scores``, ``before``, ``after``; ``schools_*``, ``parking``, ``notes``
+        are used when present.
+    scenario : Scenario, optional
+        For the title and description.
+    attribution : str
+        Data credit printed at the top and bottom.
+    max_rows : int, optional
+        Cap per table (``None``: every row, as comply-or-explain requires).
+    """
+    before, after = _Slim(result.before), _Slim(result.after)
+    title = getattr(scenario, "title", None) or getattr(scenario, "name", None) or result.name
+    today = _dt.date.today().isoformat()
+    lines = [f"# {md_escape(title)}: mobility scenario report", "",
+             f"Scenario `{md_escape(result.name)}` · generated {today} by mobisim · data {md_escape(attribution)}", ""]
+    desc = getattr(scenario, "description", None)
+    if desc:
+        lines += [md_escape(desc), ""]
+
+    head = headline_scores(result.scores or {})
+    lines += ["## Headline scores", "",
+              "Each figure is computed from the OpenStreetMap network; `scores.json` lists the inputs next to "
+              "every number (`mobisim explain-scores` prints them).", "", md_table(head)]
+
+    ivs = list(getattr(scenario, "interventions", None) or [])
+    if ivs:
+        rows = [{"id": getattr(iv, "id", ""), "type": getattr(iv, "type", ""),
+                 "change": iv.summary() if hasattr(iv, "summary") else str(iv),
+                 "why": getattr(iv, "note", None) or ""} for iv in ivs]
+        lines += _section("Interventions", "Street changes the scenario makes before the evaluation (in file order); "
+                          "every changed attribute records `intervention:<id>` as its source.", pd.DataFrame(rows))
+    programme = getattr(scenario, "programme", True)
+    if programme is False:
+        lines += ["_This scenario keeps today's speed limits (no 30/50 programme): \"proposed\" equals today._", ""]
+
+    # streets
+    lines += _section("Speed limits: today and proposed",
+                      "Road length (km) of the motor roads in scope of the 30/50 rule "
+                      "(motorways, trunk roads and their links are out of scope).",
+                      regime_summary(before.edges, after.edges), formats={"today_km": 1, "proposed_km": 1})
+
+    tb, ta = _toets_totals(before), _toets_totals(after)
+    rows = [{"measure": k.replace("_", " "), "before": tb.get(k), "after": ta.get(k)} for k in ta]
+    lines += _section("8-jarigen-toets (can an 8-year-old go alone?)",
+                      "Before: today's limits; after: the proposed limits and the scenario's interventions.",
+                      pd.DataFrame(rows, columns=["measure", "before", "after"]))
+
+    sb, sa = getattr(result, "schools_before", None), getattr(result, "schools_after", None)
+    if sa is not None:
+        sc_b, sc_a = getattr(sb, "scores", {}) or {}, getattr(sa, "scores", {}) or {}
+        rows = [{"measure": k.replace("_", " "), "before": sc_b.get(k), "after": v}
+                for k, v in sc_a.items() if _is_number(v)]
+        lines += _section("School routes", "Children's shortest routes to the nearest primary school, and the share "
+                          "that is child-safe all the way.", pd.DataFrame(rows, columns=["measure", "before", "after"]))
+
+    # comply or explain
+    lines += ["# Comply or explain", "",
+              "The programme makes 30 km/h the rule. Every road that keeps 50 km/h must be explained, and every "
+              "8-jarigen-toets failure on a school route needs a fix.", ""]
+    lines += _section("Every road that keeps 50 km/h, and why",
+                      "Per street and reason; a road keeps 50 only when all four criteria pass "
+                      "(C1 separate cycle path, C2 no sensitive sites, C3 air/noise acceptable, C4 crossable).",
+                      fifty_roads(after.edges), limit=max_rows, formats={"km": 2})
+    lines += _section("Every 8-jarigen-toets failure on a school route, and its fix",
+                      "Segments on children's school routes that an 8-year-old cannot use alone, most children first.",
+                      school_route_failures(after.edges), limit=max_rows, formats={"km": 2, "children": 0})
+    lines += _section("Failing crossings on school routes, and their fix",
+                      "Crossings of motor roads that fail the toets, most children first.",
+                      school_route_crossing_failures(after.edges, after.nodes), limit=max_rows,
+                      formats={"children": 0})
+    weakest = getattr(sa, "weakest_links", None)
+    if isinstance(weakest, pd.DataFrame) and not weakest.empty:
+        keep = [c for c in ("rank", "element", "street", "name", "children", "reason", "fix") if c in weakest.columns]
+        lines += _section("Weakest links", "The failing elements that break the most children's safe routes: fix "
+                          "these first.", weakest[keep] if keep else weakest, limit=max_rows or 50,
+                          formats={"children": 0})
+    lines += _section("Busy junctions on 50-roads to redesign", "Roundabout, narrowing or chicane proposals.",
+                      _junction_fixes(after.edges, after.nodes), limit=max_rows)
+    lines += _section("30-roads that invite speeding: calming proposals", "Per street.", _calming(after.edges),
+                      limit=max_rows or 100, formats={"km": 2})
+
+    pk = getattr(result, "parking", None)
+    if pk is not None:
+        totals = getattr(pk, "totals", None)
+        if isinstance(totals, pd.DataFrame) and not totals.empty:
+            lines += _section("Parking permits and freed street space", "Per year, in the capped areas.",
+                              totals.reset_index(), formats={"cap": 0, "permits": 0, "freed": 0,
+                                                            "freed_cumulative": 0})
+        reuse = getattr(pk, "reuse", None)
+        if isinstance(reuse, pd.DataFrame) and not reuse.empty:
+            lines += _section("Re-use of the freed space", "Per area at the horizon.", reuse.reset_index())
+
+    notes = list(getattr(result, "notes", []) or [])
+    if notes:
+        lines += ["## Caveats", ""] + [f"- {md_escape(n)}" for n in notes] + [""]
+    lines += ["## Data and method", "",
+              f"- Network: {md_escape(', '.join(map(str, getattr(after, 'sources', []))))}",
+              f"- {md_escape(attribution)}",
+              "- Thresholds and their sources: the settings models of mobisim.rules, mobisim.toets, "
+              "mobisim.schools, mobisim.parking and mobisim.scores (every field documents its source).", ""]
+    return "\n".join(lines)
+
+
+_CSS = """
+body { font: 15px/1.5 Georgia, 'Times New Roman', serif; color: #222; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; }
+h1, h2 { font-family: Helvetica, Arial, sans-serif; line-height: 1.2; }
+h1 { font-size: 1.7rem; border-bottom: 2px solid #333; padding-bottom: .3rem; margin-top: 2.2rem; }
+h2 { font-size: 1.25rem; margin-top: 1.8rem; }
+table { border-collapse: collapse; width: 100%; font: 13px/1.35 Helvetica, Arial, sans-serif; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; text-align: left; }
+th { background: #eee; }
+tr:nth-child(even) td { background: #fafafa; }
+code { font-size: 90%; background: #f3f3f3; padding: 0 3px; }
+@media print { body { max-width: none; margin: 0; font-size: 11pt; } h1, h2 { page-break-after: avoid; }
+  tr { page-break-inside: avoid; } thead { display: table-header-group; } }
+"""
+
+
+def render_report_html(markdown: str, *, title: str = "mobisim report") -> str:
+    """Render the Markdown report as a standalone, printable HTML page (raw HTML disabled)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    body = md.render(markdown)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+
+
+def compare_scores(a: Mapping[str, Any], b: Mapping[str, Any], *, every: bool = False) -> pd.DataFrame:
+    """Two runs' scores side by side: ``score``, ``a``, ``b``, ``change``, ``unit``.
+
+    By default the headline figures (the scenario outcome, ``value`` of each ``headline`` entry)
+    when both runs have them; with ``every`` (or without headlines) every numeric score, named by
+    its path in ``scores.json``.
+    """
+    ha, hb = a.get("headline"), b.get("headline")
+    if not every and isinstance(ha, Mapping) and isinstance(hb, Mapping):
+        keys = list(dict.fromkeys([*ha, *hb]))
+
+        def pick(h: Mapping[str, Any], k: str) -> float:
+            v = h.get(k, {}).get("value") if isinstance(h.get(k), Mapping) else None
+            return float(v) if _is_number(v) else np.nan
+
+        frame = pd.DataFrame({
+            "score": [(ha.get(k) or hb.get(k) or {}).get("label", k) for k in keys],
+            "a": [pick(ha, k) for k in keys], "b": [pick(hb, k) for k in keys],
+            "unit": [(ha.get(k) or hb.get(k) or {}).get("unit", "") for k in keys],
+        })
+    else:
+        fa, fb = flatten_scores(a), flatten_scores(b)
+        keys = list(dict.fromkeys([*fa, *fb]))
+        frame = pd.DataFrame({"score": keys, "a": [fa.get(k, np.nan) for k in keys],
+                              "b": [fb.get(k, np.nan) for k in keys], "unit": ""})
+    frame["change"] = frame["b"] - frame["a"]
+    return frame[["score", "a", "b", "change", "unit"]]
+
+
+SEGMENT_KEY = ["way_id", "u", "v"]
+
+
+def changed_segments(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Segments (matched on way, u, v) whose regime, proposed limit or toets verdict differ.
+
+    Returns
+    -------
+    GeoDataFrame
+        Run B's geometry with ``name``, ``regime_a/b``, ``proposed_maxspeed_a/b``,
+        ``toets_pass_a/b`` and ``change`` (``regime``, ``toets`` or ``regime+toets``).
+    """
+    cols = ["regime", "proposed_maxspeed", "toets_pass"]
+    left = a[[c for c in SEGMENT_KEY + cols if c in a.columns]]
+    right = b[[c for c in SEGMENT_KEY + cols + ["name", "geometry"] if c in b.columns]]
+    m = right.merge(left, on=SEGMENT_KEY, how="inner", suffixes=("_b", "_a"))
+
+    def differs(col: str) -> pd.Series:
+        if f"{col}_a" not in m.columns or f"{col}_b" not in m.columns:
+            return pd.Series(False, index=m.index)
+        x, y = m[f"{col}_a"].astype("string"), m[f"{col}_b"].astype("string")
+        return (x != y).fillna(x.isna() != y.isna()).astype(bool)
+
+    regime = differs("regime") | differs("proposed_maxspeed")
+    toets = differs("toets_pass")
+    m["change"] = np.select([regime & toets, regime, toets], ["regime+toets", "regime", "toets"], "")
+    out = m[m["change"] != ""]
+    import geopandas as gpd
+
+    crs = getattr(b, "crs", None)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=crs)

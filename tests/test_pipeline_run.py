@@ -1,0 +1,116 @@
+"""``run_scenario`` end to end on the hand-written fixture, bad input, ``compare`` and the CLI.
+
+The parking step caps permits per wijk, so these tests need the wijk polygons of the shared
+data folder (``shared_osm`` skips them, with the reason, when it is absent).
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from typer.testing import CliRunner
+
+from mobisim import pipeline
+from mobisim.errors import InputFileError
+
+OUTPUTS = {"map.html", "layers.gpkg", "scores.json", "report.md", "report.html"}
+
+
+def _scenario(name: str, **settings):
+    return types.SimpleNamespace(name=name, **settings)
+
+
+@pytest.fixture(scope="module")
+def osm(data_dir: Path) -> list[Path]:
+    return [data_dir / "render_city.osm", data_dir / "render_buildings.osm"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, osm, shared_osm):
+    out = tmp_path_factory.mktemp("maps") / "render-test"
+    return pipeline.run_scenario(_scenario("render-test"), osm_override=osm, out_dir=out, progress=False)
+
+
+def test_run_writes_every_output_and_nothing_else(run):
+    assert set(run.paths) == {"map", "gpkg", "scores", "report_md", "report_html"}
+    assert {p.name for p in run.out_dir.iterdir()} == OUTPUTS  # no temp files left behind
+    assert json.loads((run.out_dir / "scores.json").read_text()) == run.scores
+    steps = ["load", "interventions", "rules_before", "rules_after", "schools_before", "schools_after",
+             "parking", "scores", "render"]
+    assert list(run.timings) == steps
+
+
+def test_before_is_today_after_is_the_proposal(run):
+    assert run.before.edges.attrs["toets_speed_column"] == "maxspeed"
+    assert run.after.edges.attrs["toets_speed_column"] == "proposed_maxspeed"
+    assert "regime" in run.after.edges.columns
+    # the proposal lowers limits, so the toets can only get better
+    fail_b = (run.before.edges["toets_bike"] == "fail").sum()
+    fail_a = (run.after.edges["toets_bike"] == "fail").sum()
+    assert fail_a <= fail_b
+    assert run.schools_after.scores["share_safe"] >= run.schools_before.scores["share_safe"]
+
+
+def test_outputs_describe_the_after_network(run):
+    seg = gpd.read_file(run.paths["gpkg"], layer="segments")
+    assert len(seg) == len(run.after.edges)
+    page = run.paths["map"].read_text()
+    for title in ("Speed regime 30/50 and why", "8-jarigen-toets: failing segments", "School routes by intensity",
+                  "Schools, playgrounds and care sites"):
+        assert title in page
+    md = run.paths["report_md"].read_text()
+    assert "# Comply or explain" in md and "Hoofdweg" in md
+    assert "<script>alert" not in run.paths["report_html"].read_text()
+    freed = run.parking.freed
+    assert ("Parking space freed" in page) == (len(freed) > 0)
+
+
+def test_missing_osm_file_fails_cleanly_without_outputs(tmp_path, shared_osm):
+    out = tmp_path / "out"
+    with pytest.raises(InputFileError, match="nope.osm"):
+        pipeline.run_scenario(_scenario("bad"), osm_override=[tmp_path / "nope.osm"], out_dir=out, progress=False)
+    assert not out.exists()
+
+
+def test_compare_two_runs(tmp_path, run, osm):
+    from mobisim.rules import RuleSettings
+
+    # a second run where the default urban limit is 20: every 30-proposal changes
+    other = pipeline.run_scenario(_scenario("twenty", rules=RuleSettings(default_speed_kmh=20)), osm_override=osm,
+                                  out_dir=tmp_path / "twenty", progress=False)
+    res = pipeline.compare_runs(run.out_dir, other.out_dir, maps_dir=tmp_path, out_dir=tmp_path / "cmp")
+    changed = res["changed"]
+    lowered = run.after.edges["proposed_maxspeed"] != other.after.edges["proposed_maxspeed"]
+    assert int(lowered.fillna(False).sum()) == int(changed["change"].str.contains("regime").sum()) > 0
+    assert res["diff_map"].exists() and "Speed regime changed" in res["diff_map"].read_text()
+
+
+def test_cli_reports_a_missing_scenario_with_exit_2(tmp_path, monkeypatch):
+    from mobisim.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "missing.toml")])
+    assert result.exit_code == 2
+    assert "mobisim: error:" in result.output and "missing.toml" in result.output
+    assert not (tmp_path / "maps").exists()
+
+
+def test_cli_compare_and_explain_need_existing_runs(tmp_path):
+    from mobisim.cli import app
+
+    res = CliRunner().invoke(app, ["compare", "nothing-a", "nothing-b", "--maps", str(tmp_path)])
+    assert res.exit_code == 2 and "no run outputs found" in res.output
+    res = CliRunner().invoke(app, ["explain-scores", "nothing-a", "--maps", str(tmp_path)])
+    assert res.exit_code == 2
+
+
+def test_cli_explain_scores_prints_the_tree(run):
+    from mobisim.cli import app
+
+    res = CliRunner().invoke(app, ["explain-scores", str(run.out_dir)])
+    assert res.exit_code == 0, res.output
+    assert "scores" in res.output
