@@ -724,7 +724,7 @@ function mobisimTable(title, labels, lookups, p) {
 .mobisim-tip th { text-align: left; padding-right: 6px; vertical-align: top; color: #444; }
 .mobisim-tip td { vertical-align: top; }
 .mobisim-tooltip { white-space: normal; }
-.mobisim-legend { position: absolute; bottom: 24px; left: 10px; z-index: 1000; background: rgba(255,255,255,0.92);
+.mobisim-legend { position: absolute; bottom: 60px; left: 10px; z-index: 1000; background: rgba(255,255,255,0.92);
   padding: 6px 9px; font: 12px/1.4 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3);
   max-height: 55vh; overflow-y: auto; max-width: 300px; }
 .mobisim-legend h4 { margin: 2px 0 4px; font-size: 13px; display: inline; }
