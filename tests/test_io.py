@@ -176,21 +176,39 @@ def test_unknown_place_offline(monkeypatch, tmp_path: Path) -> None:
 
 
 def test_place_download_is_cached_under_data_osm(monkeypatch, tmp_path: Path, basic) -> None:
+    import geopandas as gpd
     import osmnx as ox
+    import pandas as pd
+    import shapely
 
     calls = []
 
-    def fake_download(place, **kwargs):
+    def fake_graph(place, **kwargs):
         calls.append(place)
         return ox.project_graph(basic.graph(mode="drive"), to_crs="EPSG:4326")
 
-    monkeypatch.setattr(ox, "graph_from_place", fake_download)
+    def fake_features(place, tags):
+        assert tags["amenity"] and tags["leisure"] == ["playground"]
+        index = pd.MultiIndex.from_tuples([("node", 7), ("way", 8)], names=["element", "id"])
+        return gpd.GeoDataFrame(
+            {"amenity": ["school", None], "name": ["Basisschool Het Anker", None],
+             "landuse": [None, "residential"]},
+            geometry=[shapely.Point(4.3015, 52.0805),
+                      shapely.box(4.300, 52.082, 4.301, 52.0825)],
+            index=index, crs="EPSG:4326")
+
+    monkeypatch.setattr(ox, "graph_from_place", fake_graph)
+    monkeypatch.setattr(ox, "features_from_place", fake_features)
     monkeypatch.setenv("MOBISIM_DATA_DIR", str(tmp_path))
     net = load_network(place="Testdorp, Nederland")
     again = load_network(place="Testdorp, Nederland")
     assert calls == ["Testdorp, Nederland"]
-    assert (tmp_path / "places" / "testdorp-nederland" / "network.graphml").exists()
+    folder = tmp_path / "places" / "testdorp-nederland"
+    assert sorted(p.name for p in folder.iterdir()) == ["features.gpkg", "network.graphml"]
     assert len(net.edges) == len(again.edges) > 0
+    school = net.features[net.features["kind"] == "school"]
+    assert school["name"].tolist() == ["Basisschool Het Anker"] and school["primary_school"].all()
+    assert len(net.landuse) == 1 and net.landuse["osm_id"].tolist() == [8]
 
 
 def test_nothing_inside_the_requested_area(basic) -> None:

@@ -340,11 +340,14 @@ def read_graphml(path: Path) -> RawOSM:
 
 
 def read_any(path: Path) -> RawOSM:
-    """Read an OSM (XML/bz2/gz/PBF) or GraphML file."""
-    if path.suffix.lower() == ".graphml":
-        if not path.is_file():
-            raise InputFileError(f"{path}: file not found")
+    """Read an OSM (XML/bz2/gz/PBF), GraphML, or feature (GeoPackage/GeoJSON) file."""
+    suffix = path.suffix.lower()
+    if suffix in (".graphml", ".gpkg", ".geojson") and not path.is_file():
+        raise InputFileError(f"{path}: file not found")
+    if suffix == ".graphml":
         return read_graphml(path)
+    if suffix in (".gpkg", ".geojson"):
+        return read_feature_file(path)
     return read_osm(path)
 
 
@@ -355,18 +358,38 @@ def place_slug(place: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", place.lower()).strip("-") or "place"
 
 
+#: Points of interest, landuse and buildings a place download asks Overpass for (what the rules,
+#: school routes and parking read; see :mod:`mobisim.features`).
+PLACE_FEATURE_TAGS: dict[str, object] = {
+    "amenity": ["school", "kindergarten", "childcare", "hospital", "clinic", "nursing_home",
+                "social_facility", "doctors", "parking", "parking_space", "bicycle_parking"],
+    "healthcare": ["hospital", "clinic", "nursing_home"],
+    "leisure": ["playground"],
+    "landuse": ["residential"],
+    "building": True,
+}
+
+
+def _osmnx_failure(place: str, exc: Exception) -> InputFileError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InputFileError(f"place '{place}': download with osmnx failed ({reason[:200]})")
+
+
 def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
     """Download a place's street network and points of interest with osmnx, once.
 
-    The network is saved as GraphML (``network.graphml``, all ways, unsimplified, with the tags
-    mobisim reads) and the points of interest as OSM-like GeoJSON is not needed: the GraphML keeps the
-    streets; points of interest go to ``features.osm`` … see :func:`load_network`. Later calls reuse
-    the files under ``data/osm/places/<slug>/``.
+    Two files are written under ``data/osm/places/<slug>/`` (each to a temporary name, then
+    renamed, so an interrupted download leaves nothing half-written) and reused by later calls:
+
+    - ``network.graphml``: every way (``network_type="all"``), unsimplified, with the way and node
+      tags mobisim reads (:data:`~mobisim.osmread.WAY_KEYS`, :data:`~mobisim.osmread.NODE_KEYS`);
+    - ``features.gpkg``: the points of interest, residential landuse and buildings
+      (:data:`PLACE_FEATURE_TAGS`), read back by :func:`read_feature_file`.
 
     Returns
     -------
     list of Path
-        The files to load.
+        The files to load: the network first.
 
     Raises
     ------
@@ -376,26 +399,64 @@ def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
     import osmnx as ox
 
     target = (folder or data_dir() / "places") / place_slug(place)
-    graph_file = target / "network.graphml"
-    if graph_file.exists():
-        return [graph_file]
-    way_tags = [t for t in WAY_KEYS if t not in ox.settings.useful_tags_way]
-    node_tags = [t for t in NODE_KEYS if t not in ox.settings.useful_tags_node]
+    graph_file, feature_file = target / "network.graphml", target / "features.gpkg"
+    if graph_file.exists() and feature_file.exists():
+        return [graph_file, feature_file]
     old_way, old_node = list(ox.settings.useful_tags_way), list(ox.settings.useful_tags_node)
-    ox.settings.useful_tags_way = old_way + way_tags
-    ox.settings.useful_tags_node = old_node + node_tags
+    ox.settings.useful_tags_way = old_way + [t for t in WAY_KEYS if t not in old_way]
+    ox.settings.useful_tags_node = old_node + [t for t in NODE_KEYS if t not in old_node]
     try:
         G = ox.graph_from_place(place, network_type="all", simplify=False, retain_all=True)
+        features = ox.features_from_place(place, tags=PLACE_FEATURE_TAGS)
     except Exception as exc:  # noqa: BLE001 - requests/osmnx errors of every kind
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputFileError(f"place '{place}': download with osmnx failed ({reason[:200]})") from None
+        raise _osmnx_failure(place, exc) from None
     finally:
         ox.settings.useful_tags_way, ox.settings.useful_tags_node = old_way, old_node
     target.mkdir(parents=True, exist_ok=True)
     tmp = graph_file.with_suffix(".graphml.tmp")
     ox.save_graphml(G, tmp)
+    keep = [c for c in NODE_KEYS if c in features.columns]
+    features = features.reset_index()[["element", "id", *keep, "geometry"]]
+    features = features.rename(columns={"element": "osm_type", "id": "osm_id"})
+    tmp_features = feature_file.with_suffix(".tmp.gpkg")
+    features.to_file(tmp_features, driver="GPKG", engine="pyogrio")
     os.replace(tmp, graph_file)
-    return [graph_file]
+    os.replace(tmp_features, feature_file)
+    return [graph_file, feature_file]
+
+
+def read_feature_file(path: Path) -> RawOSM:
+    """Read points of interest, landuse and buildings from a GeoPackage or GeoJSON file.
+
+    Columns named like OSM keys (``amenity``, ``leisure``, ``building``, ``name``, … see
+    :data:`~mobisim.osmread.NODE_KEYS`) are read as tags; points become tagged nodes, polygons areas.
+    This is how an osmnx place download's ``features.gpkg`` is loaded; any such layer works.
+    """
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
+        raise InputFileError(f"{path}: cannot read features ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    frame = frame.to_crs("EPSG:4326").reset_index(drop=True)
+    tags = pd.DataFrame({k: frame[k].astype(object) if k in frame else pd.NA for k in NODE_KEYS}, dtype=object)
+    osm_id = pd.to_numeric(frame.get("osm_id", pd.Series(np.arange(len(frame)))), errors="coerce").fillna(-1)
+    osm_type = frame.get("osm_type", pd.Series("node", index=frame.index)).astype(str)
+    points = frame.geom_type.eq("Point").to_numpy()
+    areas = frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    point_geoms = frame.geometry[points].to_numpy()
+    nodes = pd.concat(
+        [pd.DataFrame({"node_id": osm_id[points].astype(np.int64).to_numpy(),
+                       "lon": shapely.get_x(point_geoms), "lat": shapely.get_y(point_geoms)}),
+         tags[points].reset_index(drop=True)], axis=1)
+    area_frame = pd.concat(
+        [pd.DataFrame({"osm_type": osm_type[areas].to_numpy(), "osm_id": osm_id[areas].astype(np.int64).to_numpy(),
+                       "wkb": shapely.to_wkb(frame.geometry[areas].to_numpy(), hex=True)}),
+         tags[areas].reset_index(drop=True)], axis=1)
+    empty_ways = pd.DataFrame(columns=["way_id", *WAY_KEYS])
+    return RawOSM(path=str(path), ways=empty_ways,
+                  way_nodes=pd.DataFrame({"way_idx": [], "node_id": [], "lon": [], "lat": []}),
+                  nodes=nodes, areas=area_frame, counts={"features": len(frame)})
 
 
 # ------------------------------------------------------------------------------ cache + entry point
