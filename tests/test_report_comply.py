@@ -120,3 +120,23 @@ def test_changed_segments_match_on_way_and_nodes():
     out = report.changed_segments(a, b)
     assert dict(zip(out["u"], out["change"])) == {1: "regime", 2: "toets"}
     assert np.isin(out["name"], ["x", "y"]).all()
+
+
+def test_criteria_table_explains_why_fifty_roads_go_to_thirty() -> None:
+    import pandas as pd
+
+    from mobisim.report import criteria_on_fifty_roads
+
+    edges = pd.DataFrame({
+        "regime": ["50", "30", "30", "30"],
+        "maxspeed": [50, 50, 50, 30],  # the last one is 30 today: not counted
+        "length": [1000.0, 500.0, 250.0, 4000.0],
+        "c1_cycle_path": ["pass", "pass", "fail", "fail"],
+        "c2_sensitive_sites": ["pass", "fail", "pass", "fail"],
+        "c3_air_noise": ["pass", "unknown", "fail", "fail"],
+        "c4_crossable": ["pass", "pass", "unknown", "fail"],
+    })
+    table = criteria_on_fifty_roads(edges).set_index("criterion")
+    assert table.loc["C1 separate cycle path"].tolist() == [1.5, 0.25, 0.0]
+    assert table.loc["C3 air and noise acceptable"].tolist() == [1.0, 0.25, 0.5]
+    assert table.loc["C4 crossable by an 8-year-old"].tolist() == [1.5, 0.0, 0.25]

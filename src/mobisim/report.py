@@ -169,6 +169,25 @@ def regime_summary(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+CRITERIA = [("C1 separate cycle path", "c1_cycle_path"), ("C2 no sensitive sites nearby", "c2_sensitive_sites"),
+            ("C3 air and noise acceptable", "c3_air_noise"), ("C4 crossable by an 8-year-old", "c4_crossable")]
+
+
+def criteria_on_fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
+    """Why today's roads above 30 km/h keep 50 or go to 30: km passing, failing and unknown per
+    criterion (a road keeps 50 only when all four pass; unknown counts as not demonstrated)."""
+    if "regime" not in edges.columns or not all(c in edges.columns for _, c in CRITERIA):
+        return pd.DataFrame(columns=["criterion", "pass_km", "fail_km", "unknown_km"])
+    today = pd.to_numeric(edges["maxspeed"], errors="coerce")
+    e = _rows(edges, edges["regime"].isin(["30", "50"]) & (today > 30).fillna(False))
+    km = e["length"] / 1000.0
+    rows = [{"criterion": label,
+             **{f"{v}_km": float(km[e[col].astype("string").eq(v).fillna(False).to_numpy()].sum())
+                for v in ("pass", "fail", "unknown")}}
+            for label, col in CRITERIA]
+    return pd.DataFrame(rows, columns=["criterion", "pass_km", "fail_km", "unknown_km"])
+
+
 def fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
     """Every road that keeps 50 km/h, per street and reason (comply-or-explain)."""
     if "regime" not in edges.columns:
@@ -284,6 +303,7 @@ def _section(title: str, intro: str, table: pd.DataFrame, *, limit: int | None =
 
 
 REPORT_EDGE_COLUMNS = ["u", "v", "way_id", "name", "highway", "length", "maxspeed", "proposed_maxspeed", "regime",
+                       "c1_cycle_path", "c2_sensitive_sites", "c3_air_noise", "c4_crossable",
                        "regime_rule", "regime_reason", "calming", "calming_reason", "school_route_children",
                        "toets_bike", "toets_bike_reason", "toets_bike_fix", "toets_walk", "toets_walk_reason",
                        "toets_walk_fix"]
@@ -347,6 +367,14 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                       "Road length (km) of the motor roads in scope of the 30/50 rule "
                       "(motorways, trunk roads and their links are out of scope).",
                       regime_summary(before.edges, after.edges), formats={"today_km": 1, "proposed_km": 1})
+
+    if programme is not False:
+        lines += _section("Why today's 50-roads keep 50 or go to 30",
+                          "Road length (km) of today's roads above 30 km/h by the outcome of each criterion. "
+                          "A road keeps 50 only when all four pass; \"unknown\" (data missing, e.g. no "
+                          "crossing tags) counts as not demonstrated.",
+                          criteria_on_fifty_roads(after.edges),
+                          formats={"pass_km": 1, "fail_km": 1, "unknown_km": 1})
 
     tb, ta = _toets_totals(before), _toets_totals(after)
     rows = [{"measure": k.replace("_", " "), "before": tb.get(k), "after": ta.get(k)} for k in ta]
