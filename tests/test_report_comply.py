@@ -18,8 +18,12 @@ SCRIPT_NAME = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def evaluated(data_dir: Path):
-    """Before (toets at today's limits) and after (proposal) networks of the fixture, with school routes."""
-    sc = types.SimpleNamespace(name="report-test")
+    """Before (toets at today's limits) and after (proposal) networks of the fixture, with school routes.
+
+    Homes may start on a main road here (``start_avoid_classes = []``), so that some children's
+    routes run along the failing Hoofdweg and the school-route failure tables have rows.
+    """
+    sc = types.SimpleNamespace(name="report-test", schools={"start_avoid_classes": []})
     base = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
     after = pipeline.apply_interventions(base, sc)
     pipeline.evaluate_rules(base, sc, proposal=False)

@@ -166,11 +166,11 @@ def test_failing_crossing_node_blocks_routes_through_it(net):
     net.nodes.loc[7, "toets_crossing"] = "fail"
     net.nodes.loc[7, "toets_crossing_fix"] = "middeneiland"
     r = run(net)
-    # 6-7-8 passes node 7; the home by node 7 does not attach to a failing crossing: it snaps
-    # to the next node, 8 (Het Anker's node), and is safe
-    assert list(r.origins["node_id"]) == [3, 6, 8]
-    assert list(r.origins["safe"]) == [True, False, True]
-    assert r.node_weakest[7] == 30 and r.node_weakest.drop(7).eq(0).all()
+    # 6-7-8 passes node 7. The home by node 7 stays attached to node 7 (a junction of two
+    # access streets: the attachment never depends on the verdicts), so it is blocked there too
+    assert list(r.origins["node_id"]) == [3, 6, 7]
+    assert list(r.origins["safe"]) == [True, False, False]
+    assert r.node_weakest[7] == 40 and r.node_weakest.drop(7).eq(0).all()
     top = r.weakest_links.iloc[0]
     assert (top["element"], top["id"], top["fix"]) == ("crossing", 7, "middeneiland")
     assert top["name"] == "Ankerlaan / Noordstraat"
@@ -283,7 +283,7 @@ def test_weakest_stretches_join_one_street_and_fix_together(net):
     assert len(st) == 1
     row = st.iloc[0]
     assert (row["name"], row["segments"], row["crossings"]) == ("Noordstraat", 2, 1)
-    assert row["children"] == 30  # 7-8 blocks node 6's 30 children (the home by 7 snaps to 8)
+    assert row["children"] == 40  # 7-8 blocks node 6's 30 and node 7's 10 children
     assert row["length_m"] == pytest.approx(length(net, 6, 7, 8))
     assert sorted(row["edge_ids"]) == sorted([a, b]) and row["node_ids"] == [7]
     # fixing the top element alone does not help; fixing the stretch does
@@ -328,4 +328,6 @@ def test_crossing_rule_along_road_passes(net, fast_street, safe_6, weakest_7):
         safe = r.edge_children_safe
         assert safe[edge(net, 3, 7)] == 0
         assert safe[edge(net, 3, 4)] == safe[edge(net, 4, 8)] == safe[edge(net, 6, 5)] == 20
-        assert safe[edge(net, 7, 8)] == 50  # 20 from node 3 + 30 from node 6 (the home by 7 snaps to 8)
+        # 20 from node 3 + 30 from node 6; the home at node 7 itself is blocked by the crossing
+        assert safe[edge(net, 7, 8)] == 50
+        assert not bool(r.origins["safe"].iloc[2]) and r.origins["node_id"].iloc[2] == 7

@@ -15,19 +15,34 @@ Method
    (``mode_bike`` by default), weight = length. *Undirected on purpose*: ``oneway`` is the
    motor-traffic direction (data model); many Dutch one-way streets are two-way for bikes, and
    the 2021 city file has no ``oneway:bicycle``, so children are assumed to be able to ride (or
-   walk their bike) both ways. Origins and schools snap to the nearest graph node (k-d tree
-   on whole arrays) that is not a failing crossing (a home is not attached to a junction it would first have to
-   cross); origins only to nodes from which a school can be reached, so a home next to a stray
-   footway fragment is not counted as having no route at all.
+   walk their bike) both ways.
+   **Attachment** (:func:`start_nodes`): origins and schools attach to the network where a child
+   starts, the nearest graph node (k-d tree on whole arrays) that does not lie on a main road
+   (:attr:`SchoolSettings.start_avoid_classes`: primary, secondary, tertiary, trunk, motorway,
+   their links, busway). Every node of a main road is a crossing or a junction the child would
+   first have to cross, or a point in the carriageway; a home along a main road starts from the
+   nearest side street or separate cycle path instead (where there is none within
+   :attr:`SchoolSettings.max_snap_distance_m`, the nearest node of any kind). Origins attach only
+   to nodes from which a school can be reached, so a home next to a stray footway fragment is
+   not counted as having no route at all.
+   The attachment depends on the network's geometry, the mode's access and the highway classes
+   only, **never on the toets verdicts** (nor on crossing tags an intervention may add): an
+   improvement (a segment or crossing that now passes) only adds links and nodes to the
+   child-safe network, so ``share_safe`` can never drop when a crossing gets signals or an
+   island, a limit goes down or a cycle track is added (no intervention changes a class or a
+   mode). Snapping away from *failing* crossings only, as before, moved homes onto a crossing
+   once it passed: a home snapped to a newly signalised mid-block crossing with no safe way
+   onward and the share fell (tests/test_schools_monotone.py).
 4. **Nearest school**: ONE multi-source Dijkstra from all school nodes over the full graph
    gives every node its nearest school, the distance and the route (predecessor tree).
 5. **Child-safe network**: only segments whose ``toets_<mode>`` is ``pass``, and no node whose
-   ``toets_crossing`` is ``fail``. By default (``crossing_rule="any_use"``) a route *passes
-   through* a failing crossing when it uses that node at all — also when it only runs along the
-   crossed road past it (conservative: the network does not say which way a route turns).
+   ``toets_crossing`` is ``fail`` (a crossing that passes, or ``n/a``, never blocks). By default
+   (``crossing_rule="any_use"``) a route *passes through* a failing crossing when it uses that
+   node at all — also when it only runs along the crossed road past it (conservative: the
+   network does not say which way a route turns).
    ``crossing_rule="along_road_passes"`` lets a route run along the crossed road through the node
    (segment ends of the same street re-attached to a virtual node) and blocks only turns and
-   crossings there; on the 2021 city data this moves the share by about 0.2 points. A second
+   crossings there; on the 2021 city data this moves the share by about 0.5 points. A second
    multi-source Dijkstra on this subgraph gives every node its nearest safely reachable school.
 6. **A child can go on their own** (``safe``) when a child-safe route to *their nearest school*
    exists and is at most :attr:`SchoolSettings.max_detour_factor` times the shortest route.
@@ -142,6 +157,18 @@ class SchoolSettings(BaseModel):
         description=(
             "Homes farther than this from any usable network node are left out (no route). "
             "Source: project assumption (the city file covers the municipality + 300 m)."
+        ),
+    )
+    start_avoid_classes: list[str] = Field(
+        default=["primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
+                 "trunk", "trunk_link", "motorway", "motorway_link", "busway"],
+        description=(
+            "Homes and schools never attach to a node of a segment of these highway classes (main "
+            "roads: their nodes are crossings or junctions a child would first have to cross); they "
+            "attach to the nearest node of a side street or path, or to the nearest node of any kind "
+            "when none lies within max_snap_distance_m. Class-based on purpose: the attachment must "
+            "not depend on the toets verdicts, or a safety improvement could move homes and lower "
+            "the safe share. Source: project choice (the classes with a centre line, ToetsSettings)."
         ),
     )
     min_building_area_m2: float = Field(
@@ -402,6 +429,38 @@ def along_road_ends(net: Any, failing: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return label[:m], label[m:]
 
 
+def start_nodes(edges: pd.DataFrame, graph: routing.Graph, usable: np.ndarray, avoid_classes: list[str]) -> np.ndarray:
+    """Per graph node: may a home or school attach there (a place where a child starts)?
+
+    ``False`` for every node of a usable segment whose ``highway`` is in ``avoid_classes`` (main
+    roads: their nodes are crossings, junctions or points in the carriageway), ``True`` for the
+    rest (nodes of side streets and paths only). Decided on the network's classes alone, never on
+    the toets verdicts, so that a safety improvement cannot move an origin (see the module
+    docstring, step 3). Without a ``highway`` column every node may be used.
+    """
+    ok = np.ones(graph.n, dtype=bool)
+    if "highway" not in edges.columns or graph.n == 0 or not avoid_classes:
+        return ok
+    main = usable & edges["highway"].isin(list(avoid_classes)).to_numpy(dtype=bool, na_value=False)
+    ids = np.unique(np.concatenate([edges["u"].to_numpy(np.int64)[main], edges["v"].to_numpy(np.int64)[main]]))
+    ok[np.searchsorted(graph.node_ids, ids[np.isin(ids, graph.node_ids)])] = False
+    return ok
+
+
+def attach(points: np.ndarray, xy: np.ndarray, allowed: np.ndarray, preferred: np.ndarray,
+           max_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest ``preferred`` node within ``max_m``, else the nearest ``allowed`` node.
+
+    ``preferred`` should be a subset of ``allowed``; returns graph index (-1: none) and distance.
+    """
+    node, dist = routing.snap(points, xy, allowed & preferred)
+    fallback = (node < 0) | (dist > max_m)
+    if fallback.any():
+        node_f, dist_f = routing.snap(np.asarray(points)[fallback], xy, allowed)
+        node[fallback], dist[fallback] = node_f, dist_f
+    return node, dist
+
+
 def _safe_graph(
     u: np.ndarray, v: np.ndarray, length: np.ndarray, usable: np.ndarray, node_ids: np.ndarray,
     node_ok: np.ndarray, along_u: np.ndarray, along_v: np.ndarray,
@@ -552,7 +611,11 @@ def route_to_schools(
     # ---- schools → nodes (unique sources for the multi-source search)
     schools = schools.reset_index(drop=True)  # school_id = row position
     schools.index.name = "school_id"
-    school_node, school_snap = routing.snap(schools.geometry.to_numpy(), xy, node_ok)
+    # attachment: the same for every verdict (module docstring, step 3)
+    start_ok = start_nodes(edges, full, usable, s.start_avoid_classes)
+    school_node, school_snap = attach(
+        schools.geometry.to_numpy(), xy, np.ones(n, dtype=bool), start_ok, s.max_snap_distance_m
+    )
     src_nodes, first_school = np.unique(school_node[school_node >= 0], return_index=True)
     src_school = np.flatnonzero(school_node >= 0)[first_school]  # school row behind each source
     if len(src_nodes) == 0:
@@ -571,11 +634,10 @@ def route_to_schools(
     safe_src_school = src_school[node_ok[src_nodes]] if len(src_nodes) else src_school
     tree_s = routing.multi_source(safe, safe_src)
 
-    # ---- origins → nodes reachable from a school, not on a failing crossing
+    # ---- origins → nodes reachable from a school, preferably not on a main road
     origins = origins.copy()
     children = origins["children"].to_numpy(np.float64)
-    candidates = np.isfinite(tree.dist) & node_ok
-    o_node, o_snap = routing.snap(origins.geometry.to_numpy(), xy, candidates)
+    o_node, o_snap = attach(origins.geometry.to_numpy(), xy, np.isfinite(tree.dist), start_ok, s.max_snap_distance_m)
     routed = (o_node >= 0) & (o_snap <= s.max_snap_distance_m)
     on = np.where(routed, o_node, 0)
     nearest = np.where(routed, np.where(tree.source[on] >= 0, src_school[np.maximum(tree.source[on], 0)], -1), -1)
