@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -35,3 +36,20 @@ def shared_osm() -> Path:
     if not (SHARED_OSM / "den-haag-city-2021.osm.bz2").exists():
         pytest.skip(f"shared Den Haag OSM data not found in {SHARED_OSM} (set MOBISIM_SHARED_OSM)")
     return SHARED_OSM
+
+
+@pytest.fixture()
+def parking_net(data_dir: Path) -> SimpleNamespace:
+    """A fresh copy of the hand-made parking network (``tests/data/parking_*.geojson``, RD New).
+
+    Edges, nodes and features as the loader would give them (int64 ids), for the parking tests;
+    see ``test_parking_supply.py`` for the figures worked out by hand.
+    """
+    import geopandas as gpd
+
+    edges = gpd.read_file(data_dir / "parking_edges.geojson").set_index("edge_id")
+    edges[["u", "v", "way_id"]] = edges[["u", "v", "way_id"]].astype("int64")
+    nodes = gpd.read_file(data_dir / "parking_nodes.geojson").set_index("node_id")
+    nodes.index = nodes.index.astype("int64")
+    features = gpd.read_file(data_dir / "parking_features.geojson")
+    return SimpleNamespace(edges=edges, nodes=nodes, features=features)

@@ -7,11 +7,10 @@ Default base permits = floor(0.9 × supply): 60 and 100.
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
-import geopandas as gpd
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from mobisim.areas import load_wijken
 from mobisim.errors import NotFoundError, ScenarioError
@@ -24,22 +23,11 @@ from mobisim.parking import (
     parking_settings,
     reuse,
 )
-from pydantic import ValidationError
 
 AREAS = ["Noordkwartier", "WK051892"]
 
 
-def fixture_net(data_dir):
-    edges = gpd.read_file(data_dir / "parking_edges.geojson").set_index("edge_id")
-    edges[["u", "v", "way_id"]] = edges[["u", "v", "way_id"]].astype("int64")
-    nodes = gpd.read_file(data_dir / "parking_nodes.geojson").set_index("node_id")
-    nodes.index = nodes.index.astype("int64")
-    features = gpd.read_file(data_dir / "parking_features.geojson")
-    return SimpleNamespace(edges=edges, nodes=nodes, features=features)
-
-
-def run(data_dir, net=None, **kw):
-    net = net or fixture_net(data_dir)
+def run(data_dir, net, **kw):
     wijken = load_wijken(data_dir / "parking_wijken.geojson")
     kw.setdefault("shared_layers", False)  # the fixture lies inside Den Haag: keep real layers out
     return evaluate_parking(net, ParkingSettings(areas=AREAS, **kw), wijken=wijken,
@@ -83,8 +71,8 @@ def test_zero_rate_keeps_the_cap():
     assert t["cap"].tolist() == [45] * 5 and t["freed_cumulative"].max() == 0
 
 
-def test_default_base_from_occupancy_and_per_area_freed(data_dir):
-    result, _ = run(data_dir)
+def test_default_base_from_occupancy_and_per_area_freed(data_dir, parking_net):
+    result, _ = run(data_dir, parking_net)
     cap = result.cap.pivot(index="year", columns="code", values="cap")
     # floor(0.9 × 67) = 60 → 60, 58.8, 57.62, 56.47, 55.34; floor(0.9 × 112) = 100 → 100 … 92.24
     assert cap["WK051891"].tolist() == [60, 58, 57, 56, 55]
@@ -94,16 +82,16 @@ def test_default_base_from_occupancy_and_per_area_freed(data_dir):
     assert result.totals.loc[2030, "freed_cumulative"] == 13
 
 
-def test_base_permits_override_by_name(data_dir):
-    result, _ = run(data_dir, base_permits={"île-zuid": 50})
+def test_base_permits_override_by_name(data_dir, parking_net):
+    result, _ = run(data_dir, parking_net, base_permits={"île-zuid": 50})
     base = result.cap[result.cap["year"] == 2026].set_index("code")["cap"]
     assert base.to_dict() == {"WK051891": 60, "WK051892": 50}
 
 
 # --- which spaces go first -----------------------------------------------------------------------
 
-def test_allocation_by_supply_density(data_dir):
-    result, _ = run(data_dir)
+def test_allocation_by_supply_density(data_dir, parking_net):
+    result, _ = run(data_dir, parking_net)
     freed = result.freed.set_index("edge_id")
     # Noordkwartier: e0 has 34 spaces / 100 m, e2 17, e1 16 → all 5 from e0
     # Île-Zuid: e6 has 38 / 57 m = 0.67 per m, the most → all 8 from e6
@@ -114,8 +102,8 @@ def test_allocation_by_supply_density(data_dir):
     assert "34.0 spaces per 100 m" in freed.loc[0, "priority_reason"]
 
 
-def test_school_route_segments_go_first(data_dir):
-    net = fixture_net(data_dir)
+def test_school_route_segments_go_first(data_dir, parking_net):
+    net = parking_net
     net.edges["school_route_children"] = 0.0
     net.edges.loc[2, "school_route_children"] = 40.0  # e2 (17 spaces) on a school route
     result, _ = run(data_dir, net=net)
@@ -125,9 +113,9 @@ def test_school_route_segments_go_first(data_dir):
     assert freed.loc[2, "priority_reason"].startswith("school route of 40 children")
 
 
-def test_freed_spill_over_to_the_next_segment(data_dir):
+def test_freed_spill_over_to_the_next_segment(data_dir, parking_net):
     # base 100 in Noordkwartier → 100, 98, 96, 94, 92: 8 freed; e0 first (34) … make e0 small
-    net = fixture_net(data_dir)
+    net = parking_net
     net.edges.loc[0, "length"] = 13.0  # 13 − 5 (junction at v) = 8 m → 1 space per side = 2
     result, _ = run(data_dir, net=net, base_permits={"Noordkwartier": 100})
     freed = result.freed[result.freed["code"] == "WK051891"].set_index("edge_id")
@@ -141,8 +129,8 @@ def test_freed_spill_over_to_the_next_segment(data_dir):
     assert any("exceed" in n and "Noordkwartier" in n for n in result.notes)
 
 
-def test_crossing_priority_is_configurable(data_dir):
-    result, _ = run(data_dir, priority=["crossing_sight_line", "supply_density"])
+def test_crossing_priority_is_configurable(data_dir, parking_net):
+    result, _ = run(data_dir, parking_net, priority=["crossing_sight_line", "supply_density"])
     freed = result.freed.set_index("edge_id")
     # segments ending at a crossing first: e1 in the north (16 ≥ 5), e8 in the south (34 ≥ 8)
     assert freed["freed_spaces"].to_dict() == {1: 5.0, 8: 8.0}
@@ -167,15 +155,15 @@ def test_reuse_mix_in_percent():
 
 # --- bad input ---------------------------------------------------------------------------------
 
-def test_unknown_wijk_is_a_clear_error(data_dir):
+def test_unknown_wijk_is_a_clear_error(data_dir, parking_net):
     with pytest.raises(NotFoundError, match="unknown wijk 'Zuidkwartier'.*closest: Noordkwartier"):
-        evaluate_parking(fixture_net(data_dir), ParkingSettings(areas=["Zuidkwartier"]),
+        evaluate_parking(parking_net, ParkingSettings(areas=["Zuidkwartier"]),
                          wijken=load_wijken(data_dir / "parking_wijken.geojson"))
 
 
-def test_unknown_wijk_in_base_permits(data_dir):
+def test_unknown_wijk_in_base_permits(data_dir, parking_net):
     with pytest.raises(NotFoundError, match="base_permits names .Leeg Veldje., which is not one of the capped"):
-        run(data_dir, base_permits={"Leeg Veldje": 10})
+        run(data_dir, parking_net, base_permits={"Leeg Veldje": 10})
 
 
 def test_negative_rate_is_rejected():
@@ -205,10 +193,10 @@ def test_horizon_must_follow_base_year():
         ParkingSettings(base_year=2030, horizon=2026)
 
 
-def test_freed_by_street_sums_segments(data_dir):
+def test_freed_by_street_sums_segments(data_dir, parking_net):
     from mobisim.parking import freed_by_street
 
-    result, _ = run(data_dir, base_permits={"Île-Zuid": 1000})
+    result, _ = run(data_dir, parking_net, base_permits={"Île-Zuid": 1000})
     # 1000 → 922 by 2030: 78 freed; by density e6 Schuinhof (38), e7 Lange Laan (36), e8 Lange Laan (4 of 34)
     south = result.freed[result.freed["code"] == "WK051892"].set_index("edge_id")
     assert south["freed_spaces"].to_dict() == {6: 38.0, 7: 36.0, 8: 4.0}

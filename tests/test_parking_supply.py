@@ -23,7 +23,6 @@ wijk Île-Zuid (WK051892)
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import geopandas as gpd
 import pandas as pd
@@ -41,22 +40,8 @@ from mobisim.parking import (
 )
 
 
-def fixture_net(data_dir):
-    edges = gpd.read_file(data_dir / "parking_edges.geojson").set_index("edge_id")
-    edges[["u", "v", "way_id"]] = edges[["u", "v", "way_id"]].astype("int64")
-    nodes = gpd.read_file(data_dir / "parking_nodes.geojson").set_index("node_id")
-    nodes.index = nodes.index.astype("int64")
-    features = gpd.read_file(data_dir / "parking_features.geojson")
-    return SimpleNamespace(edges=edges, nodes=nodes, features=features)
-
-
-@pytest.fixture()
-def net(data_dir):
-    return fixture_net(data_dir)
-
-
-def test_supply_per_segment_by_hand(net):
-    sup = parking_supply(net)
+def test_supply_per_segment_by_hand(parking_net):
+    sup = parking_supply(parking_net)
     assert sup["parking_spaces"].to_dict() == {
         0: 34.0, 1: 16.0, 2: 17.0, 3: 0.0, 4: 0.0, 5: 4.0, 6: 38.0, 7: 36.0, 8: 34.0, 9: 0.0,
     }
@@ -69,45 +54,45 @@ def test_supply_per_segment_by_hand(net):
     assert sup["near_crossing"].tolist() == [False, True, False, False, False, False, False, False, True, False]
 
 
-def test_exclusion_and_bay_length_are_settings(net):
+def test_exclusion_and_bay_length_are_settings(parking_net):
     s = ParkingSettings(junction_exclusion_m=0.0, crossing_exclusion_m=0.0, metres_per_space=5.0)
-    sup = parking_supply(net, s)
+    sup = parking_supply(parking_net, s)
     assert sup.loc[0, "parking_spaces"] == 40.0  # 100 / 5 per side, both sides
     assert sup.loc[1, "parking_spaces"] == 20.0
 
 
-def test_sides_by_class_setting(net):
+def test_sides_by_class_setting(parking_net):
     s = ParkingSettings(sides_by_class={"residential": 1, "secondary": 0})
-    sup = parking_supply(net, s)
+    sup = parking_supply(parking_net, s)
     assert sup.loc[0, "parking_spaces"] == 17.0
     assert sup.loc[2, "parking_spaces"] == 0.0
     assert sup.loc[1, "parking_spaces"] == 16.0  # the tag still decides on e1
 
 
-def test_mapped_tag_beats_mapped_spaces(net):
-    net.edges.loc[5, "parking_right"] = "lane"  # 60 m, no junctions → 10 spaces from the tag
-    sup = parking_supply(net)
+def test_mapped_tag_beats_mapped_spaces(parking_net):
+    parking_net.edges.loc[5, "parking_right"] = "lane"  # 60 m, no junctions → 10 spaces from the tag
+    sup = parking_supply(parking_net)
     assert sup.loc[5, "parking_spaces"] == 10.0 + 10.0  # left side still estimated (residential)
     assert sup.loc[5, "parking_source"] == "tag+estimate"
 
 
-def test_extra_parking_space_layer_is_deduplicated(net, tmp_path):
-    # the same OSM object (node/500) in the layer and in net.features counts once
-    layer = net.features[net.features["kind"] == "parking_space"].iloc[[0]].copy()
+def test_extra_parking_space_layer_is_deduplicated(parking_net, tmp_path):
+    # the same OSM object (node/500) in the layer and in parking_net.features counts once
+    layer = parking_net.features[parking_net.features["kind"] == "parking_space"].iloc[[0]].copy()
     path = tmp_path / "spaces.geojson"
     layer.to_file(path, driver="GeoJSON")
     spaces = load_parking_spaces(path)
-    assert parking_supply(net, spaces=spaces).loc[5, "parking_spaces"] == 4.0
+    assert parking_supply(parking_net, spaces=spaces).loc[5, "parking_spaces"] == 4.0
 
 
-def test_supply_by_area_and_off_street(net, data_dir):
+def test_supply_by_area_and_off_street(parking_net, data_dir):
     wijken = load_wijken(data_dir / "parking_wijken.geojson")
-    sup = parking_supply(net)
-    edges = net.edges.join(sup)
+    sup = parking_supply(parking_net)
+    edges = parking_net.edges.join(sup)
     from mobisim.areas import assign_areas
 
     edges["wijk_code"] = assign_areas(edges, wijken)
-    lots = surface_lots(net.features, ParkingSettings())
+    lots = surface_lots(parking_net.features, ParkingSettings())
     garages = load_garages(data_dir / "parking_garages.geojson")
     by = supply_by_area(edges, wijken, lots, garages)
     north, south, empty = by.loc["WK051891"], by.loc["WK051892"], by.loc["WK051893"]
@@ -127,10 +112,10 @@ def test_supply_by_area_and_off_street(net, data_dir):
     assert city["share_tag"] == pytest.approx(54 / 179)
 
 
-def test_tag_plus_estimate_split_by_side(net, data_dir):
+def test_tag_plus_estimate_split_by_side(parking_net, data_dir):
     wijken = load_wijken(data_dir / "parking_wijken.geojson")
-    net.edges.loc[0, "parking_left"] = "no"  # e0: left tagged no, right estimated 17
-    edges = net.edges.join(parking_supply(net))
+    parking_net.edges.loc[0, "parking_left"] = "no"  # e0: left tagged no, right estimated 17
+    edges = parking_net.edges.join(parking_supply(parking_net))
     from mobisim.areas import assign_areas
 
     edges["wijk_code"] = assign_areas(edges, wijken)
@@ -139,9 +124,9 @@ def test_tag_plus_estimate_split_by_side(net, data_dir):
     assert by.loc["WK051891", ["spaces_tag", "spaces_estimate"]].tolist() == [16.0, 34.0]
 
 
-def test_missing_parking_columns_fall_back_to_estimates(net):
-    net.edges = net.edges.drop(columns=["parking_left", "parking_right", "is_cycleway"])
-    sup = parking_supply(net)
+def test_missing_parking_columns_fall_back_to_estimates(parking_net):
+    parking_net.edges = parking_net.edges.drop(columns=["parking_left", "parking_right", "is_cycleway"])
+    sup = parking_supply(parking_net)
     assert sup.loc[1, "parking_spaces"] == 32.0  # 16 per side, both sides estimated
     assert set(sup["parking_source"]) == {"estimate", "parking_space", "not_applicable"}
 
@@ -152,10 +137,10 @@ def test_whole_city_supply(shared_osm):
     from mobisim.io import load_network
     from mobisim.parking import evaluate_parking
 
-    net = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])
+    parking_net = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])
     wijken = load_wijken(shared_osm / "den-haag-wijken.geojson")
     result = evaluate_parking(
-        net, ParkingSettings(), wijken=wijken,
+        parking_net, ParkingSettings(), wijken=wijken,
         garages=load_garages(shared_osm / "den-haag-rdw-parking.geojson"),
         spaces=load_parking_spaces(shared_osm / "den-haag-parking-spaces.geojson"),
     )
@@ -172,7 +157,7 @@ def test_whole_city_supply(shared_osm):
     assert cap["code"].nunique() == len(ParkingSettings().areas)
     assert (cap.groupby("code")["cap"].diff().dropna() <= 0).all()
     assert result.freed["freed_spaces"].sum() == pytest.approx(result.reuse["freed_spaces"].sum())
-    assert pd.api.types.is_float_dtype(net.edges["parking_spaces"])
+    assert pd.api.types.is_float_dtype(parking_net.edges["parking_spaces"])
 
 
 def test_supply_on_loaded_osm_fixture(data_dir):
@@ -182,8 +167,8 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     100 m from the junction; the footway at node 1 is no junction.
     """
     import mobisim.io as io
-    net = io.load_network([data_dir / "parking_streets.osm"])
-    sup = parking_supply(net).join(net.edges[["name", "length", "u", "v"]])
+    parking_net = io.load_network([data_dir / "parking_streets.osm"])
+    sup = parking_supply(parking_net).join(parking_net.edges[["name", "length", "u", "v"]])
     by_name = sup.groupby("name")
     L = sup.set_index(["name", "u", "v"])["length"]
     per = lambda kerb, m=5.5: math.floor(kerb / m + 1e-9)  # noqa: E731
@@ -201,36 +186,36 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     assert by_name["parking_spaces"].sum()["Lange Laan"] == per(L["Lange Laan", 11, 12])
     # Hofje: living street, one side
     assert by_name["parking_spaces"].sum()["Hofje"] == per(L["Hofje", 12, 13])
-    lots = surface_lots(net.features, ParkingSettings())
+    lots = surface_lots(parking_net.features, ParkingSettings())
     assert lots["capacity"].tolist() == [math.floor(lots.geometry.area.iloc[0] / 25)]  # 40 m × 40 m lot
 
 
-def test_bridges_and_tunnels_carry_no_parking(net):
-    net.edges["bridge"] = pd.Series(["yes"] + [pd.NA] * (len(net.edges) - 1), index=net.edges.index, dtype="string")
-    sup = parking_supply(net)
+def test_bridges_and_tunnels_carry_no_parking(parking_net):
+    parking_net.edges["bridge"] = pd.Series(["yes"] + [pd.NA] * (len(parking_net.edges) - 1), index=parking_net.edges.index, dtype="string")
+    sup = parking_supply(parking_net)
     assert sup.loc[0, "parking_spaces"] == 0.0 and sup.loc[0, "parking_source"] == "not_applicable"
-    assert parking_supply(net, ParkingSettings(exclude_bridges_tunnels=False)).loc[0, "parking_spaces"] == 34.0
+    assert parking_supply(parking_net, ParkingSettings(exclude_bridges_tunnels=False)).loc[0, "parking_spaces"] == 34.0
 
 
-def test_no_mapped_spaces_anywhere(net):
-    net.features = net.features[net.features["kind"] != "parking_space"]
+def test_no_mapped_spaces_anywhere(parking_net):
+    parking_net.features = parking_net.features[parking_net.features["kind"] != "parking_space"]
     empty = gpd.GeoDataFrame(geometry=[], crs=28992)
-    sup = parking_supply(net, spaces=empty)
+    sup = parking_supply(parking_net, spaces=empty)
     assert sup.loc[5, "parking_spaces"] == 20.0  # 60 m, no junctions: 10 per side, estimated
     assert "parking_space" not in set(sup["parking_source"])
 
 
-def test_toets_crossings_count_but_plain_junctions_do_not(net):
+def test_toets_crossings_count_but_plain_junctions_do_not(parking_net):
     from mobisim.parking import crossing_nodes
 
-    nodes = net.nodes.copy()
+    nodes = parking_net.nodes.copy()
     nodes["is_crossing"] = False
     nodes["crossing_kind"] = pd.Series(pd.NA, index=nodes.index, dtype="string")
     nodes.loc[2, ["is_crossing", "crossing_kind"]] = [True, "junction"]
     nodes.loc[12, ["is_crossing", "crossing_kind"]] = [True, "path_meets_road"]
     got = crossing_nodes(nodes)
     assert got[got].index.tolist() == [3, 12, 13]  # two tagged crossings + the path crossing
-    net.nodes = nodes
-    sup = parking_supply(net)
+    parking_net.nodes = nodes
+    sup = parking_supply(parking_net)
     # Lange Laan e7 now loses 5 m at node 12: kerb 95 → 17 per side
     assert sup.loc[7, "parking_spaces"] == 34.0 and sup.loc[7, "near_crossing"]
