@@ -114,3 +114,32 @@ def test_cli_explain_scores_prints_the_tree(run):
     res = CliRunner().invoke(app, ["explain-scores", str(run.out_dir)])
     assert res.exit_code == 0, res.output
     assert "scores" in res.output
+
+
+def test_child_safe_share_per_wijk_in_every_output(tmp_path, osm, shared_osm):
+    """Two made-up wijken split the render fixture at Schoolstraat (lon 4.3015). Homes by floor
+    area (render_buildings.osm, footprints in 1e-4° steps): west A 8×3×4 = 96 and C 8×3×3 = 72,
+    east B 10×3×4 = 120 and D 10×2×2 = 40. Today only B and C reach the school safely
+    (test_schools_monotone), so west 72/168 = 42.9 %, east 120/160 = 75 %."""
+    from shapely.geometry import box
+
+    wijken = gpd.GeoDataFrame({"code": ["WK0599W", "WK0599E"], "name": ["West", "Oost"]},
+                              geometry=[box(4.29, 52.07, 4.3015, 52.09), box(4.3015, 52.07, 4.31, 52.09)], crs=4326)
+    path = tmp_path / "wijken.geojson"
+    wijken.to_file(path, driver="GeoJSON")
+    res = pipeline.run_scenario(_scenario("wijk-test", schools={"wijken_path": str(path)}), osm_override=osm,
+                                out_dir=tmp_path / "out", progress=False)
+    layer = gpd.read_file(res.paths["gpkg"], layer="school_wijken").set_index("code")
+    share = layer["children"] / layer["children"].sum()
+    assert share.to_dict() == pytest.approx({"WK0599W": 168 / 328, "WK0599E": 160 / 328}, rel=0.01)
+    assert layer["share_safe_before"].to_dict() == pytest.approx({"WK0599W": 72 / 168, "WK0599E": 120 / 160}, rel=0.01)
+    # after: the programme only improves, and the per-wijk figures add up to the city figure
+    assert (layer["share_safe"] >= layer["share_safe_before"] - 1e-9).all()
+    overall = (layer["share_safe"] * layer["children"]).sum() / layer["children"].sum()
+    assert overall == pytest.approx(res.schools_after.scores["share_safe"])
+    page = res.paths["map"].read_text()
+    assert "Child-safe school routes per wijk" in page and "under 70 % of children safe" in page
+    md = res.paths["report_md"].read_text()
+    section = md.split("## Child-safe school routes per wijk", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| West") or line.startswith("| Oost")]
+    assert len(rows) == 2 and "42.9" in " ".join(rows) and "75.0" in " ".join(rows)

@@ -210,6 +210,7 @@ def theme_layers(
     features: gpd.GeoDataFrame,
     *,
     parking: gpd.GeoDataFrame | None = None,
+    school_wijken: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Split the evaluated network into one GeoDataFrame per theme (for ``layers.gpkg``).
 
@@ -220,6 +221,8 @@ def theme_layers(
         give empty themes, never an error.
     parking : GeoDataFrame, optional
         Street space freed by the parking step.
+    school_wijken : GeoDataFrame, optional
+        Child-safe share per wijk before and after (:func:`mobisim.schools.per_wijk_change`).
 
     Returns
     -------
@@ -227,7 +230,7 @@ def theme_layers(
         ``segments`` (every street segment with the key verdicts, used by ``mobisim compare``),
         ``speed_regime``, ``toets_segments``, ``toets_crossings``, ``school_routes``,
         ``weakest_links_segments``, ``weakest_links_crossings``, ``junction_fixes``,
-        ``parking_freed``, ``sites``.
+        ``parking_freed``, ``school_wijken``, ``sites``.
     """
     e = _edges_frame(edges)
     out: dict[str, gpd.GeoDataFrame] = {}
@@ -246,6 +249,8 @@ def theme_layers(
     out["junction_fixes"] = _select(n, CROSSING_COLUMNS, _text(_col(n, "junction_fix")) != "")
     if parking is not None and not parking.empty:
         out["parking_freed"] = parking
+    if school_wijken is not None and not school_wijken.empty:
+        out["school_wijken"] = school_wijken.reset_index()
     if features is not None and not features.empty and "kind" in features.columns:
         f = features[features["kind"].isin(list(SITE_KINDS))]
         out["sites"] = _select(f, ["kind", "subkind", "name", "primary_school", "osm_type", "osm_id"])
@@ -452,6 +457,37 @@ def _parking_layer(parking: gpd.GeoDataFrame) -> MapLayer:
     )
 
 
+# child-safe share bins (lower bound in %, label, ColorBrewer RdYlGn)
+WIJK_BINS = [(0.0, "under 70 % of children safe", "#d7191c"), (70.0, "70–85 %", "#fdae61"),
+             (85.0, "85–95 %", "#a6d96a"), (95.0, "95 % or more", "#1a9641")]
+
+
+def _area(color: str, label: str) -> dict[str, Any]:
+    return {"color": "#555555", "weight": 1, "fillColor": color, "fillOpacity": 0.45, "label": label}
+
+
+def _school_wijk_layer(wijken: gpd.GeoDataFrame) -> MapLayer:
+    """Wijk polygons coloured by the share of children with a child-safe school route (after)."""
+    pct = 100.0 * pd.to_numeric(_col(wijken, "share_safe"), errors="coerce")
+    before = 100.0 * pd.to_numeric(_col(wijken, "share_safe_before"), errors="coerce")
+    bounds = [b[0] for b in WIJK_BINS][1:]
+    labels = np.array([b[1] for b in WIJK_BINS])
+    cat = pd.Series(labels[np.searchsorted(bounds, pct.fillna(0.0).to_numpy(), side="right")], index=wijken.index)
+    code = pd.Series(wijken.index.astype(str), index=wijken.index, dtype="string")
+    return MapLayer(
+        key="school_wijken",
+        title="Child-safe school routes per wijk",
+        frame=wijken,
+        category=cat,
+        styles={lab: _area(col, lab) for _, lab, col in WIJK_BINS},
+        fields=[("Wijk", _text(_col(wijken, "name")) + " (" + code + ")"),
+                ("Children", _text(_col(wijken, "children"), decimals=0)),
+                ("Child-safe route", _text(pct, decimals=1, suffix=" %")),
+                ("Today", _text(before, decimals=1, suffix=" %"))],
+        show=False,
+    )
+
+
 def _sites_layer(features: gpd.GeoDataFrame) -> MapLayer:
     sub = features[features["kind"].isin(list(SITE_KINDS))]
     pts = gpd.GeoDataFrame(sub.drop(columns=sub.geometry.name), geometry=sub.geometry.representative_point(), crs=sub.crs)
@@ -474,6 +510,7 @@ def map_layers(
     features: gpd.GeoDataFrame | None = None,
     *,
     parking: gpd.GeoDataFrame | None = None,
+    school_wijken: gpd.GeoDataFrame | None = None,
 ) -> list[MapLayer]:
     """Build the map layers of an evaluated network (themes with no features are left out).
 
@@ -483,6 +520,8 @@ def map_layers(
         Evaluated network frames.
     parking : GeoDataFrame, optional
         Street space freed by the parking step.
+    school_wijken : GeoDataFrame, optional
+        Child-safe share per wijk (:func:`mobisim.schools.per_wijk_change`), drawn underneath.
 
     Returns
     -------
@@ -492,6 +531,8 @@ def map_layers(
     n = _select(nodes, MAP_NODE_COLUMNS)
     layers = [_regime_layer(e), _toets_fail_layer(e), _toets_pass_layer(e), _crossing_layer(n),
               _school_route_layer(e), _weakest_layer(e, n), _junction_layer(n)]
+    if school_wijken is not None and not school_wijken.empty:
+        layers.insert(0, _school_wijk_layer(school_wijken))  # areas underneath the lines
     if parking is not None and not parking.empty:
         layers.append(_parking_layer(parking))
     if features is not None and not features.empty and "kind" in features.columns:
@@ -731,6 +772,8 @@ function mobisimTable(title, labels, lookups, p) {
 .mobisim-legend summary { cursor: pointer; }
 .mobisim-legend .grp { margin-top: 4px; font-weight: bold; }
 .mobisim-legend .sw { display: inline-block; width: 18px; margin-right: 5px; vertical-align: middle; }
+.mobisim-legend .area { display: inline-block; width: 14px; height: 10px; margin: 0 7px 0 2px; opacity: 0.7;
+  border: 1px solid #555; vertical-align: middle; }
 .mobisim-legend .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin: 0 9px 0 4px;
   border: 1px solid #222; vertical-align: middle; }
 .leaflet-container { background: #f2efe9; }
@@ -749,6 +792,8 @@ def _legend_html(title: str, layers: Sequence[MapLayer], note: str) -> str:
                 continue
             if "radius" in style:
                 swatch = f'<span class="dot" style="background:{style["fillColor"]}"></span>'
+            elif "fillOpacity" in style:
+                swatch = f'<span class="area" style="background:{style["fillColor"]}"></span>'
             else:
                 swatch = (f'<span class="sw" style="border-top:{max(2, int(style["weight"]))}px solid '
                           f'{style["color"]}"></span>')
@@ -800,7 +845,7 @@ def build_map(
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     root.header.add_child(_Raw(_HELPER_JS), name="mobisim_helpers")
-    note = "Hover or click a line or dot for the verdict and the reason."
+    note = "Hover or click a line, dot or area for the verdict and the reason."
     root.html.add_child(_Raw(_legend_html(title, layers, note)), name="mobisim_legend")
     _MapExtras(attribution).add_to(m)
     if bounds is None:

@@ -61,7 +61,7 @@ def _fmt(value: Any, decimals: int | None = None) -> str:
     if isinstance(value, (float, np.floating)):
         if np.isnan(value):
             return ""
-        if float(value).is_integer() and abs(value) >= 10:
+        if decimals is None and float(value).is_integer() and abs(value) >= 10:
             return f"{value:,.0f}"
         if decimals is None and abs(value) < 1 and value != 0:
             return f"{value:.3f}"
@@ -199,6 +199,25 @@ def fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
     out = (frame.groupby(["street", "why", "rule"], dropna=False)
            .agg(km=("km", "sum"), segments=("km", "size")).reset_index())
     return out.sort_values(["km", "street"], ascending=[False, True])[["street", "km", "segments", "why", "rule"]]
+
+
+def school_safety_per_wijk(before: Any, after: Any) -> pd.DataFrame:
+    """Per wijk: children and the child-safe share before and after, lowest share after first.
+
+    ``before`` / ``after`` are :class:`mobisim.schools.SchoolRoutes` (or ``None``); an empty
+    table when the run had no wijk polygons.
+    """
+    from mobisim.schools import per_wijk_change
+
+    cols = ["wijk", "children", "safe before %", "safe after %", "change (points)"]
+    table = per_wijk_change(getattr(before, "per_wijk", None), getattr(after, "per_wijk", None))
+    if table is None:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame({
+        "wijk": table["name"].astype("string") + " (" + table.index.astype(str) + ")",
+        "children": table["children"], "safe before %": 100.0 * table["share_safe_before"],
+        "safe after %": 100.0 * table["share_safe"], "change (points)": table["change_points"],
+    }).reset_index(drop=True)[cols]
 
 
 def school_route_failures(edges: pd.DataFrame) -> pd.DataFrame:
@@ -389,6 +408,11 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                 for k, v in sc_a.items() if _is_number(v)]
         lines += _section("School routes", "Children's shortest routes to the nearest primary school, and the share "
                           "that is child-safe all the way.", pd.DataFrame(rows, columns=["measure", "before", "after"]))
+        lines += _section("Child-safe school routes per wijk",
+                          "Share of the wijk's primary-school children whose route to their nearest school is child-safe "
+                          "all the way; lowest first (map layer and `layers.gpkg` layer `school_wijken`).",
+                          school_safety_per_wijk(sb, sa), limit=max_rows,
+                          formats={"children": 0, "safe before %": 1, "safe after %": 1, "change (points)": 1})
 
     # comply or explain
     lines += ["# Comply or explain", "",

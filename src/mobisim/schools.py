@@ -324,8 +324,8 @@ class SchoolRoutes:
         Failing segments and crossings ranked by ``children`` (see :func:`rank_weakest_links`).
     scores : dict
         City-wide figures (see :func:`city_scores`).
-    per_wijk : pandas.DataFrame or None
-        Per-wijk figures (``None`` when no wijk polygons were available).
+    per_wijk : geopandas.GeoDataFrame or None
+        Per-wijk figures with the wijk polygons (``None`` when no wijk polygons were available).
     notes : list of str
         Caveats met during the run.
     """
@@ -338,7 +338,7 @@ class SchoolRoutes:
     node_weakest: pd.Series
     weakest_links: pd.DataFrame
     scores: dict[str, Any]
-    per_wijk: pd.DataFrame | None = None
+    per_wijk: gpd.GeoDataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -934,14 +934,15 @@ def weakest_stretches(net: Any, weakest_links: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- per wijk
 
 
-def scores_per_wijk(origins: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> pd.DataFrame:
+def scores_per_wijk(origins: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Children, safe share and detour per wijk (origins assigned by location).
 
     Returns
     -------
-    pandas.DataFrame
+    geopandas.GeoDataFrame
         Index ``code``; ``name``, ``children``, ``children_safe``, ``share_safe``,
-        ``mean_detour``, ``mean_dist_m``. Wijken without origins get zero children.
+        ``mean_detour``, ``mean_dist_m`` and the wijk polygon (RD New), for the per-wijk map
+        layer and GeoPackage export. Wijken without origins get zero children.
     """
     w = wijken.to_crs(CRS)[["code", "name", "geometry"]]
     routed = origins[origins["routed"] & (origins["school_id"] >= 0)]
@@ -960,7 +961,32 @@ def scores_per_wijk(origins: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> pd.D
         out["share_safe"] = np.where(g["children"] > 0, g["children_safe"] / g["children"], np.nan)
         out["mean_detour"] = np.where(g["children_safe"] > 0, g["det"] / g["children_safe"], np.nan)
         out["mean_dist_m"] = np.where(g["children"] > 0, g["cd"] / g["children"], np.nan)
+    out = gpd.GeoDataFrame(out, geometry=w.set_index("code").geometry.reindex(out.index), crs=CRS)
     return out.sort_index()
+
+
+def per_wijk_change(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Per-wijk safe share before and after a scenario, lowest share after first.
+
+    Parameters
+    ----------
+    before, after : geopandas.GeoDataFrame or None
+        :attr:`SchoolRoutes.per_wijk` of the two runs (``before`` may be ``None``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        Index ``code``; ``name``, ``children``, ``children_safe`` and ``share_safe`` (after),
+        ``share_safe_before``, ``change_points`` (percentage points) and the wijk polygon; only
+        wijken with children. ``None`` without per-wijk scores.
+    """
+    if after is None:
+        return None
+    out = after.loc[after["children"] > 0, ["name", "children", "children_safe", "share_safe", "geometry"]].copy()
+    prior = before["share_safe"] if before is not None else pd.Series(np.nan, index=after.index)
+    out["share_safe_before"] = prior.reindex(out.index)
+    out["change_points"] = 100.0 * (out["share_safe"] - out["share_safe_before"])
+    return out.sort_values(["share_safe", "children"], ascending=[True, False])
 
 
 def load_wijken_optional(settings: SchoolSettings) -> tuple[gpd.GeoDataFrame | None, str | None]:

@@ -123,7 +123,8 @@ def export_routes(net: Any, result: Any, path: Path) -> None:
     """Write the school-route layers to a GeoPackage, atomically (temp file + ``os.replace``).
 
     Layers: ``school_routes`` (segments used by any school route), ``weakest_segments``,
-    ``weakest_crossings``, ``schools``.
+    ``weakest_crossings``, ``schools`` and, when wijk polygons were available, ``wijken`` (the
+    per-wijk scores on the wijk polygons).
     """
     path = Path(path)
     check_export_path(path)
@@ -136,6 +137,10 @@ def export_routes(net: Any, result: Any, path: Path) -> None:
     segs = wl[wl["element"] == "segment"].reset_index(drop=True)
     crs = wl[wl["element"] == "crossing"].reset_index(drop=True)
     schools = result.schools.reset_index()
+    layers = [("school_routes", routes), ("weakest_segments", segs), ("weakest_crossings", crs),
+              ("schools", schools)]
+    if result.per_wijk is not None:
+        layers.append(("wijken", result.per_wijk.reset_index()))
     import geopandas as gpd
 
     meta = {"attribution": attribution(net), "generator": "mobisim schools"}
@@ -143,8 +148,7 @@ def export_routes(net: Any, result: Any, path: Path) -> None:
     os.close(fd)
     os.unlink(tmp)  # GDAL wants to create the file itself
     try:
-        for name, frame in (("school_routes", routes), ("weakest_segments", segs),
-                            ("weakest_crossings", crs), ("schools", schools)):
+        for name, frame in layers:
             gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=e.crs)
             for col in gdf.columns:  # object columns of mixed types → text for GPKG
                 if col != "geometry" and gdf[col].dtype == object:
