@@ -109,7 +109,6 @@ def test_scenario_years_flow_into_parking(write):
          "s.toml: horizon: expected a year after base_year (2030), got 2026"),
         # missing / contradictory
         ('[data]\nosm = ["x.osm"]\n', "s.toml: name: required key is missing"),
-        ('name = "t"\n', "s.toml: data: required key is missing"),
         ('name = "t"\n[data]\nosm = ["x.osm"]\nplace = "Den Haag"\n',
          "s.toml: data: give exactly one of `osm` (files) or `place` (a place name)"),
         ('name = "t"\n[data]\nosm = []\n', "s.toml: data.osm: expected at least one file"),
@@ -136,6 +135,20 @@ def test_scenario_years_flow_into_parking(write):
 )
 def test_bad_file_gives_file_key_and_expectation(write, text, expected):
     assert _error(write(text)).startswith(expected)
+
+
+def test_data_may_come_from_the_command_line(write, tmp_path):
+    """A scenario without [data] is valid (``--osm`` gives the files); run without either → one line, exit 2."""
+    from typer.testing import CliRunner
+
+    from mobisim.cli import app
+
+    path = write('name = "t"\n[rules]\nsensitive_distance_m = 300\n')
+    assert load_scenario(path).data is None
+    res = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "no OSM input (set data.osm in the scenario or pass --osm)" in res.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_first_problem_reported_with_count_of_the_rest(write):

@@ -142,7 +142,11 @@ class Scenario(BaseModel):
     name: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9._-]+$",
                       description="Short name: letters, digits, `.`, `_`, `-` (the output folder).")
     description: str = Field("", description="What the scenario is, for the report.")
-    data: DataSettings
+    data: DataSettings | None = Field(
+        None,
+        description="Where the network comes from. May be left out when the command line gives "
+        "`--osm` (the run stops with a clear error when neither does).",
+    )
     area: AreaSettings = Field(default_factory=AreaSettings)
     base_year: int = Field(2026, ge=2000, le=2100, description="First year of the programme.")
     horizon: int = Field(2030, ge=2000, le=2100, description="Year the scores look ahead to.")

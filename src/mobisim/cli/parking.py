@@ -18,7 +18,7 @@ def _scenario(path: Path) -> tuple[Any, str | None]:
     from mobisim.scenario import load_scenario
 
     sc = load_scenario(path)
-    osm = sc.data.osm[0] if sc.data.osm else None
+    osm = sc.data.osm[0] if sc.data is not None and sc.data.osm else None
     return sc.parking, (str(osm) if osm else None)
 
 
