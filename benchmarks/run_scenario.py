@@ -7,7 +7,7 @@ filled. Target: warm ≤ 15 s on the 2-core development machine.
 Usage::
 
     python benchmarks/run_scenario.py                       # scenarios/volt-2026.toml
-    python benchmarks/run_scenario.py --scenario FILE --warm-runs 3 --self-contained
+    python benchmarks/run_scenario.py --scenario FILE --warm-runs 3 --cdn   # map linking CDN scripts
     python benchmarks/run_scenario.py --osm CITY.osm.bz2 --osm BUILDINGS.osm.bz2   # without a scenario file
 
 Prints one line per run (wall time, time per pipeline step, peak RSS, map.html size).
@@ -70,7 +70,9 @@ def main() -> None:
     ap.add_argument("--scenario", default=str(REPO / "scenarios" / "volt-2026.toml"))
     ap.add_argument("--osm", action="append", default=None, help="OSM files (replace the scenario's)")
     ap.add_argument("--warm-runs", type=int, default=2)
-    ap.add_argument("--self-contained", action="store_true")
+    ap.add_argument("--self-contained", action=argparse.BooleanOptionalAction, default=True,
+                    help="self-contained map.html, as `mobisim run` writes by default (--no-self-contained: CDN)")
+    ap.add_argument("--cdn", dest="self_contained", action="store_false", help="same as --no-self-contained")
     ap.add_argument("--skip-cold", action="store_true", help="only warm runs (on $MOBISIM_CACHE_DIR)")
     args = ap.parse_args()
 

@@ -28,9 +28,10 @@ def runs(tmp_path_factory, data_dir: Path, shared_osm):
         shutil.copy(data_dir / name, work / name)
     runner = CliRunner()
     results = {}
-    for stem in ("render_baseline", "render_scenario"):
+    # the baseline with the default map (self-contained), the scenario with --cdn
+    for stem, flags in (("render_baseline", []), ("render_scenario", ["--cdn"])):
         res = runner.invoke(app, ["run", str(work / f"{stem}.toml"), "--out", str(work / "maps" / stem),
-                                  "--self-contained", "--quiet"])
+                                  "--quiet", *flags])
         results[stem] = res
     return work, results
 
@@ -68,10 +69,12 @@ def test_baseline_keeps_todays_limits(runs):
     assert scores["regime"]["inputs"]["after"]["limit_column"] == "maxspeed"
 
 
-def test_self_contained_map_has_no_external_files(runs):
+def test_map_is_self_contained_unless_cdn_is_asked_for(runs):
     work, _ = runs
-    page = (work / "maps" / "render_scenario" / "map.html").read_text()
+    page = (work / "maps" / "render_baseline" / "map.html").read_text()
     assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+stylesheet", page)
+    cdn = (work / "maps" / "render_scenario" / "map.html").read_text()
+    assert re.search(r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js"', cdn)
 
 
 def test_compare_prints_table_and_writes_diff_map(runs):
@@ -83,6 +86,7 @@ def test_compare_prints_table_and_writes_diff_map(runs):
     assert diff.exists()
     page = diff.read_text()
     assert "Speed regime changed" in page and "Toets verdict changed" in page
+    assert not re.search(r"<script[^>]+src=", page)  # self-contained by default, like map.html
 
 
 def test_explain_scores_names_inputs(runs):

@@ -38,7 +38,10 @@ def run_command(
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default maps/<scenario>/)."),  # noqa: UP007
     self_contained: bool = typer.Option(
-        False, "--self-contained", help="Inline every script and stylesheet into map.html so it works offline."
+        True, "--self-contained/--cdn",
+        help="Inline every script and stylesheet into map.html so it opens anywhere, also offline, by "
+        "double-click (plain background; OpenStreetMap tiles switchable when online). --cdn links "
+        "Leaflet and friends from their CDNs instead and starts on the tiles (needs internet).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
@@ -73,7 +76,9 @@ def compare_command(
     b: str = typer.Argument(..., help="Second run, compared against the first."),
     maps_dir: Path = typer.Option(Path("maps"), "--maps", help="Folder holding the run outputs."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for diff.html (default maps/compare-A-B/)."),  # noqa: UP007
-    self_contained: bool = typer.Option(False, "--self-contained", help="Inline scripts and styles into diff.html."),
+    self_contained: bool = typer.Option(
+        True, "--self-contained/--cdn", help="Inline scripts and styles into diff.html (works offline); --cdn links them."
+    ),
     every: bool = typer.Option(False, "--all", help="Every number in scores.json, not only the headline."),
 ) -> None:
     """Before/after table of two runs' scores and a diff map of the segments that changed."""
