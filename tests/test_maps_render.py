@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from shapely.geometry import LineString
+from shapely.geometry import GeometryCollection, LineString, MultiLineString, Point, Polygon, box
 
 from mobisim import maps, pipeline
 from mobisim.outputs import write_gpkg
@@ -40,10 +40,10 @@ def _page(layers, self_contained: bool) -> str:
     return maps.render_html(m, self_contained=self_contained)
 
 
-def _layer_payload(page: str, key: str) -> tuple[dict, list]:
-    """The FeatureCollection and the lookup tables of one layer, parsed back from the page."""
+def _layer_payload(page: str, key: str) -> tuple[list, list]:
+    """The compact feature rows and the lookup tables of one layer, parsed back from the page."""
     name = re.search(r"window\.mobisimLayers\[\"" + key + r"\"\] = (\w+);", page).group(1)
-    data = re.search(re.escape(name) + r"\.addData\((.*)\);\n", page).group(1)
+    data = re.search(re.escape(name) + r"\.addData\(mobisimFeatures\((.*)\)\);\n", page).group(1)
     lookups = re.search(r"var " + re.escape(name) + r"_lookups = (.*);\n", page).group(1)
     return json.loads(data), json.loads(lookups)
 
@@ -83,9 +83,9 @@ def test_osm_names_are_never_html_or_templates(evaluated):
 
 def test_tooltip_rows_carry_verdict_reason_and_fix(evaluated, layers):
     page = _page(layers, self_contained=False)
-    fc, lookups = _layer_payload(page, "toets_fail")
+    rows, lookups = _layer_payload(page, "toets_fail")
     labels = [label for label, _ in next(l for l in layers if l.key == "toets_fail").fields]
-    first = fc["features"][0]["properties"]["p"]
+    first = rows[0][1]  # [style, lookup indices, geometry type, coordinates]
     row = {label: lookups[i][first[i]] for i, label in enumerate(labels)}
     e = evaluated.edges
     fails = e[(e["toets_bike"] == "fail") | (e["toets_walk"] == "fail")]
@@ -124,10 +124,31 @@ def test_geometry_is_simplified_and_rounded():
     layer = maps.MapLayer("t", "T", frame, pd.Series(["a"]), {"a": {"color": "#000", "weight": 1}},
                           [("Street", pd.Series(["Rechte Weg"]))])
     data, lookups, styles = maps.layer_data(layer)
-    coords = json.loads(data)["features"][0]["geometry"]["coordinates"]
+    [[style, indices, kind, coords]] = json.loads(data)
+    assert (style, indices, kind) == (0, [0], "L")
     assert len(coords) == 2
     assert all(abs(round(c, 5) - c) < 1e-12 for xy in coords for c in xy)
     assert lookups == [["Rechte Weg"]] and styles == [{"color": "#000", "weight": 1}]
+
+
+def test_compact_rows_keep_every_geometry_type():
+    """One row per non-empty feature: style, lookup indices, type code, GeoJSON coordinates; a
+    collection keeps its whole GeoJSON geometry (type code ""); an empty geometry is left out."""
+    geoms = [Point(80000, 455000), box(80000, 455000, 80100, 455100),
+             MultiLineString([[(80000, 455000), (80100, 455000)], [(80000, 455050), (80100, 455050)]]),
+             GeometryCollection([Point(80000, 455000)]), Polygon()]
+    frame = gpd.GeoDataFrame({"name": list("abcde")}, geometry=geoms, crs=28992)
+    layer = maps.MapLayer("t", "T", frame, pd.Series(["x", "y", "x", "y", "x"]),
+                          {"x": {"color": "#000"}, "y": {"color": "#fff"}},
+                          [("Name", frame["name"]), ("Twice", frame["name"] + frame["name"])])
+    data, lookups, _ = maps.layer_data(layer, tolerance=0)
+    rows = json.loads(data)
+    assert [r[:3] for r in rows] == [[0, [0, 0], "P"], [1, [1, 1], "A"], [0, [2, 2], "ML"], [1, [3, 3], ""]]
+    assert lookups == [list("abcde"), ["aa", "bb", "cc", "dd", "ee"]]
+    lon, lat = rows[0][3]
+    assert 4.0 < lon < 5.0 and 52.0 < lat < 53.0
+    assert len(rows[1][3][0]) == 5 and len(rows[2][3]) == 2  # one ring of 5 points; two lines
+    assert rows[3][3]["type"] == "GeometryCollection"
 
 
 def test_theme_layers_to_geopackage(tmp_path, evaluated):

@@ -9,11 +9,13 @@ The themes (one GeoPackage layer and one switchable map layer each):
 - ``weakest_links``: failing segments and crossings that break children's safe routes;
 - ``junction_fixes``: busy 50-road junctions that need a roundabout, narrowing or chicane;
 - ``parking_freed``: street space freed by the permit cap (when the parking step provides it);
-- ``sites``: schools, kindergartens, playgrounds and care sites.
+- ``sites``: schools, kindergartens, playgrounds and care sites;
+- ``school_wijken``: the share of children with a child-safe school route, per wijk.
 
 The map stays small enough for the whole city: geometries are simplified in RD New (metres),
 coordinates rounded to 5 decimals (about 1 m), every text value is stored once per layer in a
-lookup table and features carry only indexes into it. Tooltips and popups are built in the browser
+lookup table and features carry only indexes into it, and each feature is one compact row
+(:func:`layer_data`; about 9 MB for the whole city instead of 20 MB as plain GeoJSON). Tooltips and popups are built in the browser
 with ``textContent``, so OSM names are never interpreted as HTML.
 
 With ``self_contained=True`` every script and stylesheet (Leaflet, jQuery, vendored in
@@ -611,41 +613,53 @@ def _wgs84_geometries(frame: gpd.GeoDataFrame, tolerance: float, decimals: int) 
     return out
 
 
+# short codes for the GeoJSON geometry types in the compact rows (decoded by mobisimFeatures)
+GEOMETRY_CODES = {"Point": "P", "LineString": "L", "Polygon": "A", "MultiPoint": "MP",
+                  "MultiLineString": "ML", "MultiPolygon": "MA"}
+_GEOJSON_PARTS = re.compile(r'^\{"type":"(\w+)","coordinates":(.*)\}$', re.S)
+
+
 def layer_data(layer: MapLayer, *, tolerance: float = SIMPLIFY_TOLERANCE_M,
                decimals: int = COORD_DECIMALS) -> tuple[str, list[list[str]], list[dict[str, Any]]]:
     """Encode a layer compactly.
 
+    A GeoJSON ``Feature`` wrapper costs about 80 bytes, more than the coordinates of a typical
+    street segment; the whole-city map holds some 135,000 features. So each feature is one row
+    ``[s, [p…], t, coordinates]``: the style index, one lookup index per tooltip field, a short
+    geometry type code (:data:`GEOMETRY_CODES`) and the GeoJSON coordinates. The map's
+    ``mobisimFeatures`` script turns the rows back into GeoJSON features (properties ``s`` and
+    ``p``). A geometry of another type (a collection) is kept whole with the type code ``""``.
+
     Returns
     -------
-    features_json : str
-        A GeoJSON FeatureCollection; each feature's properties are ``s`` (style index) and ``p``
-        (one lookup index per tooltip field).
+    rows_json : str
+        A JSON array with one row per non-empty feature.
     lookups : list of list of str
         Distinct values per tooltip field.
     styles : list of dict
         Leaflet path options per style index.
     """
-    geoms = _wgs84_geometries(layer.frame, tolerance, decimals)
-    keep = geoms != ""
+    geoms = pd.Series(_wgs84_geometries(layer.frame, tolerance, decimals), dtype=object)
+    keep = (geoms != "").to_numpy()
+    parts = geoms.str.extract(_GEOJSON_PARTS)
+    typed = parts[0].map(GEOMETRY_CODES).notna()
+    code = ('"' + parts[0].map(GEOMETRY_CODES).fillna("") + '"').where(typed, '""')
+    coords = parts[1].where(typed, geoms)
     style_names = list(layer.styles)
     s_codes = pd.Categorical(layer.category.astype("string").fillna(""), categories=style_names).codes
     s_codes = np.where(s_codes < 0, 0, s_codes)
     lookups: list[list[str]] = []
-    props = pd.Series('{"s":' + pd.Series(s_codes).astype(str).to_numpy(), dtype=object)
     codes_txt = []
     for _, values in layer.fields:
         codes, uniques = pd.factorize(values.astype("string").fillna("").to_numpy())
         lookups.append([str(u) for u in uniques])
         codes_txt.append(pd.Series(codes).astype(str).to_numpy())
-    if codes_txt:
-        joined = pd.Series(codes_txt[0], dtype=object)
-        for c in codes_txt[1:]:
-            joined = joined + "," + pd.Series(c, dtype=object)
-        props = props + ',"p":[' + joined + "]"
-    feats = '{"type":"Feature","geometry":' + pd.Series(geoms, dtype=object) + ',"properties":' + props + "}}"
-    body = ",".join(feats[keep].tolist())
+    joined = pd.Series("", index=geoms.index, dtype=object)
+    for i, c in enumerate(codes_txt):
+        joined = joined + ("," if i else "") + pd.Series(c, dtype=object)
+    rows = "[" + pd.Series(s_codes).astype(str).to_numpy() + ",[" + joined + "]," + code + "," + coords + "]"
     styles = [{k: v for k, v in layer.styles[name].items() if k != "label"} for name in style_names]
-    return '{"type":"FeatureCollection","features":[' + body + "]}", lookups, styles
+    return "[" + ",".join(rows[keep].tolist()) + "]", lookups, styles
 
 
 class _Raw(Element):
@@ -697,7 +711,7 @@ class CompactGeoJson(folium.map.Layer):
             f"    layer.bindPopup(make, {{maxWidth: 420}});\n"
             f"  }}\n}});\n"
             # data: numbers and GeoJSON geometry only, no characters that need escaping
-            f"{name}.addData({data});\n"
+            f"{name}.addData(mobisimFeatures({data}));\n"
             f"{name}.mobisimLabels = {name}_labels;\n"
             f"{name}.mobisimLookups = {name}_lookups;\n"
             f"window.mobisimLayers = window.mobisimLayers || {{}};\n"
@@ -757,6 +771,18 @@ function mobisimTable(title, labels, lookups, p) {
     }
     div.appendChild(table);
     return div;
+}
+var mobisimGeometryTypes = {P: "Point", L: "LineString", A: "Polygon", MP: "MultiPoint",
+                            ML: "MultiLineString", MA: "MultiPolygon"};
+function mobisimFeatures(rows) {
+    // rows of [style, [lookup indices], geometry type code, coordinates] (see maps.layer_data)
+    var features = new Array(rows.length);
+    for (var i = 0; i < rows.length; i++) {
+        var r = rows[i];
+        var geometry = r[2] ? {type: mobisimGeometryTypes[r[2]], coordinates: r[3]} : r[3];
+        features[i] = {type: "Feature", geometry: geometry, properties: {s: r[0], p: r[1]}};
+    }
+    return {type: "FeatureCollection", features: features};
 }
 </script>
 <style>
