@@ -276,3 +276,76 @@ def test_signalised_junction_needs_no_fix(data_dir):
 def test_junction_busy_threshold_is_a_setting(data_dir):
     net = evaluate(_load(data_dir, "rules_junction.osm"), RuleSettings(junction_busy_daily_traffic=25000))
     assert pd.isna(net.nodes.loc[5, "junction_fix"])
+
+
+# --- C3 with a concentration layer (air_mode = "layer") ----------------------------------------
+
+
+def _air_layer(tmp_path, geometry, no2, name="no2.geojson"):
+    """A one-feature NO2 layer (GeoJSON, WGS84) written next to the test."""
+    import geopandas as gpd
+
+    path = tmp_path / name
+    gpd.GeoDataFrame({"no2": [no2]}, geometry=[geometry], crs=28992).to_crs(4326).to_file(path, driver="GeoJSON")
+    return path
+
+
+def _laan(data_dir, settings):
+    net = _load(data_dir, "rules_fifty.osm", "rules_fifty_buildings.osm")
+    return evaluate(net, settings)
+
+
+def _quiet(**kw):
+    """Noise passes (70 dB), so C3 turns on the air part alone."""
+    return RuleSettings(noise_threshold_lden_db=70, **kw)
+
+
+def test_c3_layer_over_the_limit_fails_and_names_the_value(data_dir, tmp_path):
+    net = _load(data_dir, "rules_fifty.osm", "rules_fifty_buildings.osm")
+    zone = _street(net, "Drukke Laan").geometry.union_all().buffer(30)
+    net = _laan(data_dir, _quiet(air_mode="layer", air_layer_path=_air_layer(tmp_path, zone, 24.0)))
+    assert _one(net, "Drukke Laan", "c3_air_noise") == "fail"
+    ev = _one(net, "Drukke Laan", "c3_evidence")
+    assert "NO2 ≈ 24.0 µg/m³ (no2.geojson); limit 10 µg/m³" in ev
+    assert _one(net, "Drukke Laan", "regime") == "30"
+
+
+def test_c3_layer_under_the_limit_lets_the_road_keep_50(data_dir, tmp_path):
+    net = _load(data_dir, "rules_fifty.osm", "rules_fifty_buildings.osm")
+    zone = _street(net, "Drukke Laan").geometry.union_all().buffer(30)
+    path = _air_layer(tmp_path, zone, 24.0)
+    net = _laan(data_dir, _quiet(air_mode="layer", air_layer_path=path, air_limit_ugm3=25))
+    assert _one(net, "Drukke Laan", "c3_air_noise") == "pass"
+    assert "limit 25 µg/m³" in _one(net, "Drukke Laan", "c3_evidence")
+    assert _one(net, "Drukke Laan", "regime") == "50"
+
+
+def test_c3_layer_points_within_reach_or_unknown(data_dir, tmp_path):
+    from shapely.geometry import Point
+
+    net = _load(data_dir, "rules_fifty.osm", "rules_fifty_buildings.osm")
+    seg = _street(net, "Drukke Laan").iloc[0].geometry
+    mid = seg.interpolate(0.5, normalized=True)
+    near = _air_layer(tmp_path, Point(mid.x, mid.y + 30), 31.0, "near.geojson")
+    far = _air_layer(tmp_path, Point(mid.x, mid.y + 500), 31.0, "far.geojson")
+    net = _laan(data_dir, _quiet(air_mode="layer", air_layer_path=near))
+    first = net.edges.loc[_street(net, "Drukke Laan").index[0]]
+    assert first["c3_air_noise"] == "fail" and "NO2 ≈ 31.0 µg/m³ (near.geojson)" in first["c3_evidence"]
+    net = _laan(data_dir, _quiet(air_mode="layer", air_layer_path=far))
+    assert _one(net, "Drukke Laan", "c3_air_noise") == "unknown"
+    assert "far.geojson does not cover this segment within 50 m" in _one(net, "Drukke Laan", "c3_evidence")
+    assert _one(net, "Drukke Laan", "regime") == "30"  # unknown is not demonstrated
+
+
+def test_c3_layer_needs_a_file_and_a_numeric_column(data_dir, tmp_path):
+    from shapely.geometry import Point
+
+    from mobisim.errors import InputFileError
+
+    with pytest.raises(ValidationError, match="air_mode = 'layer' needs air_layer_path"):
+        RuleSettings(air_mode="layer")
+    path = _air_layer(tmp_path, Point(80000, 455000), 20.0)
+    with pytest.raises(InputFileError, match=r"no2.geojson: no column 'pm25' \(columns: no2\)"):
+        _laan(data_dir, _quiet(air_mode="layer", air_layer_path=path, air_layer_column="pm25"))
+    with pytest.raises(InputFileError, match="nope.geojson: value layer not found"):
+        _laan(data_dir, _quiet(air_mode="layer", air_layer_path=tmp_path / "nope.geojson"))

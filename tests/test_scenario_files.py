@@ -69,6 +69,14 @@ def test_single_osm_string_and_place(write):
     assert s.data.place == "Den Haag, Netherlands" and s.data.osm is None
 
 
+def test_air_layer_path_is_relative_to_the_scenario_file(write):
+    s = load_scenario(write(GOOD_HEAD + '[rules]\nair_mode = "layer"\nair_layer_path = "lucht/no2.gpkg"\n',
+                            "sub/s.toml"))
+    assert s.rules.air_layer_path == s.path.parent / "lucht" / "no2.gpkg"
+    assert _error(write(GOOD_HEAD + '[rules]\nair_mode = "layer"\n')).startswith(
+        "s.toml: rules: air_mode = 'layer' needs air_layer_path")
+
+
 def test_scenario_years_flow_into_parking(write):
     s = load_scenario(write("base_year = 2027\nhorizon = 2035\n" + GOOD_HEAD))
     assert (s.parking.base_year, s.parking.horizon) == (2027, 2035)
@@ -101,7 +109,7 @@ def test_scenario_years_flow_into_parking(write):
         (GOOD_HEAD + "[scores]\nspeed_response_fraction = 1.5\n",
          "s.toml: scores.speed_response_fraction: expected a number ≤ 1, got 1.5"),
         (GOOD_HEAD + "[rules]\nair_mode = \"maybe\"\n",
-         "s.toml: rules.air_mode: expected one of 'proxy' or 'off', got \"maybe\""),
+         "s.toml: rules.air_mode: expected one of 'proxy', 'layer' or 'off', got \"maybe\""),
         (GOOD_HEAD + "[parking]\ncap_rate = 2\n", "s.toml: parking.cap_rate: cap_rate must be >= 0 and < 1"),
         ('name = "my scenario"\n[data]\nosm = ["x.osm"]\n',
          "s.toml: name: expected letters, digits, '.', '_' or '-' only, got \"my scenario\""),

@@ -110,28 +110,27 @@ def test_helpers():
         parse_at("north,east")
 
 
-def test_scenario_supplies_data_and_thresholds(data_dir, tmp_path, monkeypatch):
-    """--scenario uses the scenario's data source and rule thresholds (mobisim.scenario contract:
-    load_scenario(path) -> object with .rules, .toets and .data.osm)."""
-    import sys
-    import types
-
-    from mobisim.rules import RuleSettings
-    from mobisim.toets import ToetsSettings
-
-    seen = {}
-
-    def load_scenario(path):
-        seen["path"] = path
-        return types.SimpleNamespace(
-            rules=RuleSettings(sensitive_distance_m=50), toets=ToetsSettings(),
-            data=types.SimpleNamespace(osm=[str(data_dir / "rules_c2.osm")]))
-
-    monkeypatch.setitem(sys.modules, "mobisim.scenario", types.SimpleNamespace(load_scenario=load_scenario))
+def _first_segment(tmp_path, street: str, toml: str, *args: str) -> dict:
+    """Write a scenario, run ``mobisim toets STREET --scenario it --json ARGS``, return the first segment."""
     scenario = tmp_path / "test.toml"
-    scenario.write_text("# stand-in\n")
-    result = _run("Noorderlaan", "--scenario", str(scenario), "--json")
+    scenario.write_text('name = "t"\n' + toml)
+    result = _run(street, "--scenario", str(scenario), "--json", *args)
     assert result.exit_code == 0, result.output
-    assert seen["path"] == scenario
-    seg = json.loads(result.stdout)["segments"][0]
+    return json.loads(result.stdout)["segments"][0]
+
+
+def test_scenario_supplies_data_and_thresholds(data_dir, tmp_path):
+    """--scenario uses the scenario's thresholds and its whole data source, building file included."""
+    seg = _first_segment(tmp_path, "Noorderlaan",
+                         f'[data]\nosm = ["{data_dir / "rules_c2.osm"}"]\n[rules]\nsensitive_distance_m = 50\n')
     assert seg["c2_sensitive_sites"] == "pass" and "(limit 50 m)" in seg["c2_evidence"]
+
+
+def test_scenario_building_file_is_loaded(data_dir, tmp_path):
+    toml = (f'[data]\nosm = ["{data_dir / "rules_fifty.osm"}"]\n'
+            f'buildings = ["{data_dir / "rules_fifty_buildings.osm"}"]\n[rules]\nnoise_threshold_lden_db = 70\n')
+    seg = _first_segment(tmp_path, "Drukke Laan", toml)
+    assert "nearest building" in seg["c3_evidence"] and "limit 70 dB (scenario)" in seg["c3_evidence"]
+    # --osm replaces the scenario's files: without the buildings there is no façade to measure
+    seg = _first_segment(tmp_path, "Drukke Laan", toml, "--osm", str(data_dir / "rules_fifty.osm"))
+    assert seg["c3_air_noise"] == "unknown" and "nearest building" not in seg["c3_evidence"]

@@ -459,6 +459,50 @@ def read_feature_file(path: Path) -> RawOSM:
                   nodes=nodes, areas=area_frame, counts={"features": len(frame)})
 
 
+def read_value_layer(path: Path | str, column: str) -> gpd.GeoDataFrame:
+    """Read a layer of measured or modelled values (e.g. annual-mean NO2) from a vector file.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        GeoJSON, GeoPackage or any file GDAL reads: polygons (grid cells, zones) or points
+        (receptor points, monitoring stations). A file without a CRS is taken as WGS84 (the
+        GeoJSON standard).
+    column : str
+        The numeric column to read.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``value`` (float) and ``geometry`` in EPSG:28992; rows without a number or a
+        geometry are dropped.
+
+    Raises
+    ------
+    mobisim.errors.InputFileError
+        One line naming the file: missing, unreadable, no such column (with the columns it has),
+        or no numeric value at all.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: value layer not found")
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
+        raise InputFileError(f"{path}: cannot read the layer ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if column not in frame.columns:
+        have = ", ".join(c for c in frame.columns if c != frame.geometry.name) or "none"
+        raise InputFileError(f"{path}: no column {column!r} (columns: {have})")
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    value = pd.to_numeric(frame[column], errors="coerce")
+    keep = value.notna() & frame.geometry.notna() & ~frame.geometry.is_empty
+    if not keep.any():
+        raise InputFileError(f"{path}: column {column!r} holds no numbers")
+    return gpd.GeoDataFrame({"value": value[keep].astype("float64").to_numpy()},
+                            geometry=frame.geometry[keep].to_crs(CRS).to_numpy(), crs=CRS)
+
+
 # ------------------------------------------------------------------------------ cache + entry point
 
 #: The modules whose code shapes a processed network: a change to any of them invalidates the cache.

@@ -29,6 +29,13 @@ Air (NO2 increment proxy)
 (*Besluit niet in betekenende mate bijdragen*, 2007). ``k`` (µg/m³ per 10 000 vehicles/day at
 10 m) is an order-of-magnitude assumption in line with street increments of a few µg/m³ on busy
 Dutch urban roads (RIVM CAR II screening); it is a proxy, reported as such.
+
+Air (a concentration layer)
+---------------------------
+Instead of the proxy a scenario may give a layer of annual-mean concentrations (a municipal or
+RIVM NO2 map as grid cells, zones or receptor points): :func:`sample_layer` reads the value at
+each segment's midpoint (the polygon it lies in, else the nearest feature within a set
+distance) and C3 compares it with a limit (default the WHO 2021 guideline, 10 µg/m³ NO2).
 """
 
 from __future__ import annotations
@@ -187,3 +194,24 @@ def nearest_distance(
     dist[src[keep]] = d[keep]
     idx[src[keep]] = tgt[keep]
     return dist, idx
+
+
+def sample_layer(
+    geoms: np.ndarray, layer_geoms: np.ndarray, values: np.ndarray, max_distance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value of a layer at the midpoint of each line.
+
+    The feature containing the midpoint (distance 0) or else the nearest one within
+    ``max_distance``; one :func:`nearest_distance` call on whole arrays.
+
+    Returns
+    -------
+    value : numpy.ndarray
+        NaN where no feature lies within ``max_distance``.
+    distance : numpy.ndarray
+        Metres from the midpoint to that feature (NaN where none).
+    """
+    mid = shapely.line_interpolate_point(np.asarray(geoms), 0.5, normalized=True)
+    dist, idx = nearest_distance(mid, np.asarray(layer_geoms), max_distance)
+    value = np.where(idx >= 0, np.asarray(values, dtype="float64")[np.maximum(idx, 0)], np.nan)
+    return value, dist

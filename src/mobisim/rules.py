@@ -25,12 +25,13 @@ Public API: :class:`RuleSettings`, :func:`evaluate_regime`, :func:`evaluate`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
@@ -60,6 +61,10 @@ REGIME_COLUMNS = [
 JUNCTION_COLUMNS = ["junction_fix", "junction_fix_reason"]
 
 
+#: WHO Environmental Noise Guidelines for the European Region (2018), road traffic, Lden.
+WHO_LDEN_DB = 53.0
+
+
 class RuleSettings(BaseModel):
     """Thresholds of the 30/50 rule. ``RuleSettings()`` is the documented default."""
 
@@ -87,7 +92,7 @@ class RuleSettings(BaseModel):
         default=2000.0, description="Search radius for naming the nearest site in the evidence.")
     # C3 noise
     noise_threshold_lden_db: float = Field(
-        default=53.0, description="Road-traffic noise limit at the façade. Source: WHO Environmental "
+        default=WHO_LDEN_DB, description="Road-traffic noise limit at the façade. Source: WHO Environmental "
         "Noise Guidelines for the European Region (2018), road traffic 53 dB Lden.")
     noise_reference_distance_m: float = Field(
         default=25.0, description="Reference distance of the emission term. Source: RLS-90.")
@@ -116,9 +121,23 @@ class RuleSettings(BaseModel):
     heavy_share_other: float = Field(default=nz.HEAVY_SHARE_OTHER,
                                      description="Heavy share (%) of other classes.")
     # C3 air
-    air_mode: Literal["proxy", "off"] = Field(
-        default="proxy", description="'proxy': NO2 increment proxy of mobisim.noise; 'off': air is "
-        "reported unknown and C3 can then at best be unknown.")
+    air_mode: Literal["proxy", "layer", "off"] = Field(
+        default="proxy", description="'proxy': NO2 increment proxy of mobisim.noise; 'layer': "
+        "annual-mean concentrations from air_layer_path compared with air_limit_ugm3; 'off': air "
+        "is reported unknown and C3 can then at best be unknown.")
+    air_layer_path: Path | None = Field(
+        default=None, description="Concentration layer for air_mode='layer' (GeoJSON/GeoPackage; "
+        "polygons such as grid cells, or points such as receptor points), e.g. a municipal or RIVM "
+        "NO2 map. Relative to the scenario file.")
+    air_layer_column: str = Field(
+        default="no2", min_length=1, description="Numeric column of the layer (µg/m³, annual mean).")
+    air_layer_max_distance_m: float = Field(
+        default=50.0, ge=0, description="A segment whose midpoint lies in no polygon and farther than "
+        "this from every feature of the layer has an unknown air quality.")
+    air_limit_ugm3: float = Field(
+        default=10.0, gt=0, description="Largest acceptable annual mean (µg/m³) in air_mode='layer'. "
+        "Source: WHO Air Quality Guidelines 2021, NO2 10 µg/m³ (the EU limit from 2030 is 20 µg/m³, "
+        "Directive (EU) 2024/2881).")
     air_no2_increment_max: float = Field(
         default=1.2, description="Largest acceptable NO2 increment (µg/m³): the NIBM margin, 3 % of "
         "the 40 µg/m³ EU annual limit (Besluit niet in betekenende mate bijdragen, 2007).")
@@ -149,6 +168,12 @@ class RuleSettings(BaseModel):
         default=15000.0, description="A junction with at least this many vehicles/day entering "
         "(half the sum over its road ends) is busy. Assumption; Den Haag: over half of the victims "
         "on 50-roads were at junctions (Kiezen voor Verkeersveiligheid 2030).")
+
+    @model_validator(mode="after")
+    def _layer_needs_a_file(self) -> RuleSettings:
+        if self.air_mode == "layer" and self.air_layer_path is None:
+            raise ValueError("air_mode = 'layer' needs air_layer_path (a GeoJSON/GeoPackage of concentrations)")
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,9 +287,43 @@ def facade_distance(edges: pd.DataFrame, net: Any, s: RuleSettings) -> tuple[np.
     return np.full(n, np.nan), np.zeros(n, dtype=bool), "none"
 
 
-def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings
+def air_quality(edges: pd.DataFrame, dist: np.ndarray, q: np.ndarray, s: RuleSettings,
+                air_layer: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The air part of C3 per segment: (fails, unknown, evidence text).
+
+    ``proxy``: the NO2 increment of :func:`mobisim.noise.no2_increment` at the façade distance
+    ``dist`` against ``air_no2_increment_max``; ``layer``: the concentration of ``air_layer``
+    (:func:`mobisim.io.read_value_layer`) at the segment against ``air_limit_ugm3``, unknown where
+    the layer does not reach; ``off``: unknown everywhere.
+    """
+    n = len(edges)
+    has_facade = ~np.isnan(dist)
+    if s.air_mode == "proxy":
+        no2 = nz.no2_increment(q, dist, per_10k_at_ref=s.air_no2_per_10k_at_10m,
+                               min_distance_m=s.noise_min_distance_m)
+        text = _cat("; NO2 increment ≈ ", _fmt(no2, "{:.1f}"), " µg/m³ (proxy; NIBM limit ",
+                    f"{s.air_no2_increment_max:g}", ")")
+        return has_facade & (no2 > s.air_no2_increment_max), np.zeros(n, dtype=bool), text
+    if s.air_mode == "layer" and air_layer is not None:
+        value, _ = nz.sample_layer(edges.geometry.to_numpy(), air_layer.geometry.to_numpy(),
+                                   air_layer["value"].to_numpy(), s.air_layer_max_distance_m)
+        covered = ~np.isnan(value)
+        name = Path(str(s.air_layer_path)).name if s.air_layer_path is not None else "air layer"
+        text = select([covered], [
+            _cat("; ", s.air_layer_column.upper(), " ≈ ", _fmt(value, "{:.1f}"), " µg/m³ (", name,
+                 "); limit ", f"{s.air_limit_ugm3:g}", " µg/m³"),
+        ], f"; air: unknown ({name} does not cover this segment within {s.air_layer_max_distance_m:g} m)", n)
+        return covered & has_facade & (value > s.air_limit_ugm3), ~covered, text
+    why = "air_mode=off" if s.air_mode == "off" else "no air layer loaded"
+    return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), np.full(n, f"; air: unknown ({why})", dtype=object)
+
+
+def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """C3: noise (Lden at 50 km/h at the nearest façade) and an NO2 proxy are acceptable."""
+    """C3: noise (Lden at 50 km/h at the nearest façade) and air quality are acceptable.
+
+    Air by the NO2 proxy, or by a concentration layer (``air_layer``, see :func:`air_quality`).
+    """
     n = len(edges)
     dist, known, basis = facade_distance(edges, net, s)
     q = _daily_traffic(edges, s)
@@ -273,22 +332,16 @@ def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings
               min_distance_m=s.noise_min_distance_m, den_correction_db=s.noise_den_correction_db)
     lden50 = nz.lden_db(q, np.full(n, float(s.high_speed_kmh)), dist, heavy, **kw)
     lden30 = nz.lden_db(q, np.full(n, float(s.default_speed_kmh)), dist, heavy, **kw)
-    no2 = nz.no2_increment(q, dist, per_10k_at_ref=s.air_no2_per_10k_at_10m,
-                           min_distance_m=s.noise_min_distance_m)
     has_facade = ~np.isnan(dist)
     noise_fail = has_facade & (lden50 > s.noise_threshold_lden_db)
-    air_on = s.air_mode == "proxy"
-    air_fail = air_on & has_facade & (no2 > s.air_no2_increment_max)
+    air_fail, air_unknown, air_txt = air_quality(edges, dist, q, s, air_layer)
 
     where = ("nearest building" if basis == "buildings" else "façade assumed next to residential landuse")
     noise_txt = _cat(
         "Lden ≈ ", _fmt(lden50), " dB at 50 km/h (≈ ", _fmt(lden30), " dB at 30) at ", _fmt(dist),
         " m (", where, "), ~", _fmt(q), " vehicles/day; limit ", f"{s.noise_threshold_lden_db:g}",
-        " dB (WHO 2018)")
-    air_txt = (_cat("; NO2 increment ≈ ", _fmt(no2, "{:.1f}"), " µg/m³ (proxy; NIBM limit ",
-                    f"{s.air_no2_increment_max:g}", ")") if air_on else
-               np.full(n, "; air: unknown (air_mode=off)", dtype=object))
-    conds = [~known, ~has_facade, noise_fail | air_fail, ~np.bool_(air_on)]
+        " dB", " (WHO 2018)" if s.noise_threshold_lden_db == WHO_LDEN_DB else " (scenario)")
+    conds = [~known, ~has_facade, noise_fail | air_fail, air_unknown]
     verdict = select(conds, ["unknown", "pass", "fail", "unknown"], "pass", n)
     no_data = ("no building data and not next to residential landuse: façade distance unknown"
                if basis == "landuse" else
@@ -559,7 +612,12 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
         has_paths = bool(_bool(edges, "is_cycleway").any())
         c["c1"][pos], c["c1e"][pos] = criterion_c1(ec, has_paths)
         c["c2"][pos], c["c2e"][pos] = criterion_c2(ec, getattr(net, "features", None), s)
-        c["c3"][pos], c["c3e"][pos], noise[pos] = criterion_c3(ec, net, s)
+        air_layer = None
+        if s.air_mode == "layer":
+            from mobisim.io import read_value_layer
+
+            air_layer = read_value_layer(s.air_layer_path, s.air_layer_column)
+        c["c3"][pos], c["c3e"][pos], noise[pos] = criterion_c3(ec, net, s, air_layer)
     c["c4"], c["c4e"] = criterion_c4(edges, cand, net.nodes, crossing, s)
     all_pass = (c["c1"] == "pass") & (c["c2"] == "pass") & (c["c3"] == "pass") & (c["c4"] == "pass")
 

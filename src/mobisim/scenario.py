@@ -41,8 +41,8 @@ key                         meaning
 
 Every settings table is optional: a missing table or key takes the documented default of its
 settings class (``XSettings()``). File paths inside the settings (``data.osm``,
-``data.buildings``, ``schools.schools_csv``, ``schools.wijken_path``, ``parking.garages_path``,
-``parking.spaces_path``) are relative to the file that names them, also through ``extends``.
+``data.buildings``, ``rules.air_layer_path``, ``schools.schools_csv``, ``schools.wijken_path``,
+``parking.garages_path``, ``parking.spaces_path``) are relative to the file that names them, also through ``extends``.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ __all__ = ["AreaSettings", "DataSettings", "Scenario", "load_scenario", "read_sc
 PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("data", "osm"),
     ("data", "buildings"),
+    ("rules", "air_layer_path"),
     ("schools", "schools_csv"),
     ("schools", "wijken_path"),
     ("parking", "garages_path"),

@@ -276,30 +276,24 @@ def format_text(report: dict[str, Any], *, max_passing_crossings: int = 30) -> s
 
 
 def _load(osm: list[Path] | None, scenario: Path | None) -> tuple[Any, Any, Any]:
-    """Network plus rule and toets settings from ``--osm`` / ``--scenario``."""
+    """Network plus rule and toets settings from ``--osm`` / ``--scenario``.
+
+    With a scenario its data source is loaded as ``mobisim run`` loads it (street file, feature
+    and building files, or its place), unless ``--osm`` replaces it.
+    """
+    from mobisim.io import load_network
     from mobisim.rules import RuleSettings
     from mobisim.toets import ToetsSettings
 
-    rules, toets = RuleSettings(), ToetsSettings()
-    paths: list[Any] = list(osm or [])
     if scenario is not None:
-        try:  # lazy: only with --scenario
-            from mobisim.scenario import load_scenario
-        except ImportError as exc:
-            raise MobisimError(f"--scenario {scenario}: scenario support is not available ({exc})") from None
+        from mobisim.pipeline import load_inputs
+        from mobisim.scenario import load_scenario
 
         sc = load_scenario(scenario)
-        rules = getattr(sc, "rules", None) or rules
-        toets = getattr(sc, "toets", None) or toets
-        if not paths:
-            data_osm = getattr(getattr(sc, "data", None), "osm", None)
-            paths = list(data_osm) if isinstance(data_osm, list | tuple) else (
-                [data_osm] if data_osm else [])
-    if not paths:
+        return load_inputs(sc, list(osm) if osm else None), sc.rules, sc.toets
+    if not osm:
         raise MobisimError("toets: give the data with --osm FILE (or --scenario FILE)")
-    from mobisim.io import load_network
-
-    return load_network([str(p) for p in paths]), rules, toets
+    return load_network([str(p) for p in osm]), RuleSettings(), ToetsSettings()
 
 
 @app.command("toets")
