@@ -164,7 +164,9 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     """``parking_streets.osm`` through the real loader; figures by hand from the loaded lengths.
 
     Noordkwartier: a cross junction (node 2) of four 200 m streets; Zuidweg is split at a zebra
-    100 m from the junction; the footway at node 1 is no junction.
+    100 m from the junction; the footway meeting Westweg at node 1 is no junction but a crossing
+    (the 8-jarigen-toets's ``path_meets_road``, found here without running the toets, as in
+    ``mobisim run``): 5 m off there too.
     """
     import mobisim.io as io
     parking_net = io.load_network([data_dir / "parking_streets.osm"])
@@ -172,8 +174,9 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     by_name = sup.groupby("name")
     L = sup.set_index(["name", "u", "v"])["length"]
     per = lambda kerb, m=5.5: math.floor(kerb / m + 1e-9)  # noqa: E731
-    # Westweg: parking:both=lane, 5 m off at the junction end only
-    assert by_name["parking_spaces"].sum()["Westweg"] == 2 * per(L["Westweg", 1, 2] - 5)
+    # Westweg: parking:both=lane, 5 m off at the junction and 5 m at the footway crossing
+    assert by_name["parking_spaces"].sum()["Westweg"] == 2 * per(L["Westweg", 1, 2] - 10)
+    assert sup.loc[sup["name"] == "Westweg", "near_crossing"].all()
     assert set(sup.loc[sup["name"] == "Westweg", "parking_source"]) == {"tag"}
     # Oostweg: untagged residential, both sides estimated
     assert by_name["parking_spaces"].sum()["Oostweg"] == 2 * per(L["Oostweg", 2, 3] - 5)
@@ -188,6 +191,18 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     assert by_name["parking_spaces"].sum()["Hofje"] == per(L["Hofje", 12, 13])
     lots = surface_lots(parking_net.features, ParkingSettings())
     assert lots["capacity"].tolist() == [math.floor(lots.geometry.area.iloc[0] / 25)]  # 40 m × 40 m lot
+
+
+def test_supply_is_the_same_with_or_without_the_toets(data_dir):
+    """``mobisim parking`` (no toets) and ``mobisim run`` (toets first) count the same crossings."""
+    import mobisim.io as io
+    from mobisim.toets import evaluate_toets
+
+    net = io.load_network([data_dir / "parking_streets.osm"])
+    bare = parking_supply(net)
+    assert "is_crossing" not in net.nodes  # the network is not changed
+    evaluate_toets(net)
+    pd.testing.assert_frame_equal(parking_supply(net), bare)
 
 
 def test_bridges_and_tunnels_carry_no_parking(parking_net):

@@ -342,6 +342,22 @@ def crossing_nodes(nodes: gpd.GeoDataFrame) -> pd.Series:
     return tagged.astype(bool)
 
 
+def with_crossings(net: Any) -> gpd.GeoDataFrame:
+    """``net.nodes`` with the crossing columns of the 8-jarigen-toets (``is_crossing``,
+    ``crossing_kind``), found with :func:`mobisim.toets.classify_crossings` when the toets has
+    not run yet, so the supply is the same whether or not it ran (``mobisim parking`` and
+    ``mobisim run`` give the same figures). ``net.nodes`` itself is left unchanged."""
+    nodes = net.nodes
+    if "is_crossing" in nodes and "crossing_kind" in nodes:
+        return nodes
+    if not {"u", "v", "is_road", "highway"} <= set(net.edges.columns):
+        return nodes  # a bare frame (no road model): tagged crossings only
+    from mobisim.toets import classify_crossings
+
+    found = classify_crossings(net)[["is_crossing", "crossing_kind"]]
+    return nodes.assign(is_crossing=found["is_crossing"], crossing_kind=found["crossing_kind"])
+
+
 def eligible_segments(edges: gpd.GeoDataFrame, settings: ParkingSettings | None = None) -> pd.Series:
     """Segments that can carry on-street parking.
 
@@ -447,7 +463,7 @@ def parking_supply(
         with ``net.edges[cols] = parking_supply(net)`` (:func:`evaluate_parking` does).
     """
     s = settings or ParkingSettings()
-    edges, nodes = net.edges, net.nodes
+    edges, nodes = net.edges, with_crossings(net)
     ok = eligible_segments(edges, s)
     ex_u, ex_v = end_exclusions(edges, nodes, s)
     kerb = (edges["length"].astype(float) - ex_u - ex_v).clip(lower=0.0).where(ok, 0.0)
