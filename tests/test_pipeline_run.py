@@ -137,9 +137,16 @@ def test_child_safe_share_per_wijk_in_every_output(tmp_path, osm, shared_osm):
     assert (layer["share_safe"] >= layer["share_safe_before"] - 1e-9).all()
     overall = (layer["share_safe"] * layer["children"]).sum() / layer["children"].sum()
     assert overall == pytest.approx(res.schools_after.scores["share_safe"])
+    # per school: the fixture's one primary school has every child, today 58.5 % safe
+    school = gpd.read_file(res.paths["gpkg"], layer="school_scores")
+    assert len(school) == 1 and school["children"].iloc[0] == pytest.approx(layer["children"].sum())
+    assert school["share_safe_before"].iloc[0] == pytest.approx((72 + 120) / 328, rel=0.01)
+    assert school["share_safe"].iloc[0] == pytest.approx(overall)
     page = res.paths["map"].read_text()
     assert "Child-safe school routes per wijk" in page and "under 70 % of children safe" in page
     md = res.paths["report_md"].read_text()
     section = md.split("## Child-safe school routes per wijk", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| West") or line.startswith("| Oost")]
     assert len(rows) == 2 and "42.9" in " ".join(rows) and "75.0" in " ".join(rows)
+    section = md.split("## Primary schools whose pupils are least often safe", 1)[1].split("\n## ", 1)[0]
+    assert "| 58.5 |" in section

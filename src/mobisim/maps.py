@@ -213,6 +213,7 @@ def theme_layers(
     *,
     parking: gpd.GeoDataFrame | None = None,
     school_wijken: gpd.GeoDataFrame | None = None,
+    school_scores: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Split the evaluated network into one GeoDataFrame per theme (for ``layers.gpkg``).
 
@@ -224,7 +225,9 @@ def theme_layers(
     parking : GeoDataFrame, optional
         Street space freed by the parking step.
     school_wijken : GeoDataFrame, optional
-        Child-safe share per wijk before and after (:func:`mobisim.schools.per_wijk_change`).
+        Child-safe share per wijk before and after (:func:`mobisim.schools.share_change`).
+    school_scores : GeoDataFrame, optional
+        The same per primary school (the children for whom it is the nearest school).
 
     Returns
     -------
@@ -232,7 +235,7 @@ def theme_layers(
         ``segments`` (every street segment with the key verdicts, used by ``mobisim compare``),
         ``speed_regime``, ``toets_segments``, ``toets_crossings``, ``school_routes``,
         ``weakest_links_segments``, ``weakest_links_crossings``, ``junction_fixes``,
-        ``parking_freed``, ``school_wijken``, ``sites``.
+        ``parking_freed``, ``school_wijken``, ``school_scores``, ``sites``.
     """
     e = _edges_frame(edges)
     out: dict[str, gpd.GeoDataFrame] = {}
@@ -253,6 +256,8 @@ def theme_layers(
         out["parking_freed"] = parking
     if school_wijken is not None and not school_wijken.empty:
         out["school_wijken"] = school_wijken.reset_index()
+    if school_scores is not None and not school_scores.empty:
+        out["school_scores"] = school_scores.reset_index()
     if features is not None and not features.empty and "kind" in features.columns:
         f = features[features["kind"].isin(list(SITE_KINDS))]
         out["sites"] = _select(f, ["kind", "subkind", "name", "primary_school", "osm_type", "osm_id"])
@@ -523,7 +528,7 @@ def map_layers(
     parking : GeoDataFrame, optional
         Street space freed by the parking step.
     school_wijken : GeoDataFrame, optional
-        Child-safe share per wijk (:func:`mobisim.schools.per_wijk_change`), drawn underneath.
+        Child-safe share per wijk (:func:`mobisim.schools.share_change`), drawn underneath.
 
     Returns
     -------

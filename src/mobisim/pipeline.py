@@ -441,7 +441,7 @@ def render_outputs(result: RunResult, scenario: Any, *, self_contained: bool = F
     """
     from mobisim import maps, report
     from mobisim.outputs import stage_path, staged_outputs, to_jsonable, write_gpkg_to
-    from mobisim.schools import per_wijk_change
+    from mobisim.schools import share_change
 
     after = result.after
     freed = getattr(result.parking, "freed", None)
@@ -449,10 +449,13 @@ def render_outputs(result: RunResult, scenario: Any, *, self_contained: bool = F
     out = result.out_dir
     paths = {"map": out / "map.html", "gpkg": out / "layers.gpkg", "scores": out / "scores.json",
              "report_md": out / "report.md", "report_html": out / "report.html"}
-    wijken = per_wijk_change(getattr(result.schools_before, "per_wijk", None),
-                             getattr(result.schools_after, "per_wijk", None))
+    wijken = share_change(getattr(result.schools_before, "per_wijk", None),
+                          getattr(result.schools_after, "per_wijk", None))
+    schools = share_change(getattr(result.schools_before, "schools", None),
+                           getattr(result.schools_after, "schools", None))
     with staged_outputs() as staged:
-        themes = maps.theme_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken)
+        themes = maps.theme_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken,
+                                   school_scores=schools)
         write_gpkg_to(stage_path(staged, paths["gpkg"], suffix=".gpkg"), themes)
         layers = maps.map_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken)
         m = maps.build_map(layers, title=f"mobisim · {result.name}", self_contained=self_contained,

@@ -201,21 +201,29 @@ def fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["km", "street"], ascending=[False, True])[["street", "km", "segments", "why", "rule"]]
 
 
-def school_safety_per_wijk(before: Any, after: Any) -> pd.DataFrame:
-    """Per wijk: children and the child-safe share before and after, lowest share after first.
+SHARE_FORMATS = {"children": 0, "safe before %": 1, "safe after %": 1, "change (points)": 1}
 
-    ``before`` / ``after`` are :class:`mobisim.schools.SchoolRoutes` (or ``None``); an empty
-    table when the run had no wijk polygons.
+
+def school_safety(before: Any, after: Any, *, per: str = "wijk") -> pd.DataFrame:
+    """Per wijk or per primary school: children and the child-safe share before and after.
+
+    ``before`` / ``after`` are :class:`mobisim.schools.SchoolRoutes` (or ``None``); ``per`` is
+    ``"wijk"`` (:attr:`~mobisim.schools.SchoolRoutes.per_wijk`) or ``"school"``
+    (:attr:`~mobisim.schools.SchoolRoutes.schools`, the children for whom it is the nearest
+    school). Lowest share after first; an empty table without the figures.
     """
-    from mobisim.schools import per_wijk_change
+    from mobisim.schools import share_change
 
-    cols = ["wijk", "children", "safe before %", "safe after %", "change (points)"]
-    table = per_wijk_change(getattr(before, "per_wijk", None), getattr(after, "per_wijk", None))
+    attr = "per_wijk" if per == "wijk" else "schools"
+    cols = [per, "children", "safe before %", "safe after %", "change (points)"]
+    table = share_change(getattr(before, attr, None), getattr(after, attr, None))
     if table is None:
         return pd.DataFrame(columns=cols)
+    names = table["name"].astype("string")
+    label = (names + " (" + table.index.astype(str) + ")" if per == "wijk"
+             else names.fillna("(unnamed school " + pd.Series(table.index.astype(str), index=table.index) + ")"))
     return pd.DataFrame({
-        "wijk": table["name"].astype("string") + " (" + table.index.astype(str) + ")",
-        "children": table["children"], "safe before %": 100.0 * table["share_safe_before"],
+        per: label, "children": table["children"], "safe before %": 100.0 * table["share_safe_before"],
         "safe after %": 100.0 * table["share_safe"], "change (points)": table["change_points"],
     }).reset_index(drop=True)[cols]
 
@@ -411,8 +419,11 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
         lines += _section("Child-safe school routes per wijk",
                           "Share of the wijk's primary-school children whose route to their nearest school is child-safe "
                           "all the way; lowest first (map layer and `layers.gpkg` layer `school_wijken`).",
-                          school_safety_per_wijk(sb, sa), limit=max_rows,
-                          formats={"children": 0, "safe before %": 1, "safe after %": 1, "change (points)": 1})
+                          school_safety(sb, sa), limit=max_rows, formats=SHARE_FORMATS)
+        lines += _section("Primary schools whose pupils are least often safe",
+                          "Per school: the children for whom it is the nearest primary school, and the share of them "
+                          "with a child-safe route; lowest first (every school in `layers.gpkg` layer `school_scores`).",
+                          school_safety(sb, sa, per="school"), limit=max_rows or 25, formats=SHARE_FORMATS)
 
     # comply or explain
     lines += ["# Comply or explain", "",

@@ -965,20 +965,22 @@ def scores_per_wijk(origins: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> gpd.
     return out.sort_index()
 
 
-def per_wijk_change(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """Per-wijk safe share before and after a scenario, lowest share after first.
+def share_change(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Child-safe share before and after a scenario, per wijk or per school, lowest after first.
 
     Parameters
     ----------
     before, after : geopandas.GeoDataFrame or None
-        :attr:`SchoolRoutes.per_wijk` of the two runs (``before`` may be ``None``).
+        :attr:`SchoolRoutes.per_wijk` (index ``code``) or :attr:`SchoolRoutes.schools` (index
+        ``school_id``) of the two runs; ``before`` may be ``None``. Both runs share the schools
+        and homes (an intervention changes verdicts, not places), so the rows match by index.
 
     Returns
     -------
     geopandas.GeoDataFrame or None
-        Index ``code``; ``name``, ``children``, ``children_safe`` and ``share_safe`` (after),
-        ``share_safe_before``, ``change_points`` (percentage points) and the wijk polygon; only
-        wijken with children. ``None`` without per-wijk scores.
+        ``name``, ``children``, ``children_safe`` and ``share_safe`` (after),
+        ``share_safe_before``, ``change_points`` (percentage points) and the geometry; only rows
+        with children. ``None`` without an ``after`` frame.
     """
     if after is None:
         return None
