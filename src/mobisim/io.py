@@ -425,6 +425,20 @@ def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
     return [graph_file, feature_file]
 
 
+def read_vector(path: Path | str, what: str) -> gpd.GeoDataFrame:
+    """Read a vector file with GDAL (pyogrio); a file without a CRS is taken as WGS84 (GeoJSON).
+
+    Raises :class:`~mobisim.errors.InputFileError` naming the file and ``what`` it should hold
+    when GDAL cannot read it.
+    """
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputFileError(f"{path}: cannot read {what} ({reason})") from None
+    return frame.set_crs("EPSG:4326") if frame.crs is None else frame
+
+
 def read_feature_file(path: Path) -> RawOSM:
     """Read points of interest, landuse and buildings from a GeoPackage or GeoJSON file.
 
@@ -432,13 +446,7 @@ def read_feature_file(path: Path) -> RawOSM:
     :data:`~mobisim.osmread.NODE_KEYS`) are read as tags; points become tagged nodes, polygons areas.
     This is how an osmnx place download's ``features.gpkg`` is loaded; any such layer works.
     """
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
-        raise InputFileError(f"{path}: cannot read features ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
-    if frame.crs is None:
-        frame = frame.set_crs("EPSG:4326")
-    frame = frame.to_crs("EPSG:4326").reset_index(drop=True)
+    frame = read_vector(path, "features").to_crs("EPSG:4326").reset_index(drop=True)
     tags = pd.DataFrame({k: frame[k].astype(object) if k in frame else pd.NA for k in NODE_KEYS}, dtype=object)
     osm_id = pd.to_numeric(frame.get("osm_id", pd.Series(np.arange(len(frame)))), errors="coerce").fillna(-1)
     osm_type = frame.get("osm_type", pd.Series("node", index=frame.index)).astype(str)
@@ -486,15 +494,10 @@ def read_value_layer(path: Path | str, column: str) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path}: value layer not found")
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
-        raise InputFileError(f"{path}: cannot read the layer ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    frame = read_vector(path, "the layer")
     if column not in frame.columns:
         have = ", ".join(c for c in frame.columns if c != frame.geometry.name) or "none"
         raise InputFileError(f"{path}: no column {column!r} (columns: {have})")
-    if frame.crs is None:
-        frame = frame.set_crs("EPSG:4326")
     value = pd.to_numeric(frame[column], errors="coerce")
     keep = value.notna() & frame.geometry.notna() & ~frame.geometry.is_empty
     if not keep.any():

@@ -269,6 +269,14 @@ def theme_layers(
 # --------------------------------------------------------------------------------------------
 
 
+def _bin_labels(values: pd.Series, bins: Sequence[tuple]) -> pd.Series:
+    """Label of the bin each value falls in; ``bins`` are rows ``(lower bound, label, …)`` in
+    ascending order (values below the first bound fall in the first bin)."""
+    bounds = [b[0] for b in bins][1:]
+    labels = np.array([b[1] for b in bins])
+    return pd.Series(labels[np.searchsorted(bounds, values.to_numpy(), side="right")], index=values.index)
+
+
 def _line(color: str, weight: float, opacity: float = 0.85, label: str | None = None) -> dict[str, Any]:
     return {"color": color, "weight": weight, "opacity": opacity, "label": label}
 
@@ -385,9 +393,7 @@ def _school_route_layer(e: gpd.GeoDataFrame) -> MapLayer:
     mask = (kids > 0).to_numpy()
     sub, k = _rows(e, mask), kids[mask]
     # bins start at 1 child; a fraction of a child (from estimated counts) falls in the lowest bin
-    edges = [b[0] for b in SCHOOL_BINS][1:]
-    labels = np.array([b[1] for b in SCHOOL_BINS])
-    cat = pd.Series(labels[np.searchsorted(edges, k.to_numpy(), side="right")], index=sub.index)
+    cat = _bin_labels(k, SCHOOL_BINS)
     safe = _children(sub, "school_route_children_safe")
     return MapLayer(
         key="school_routes",
@@ -477,9 +483,7 @@ def _school_wijk_layer(wijken: gpd.GeoDataFrame) -> MapLayer:
     """Wijk polygons coloured by the share of children with a child-safe school route (after)."""
     pct = 100.0 * pd.to_numeric(_col(wijken, "share_safe"), errors="coerce")
     before = 100.0 * pd.to_numeric(_col(wijken, "share_safe_before"), errors="coerce")
-    bounds = [b[0] for b in WIJK_BINS][1:]
-    labels = np.array([b[1] for b in WIJK_BINS])
-    cat = pd.Series(labels[np.searchsorted(bounds, pct.fillna(0.0).to_numpy(), side="right")], index=wijken.index)
+    cat = _bin_labels(pct.fillna(0.0), WIJK_BINS)
     code = pd.Series(wijken.index.astype(str), index=wijken.index, dtype="string")
     return MapLayer(
         key="school_wijken",
@@ -647,8 +651,9 @@ def layer_data(layer: MapLayer, *, tolerance: float = SIMPLIFY_TOLERANCE_M,
     geoms = pd.Series(_wgs84_geometries(layer.frame, tolerance, decimals), dtype=object)
     keep = (geoms != "").to_numpy()
     parts = geoms.str.extract(_GEOJSON_PARTS)
-    typed = parts[0].map(GEOMETRY_CODES).notna()
-    code = ('"' + parts[0].map(GEOMETRY_CODES).fillna("") + '"').where(typed, '""')
+    short = parts[0].map(GEOMETRY_CODES)
+    typed = short.notna()
+    code = '"' + short.fillna("") + '"'
     coords = parts[1].where(typed, geoms)
     style_names = list(layer.styles)
     s_codes = pd.Categorical(layer.category.astype("string").fillna(""), categories=style_names).codes

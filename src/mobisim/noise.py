@@ -196,22 +196,12 @@ def nearest_distance(
     return dist, idx
 
 
-def sample_layer(
-    geoms: np.ndarray, layer_geoms: np.ndarray, values: np.ndarray, max_distance: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Value of a layer at the midpoint of each line.
+def sample_layer(geoms: np.ndarray, layer_geoms: np.ndarray, values: np.ndarray, max_distance: float) -> np.ndarray:
+    """Value of a layer at the midpoint of each line (NaN where none lies within ``max_distance``).
 
     The feature containing the midpoint (distance 0) or else the nearest one within
     ``max_distance``; one :func:`nearest_distance` call on whole arrays.
-
-    Returns
-    -------
-    value : numpy.ndarray
-        NaN where no feature lies within ``max_distance``.
-    distance : numpy.ndarray
-        Metres from the midpoint to that feature (NaN where none).
     """
     mid = shapely.line_interpolate_point(np.asarray(geoms), 0.5, normalized=True)
-    dist, idx = nearest_distance(mid, np.asarray(layer_geoms), max_distance)
-    value = np.where(idx >= 0, np.asarray(values, dtype="float64")[np.maximum(idx, 0)], np.nan)
-    return value, dist
+    _, idx = nearest_distance(mid, np.asarray(layer_geoms), max_distance)
+    return np.where(idx >= 0, np.asarray(values, dtype="float64")[np.maximum(idx, 0)], np.nan)

@@ -305,10 +305,10 @@ def air_quality(edges: pd.DataFrame, dist: np.ndarray, q: np.ndarray, s: RuleSet
                     f"{s.air_no2_increment_max:g}", ")")
         return has_facade & (no2 > s.air_no2_increment_max), np.zeros(n, dtype=bool), text
     if s.air_mode == "layer" and air_layer is not None:
-        value, _ = nz.sample_layer(edges.geometry.to_numpy(), air_layer.geometry.to_numpy(),
-                                   air_layer["value"].to_numpy(), s.air_layer_max_distance_m)
+        value = nz.sample_layer(edges.geometry.to_numpy(), air_layer.geometry.to_numpy(),
+                                air_layer["value"].to_numpy(), s.air_layer_max_distance_m)
         covered = ~np.isnan(value)
-        name = Path(str(s.air_layer_path)).name if s.air_layer_path is not None else "air layer"
+        name = Path(s.air_layer_path).name  # set: the settings validator requires it in this mode
         text = select([covered], [
             _cat("; ", s.air_layer_column.upper(), " ≈ ", _fmt(value, "{:.1f}"), " µg/m³ (", name,
                  "); limit ", f"{s.air_limit_ugm3:g}", " µg/m³"),
