@@ -55,7 +55,8 @@ def test_layers_follow_the_verdicts(evaluated, layers):
     assert len(by_key["toets_fail"].frame) == failing > 0
     assert len(by_key["toets_pass"].frame) + failing == e["toets_bike"].isin(["pass", "fail"]).__or__(
         e["toets_walk"].isin(["pass", "fail"])).sum()
-    assert len(by_key["speed_regime"].frame) == e["regime"].isin(["30", "50", "out_of_scope"]).sum()
+    assert len(by_key["speed_regime"].frame) == (e["regime"].isin(["30", "50", "out_of_scope"])
+                                                 | ((e["regime"] == "outside_area") & e["is_road"])).sum()
     assert len(by_key["toets_crossings"].frame) == n["is_crossing"].sum()
     assert len(by_key["school_routes"].frame) == (e["school_route_children"] > 0).sum() > 0
     assert set(by_key["sites"].frame["kind"]) == {"school", "playground"}
@@ -161,3 +162,105 @@ def test_theme_layers_to_geopackage(tmp_path, evaluated):
     assert seg.crs.to_epsg() == 28992
     assert np.array_equal(np.sort(seg["edge_id"]), np.sort(evaluated.edges.index.to_numpy()))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layers.gpkg"]  # no temp file left
+
+
+def _named(edges: pd.DataFrame, name: str) -> np.ndarray:
+    return edges["name"].astype("string").fillna("").eq(name).to_numpy(dtype=bool)
+
+
+def _tooltips(layer) -> pd.DataFrame:
+    """The tooltip rows of a layer as a frame (one column per label)."""
+    return pd.DataFrame({label: values.to_numpy() for label, values in layer.fields}, index=layer.frame.index)
+
+
+def test_regime_layer_is_coloured_by_tier(evaluated):
+    """Every tier its own style (no red: red means a toets failure); the tooltip names the tier, the
+    deciding criteria and, for 50 if shown, the evidence that would decide it."""
+    e = evaluated.edges.copy()
+    hoofdweg, oost = _named(e, "Hoofdweg"), _named(e, "Oostlaan")
+    e.loc[hoofdweg, ["regime", "regime_tier", "regime_deciding", "proposed_maxspeed"]] = ["50", "keep_50", pd.NA, 50]
+    e.loc[oost, ["regime_tier", "regime_deciding", "regime_missing"]] = [
+        "50_if_shown", "C4", "tag the crossings and signals of Oostlaan"]
+    layer = next(layer for layer in maps.map_layers(e, evaluated.nodes) if layer.key == "speed_regime")
+    cat = layer.category
+    assert set(cat) == {"keep_50", "50_if_shown", "to_30", "already_30"}
+    assert (cat[e.index[hoofdweg]] == "keep_50").all() and (cat[e.index[oost]] == "50_if_shown").all()
+    assert list(layer.styles) == [k for k in maps.REGIME_STYLES if k in set(cat)]  # only what is drawn
+    colours = {k: s["color"] for k, s in maps.REGIME_STYLES.items()}
+    assert maps.RED not in colours.values() and "#d73027" not in colours.values()
+    assert len({colours[k] for k in ("keep_50", "50_if_shown", "to_30", "already_30", "out_of_scope",
+                                     "outside_area")}) == 6
+    assert maps.REGIME_STYLES["50_if_shown"].get("dashArray")
+    assert maps.REGIME_STYLES["outside_area"]["label"] == "outside the municipality — not judged"
+    # drawn bottom to top: the judged 50-roads last, on top
+    assert list(cat.iloc[-2:]) == ["keep_50", "keep_50"] and cat.iloc[0] == "already_30"
+    tips = _tooltips(layer)
+    shown = tips.loc[e.index[oost][0]]
+    assert shown["Tier"].startswith("50 if shown")
+    assert shown["Deciding"] == "C4 crossable: unknown"
+    assert shown["To decide"] == "tag the crossings and signals of Oostlaan"
+    assert shown["Why"] == ""  # the tier rows say it; tooltips stay short
+    fails = tips.loc[e.index[_named(e, "Noordstraat")][0]]
+    assert fails["Tier"] == "" and fails["Criteria"] == "" and "already 30" in fails["Why"]
+    kept = tips.loc[e.index[hoofdweg][0]]
+    assert kept["Tier"] == "keeps 50" and kept["Limit"] == "50 km/h, unchanged" and kept["To decide"] == ""
+    to30 = tips[cat == "to_30"].iloc[0]
+    assert to30["Tier"] == "to 30" and to30["Deciding"].endswith(": fail") and to30["Limit"] == "50 → 30 km/h"
+    legend = maps._legend_html("t", [layer], "")
+    assert f"px dashed {maps.SHOWN50}" in legend and f"px solid {maps.KEEP50}" in legend
+    assert "keeps 50: all four criteria pass" in legend and "50 if shown" in legend
+
+
+def test_baseline_regime_without_tiers(data_dir):
+    """A run without the programme (today's limits, no tier column) still draws 30 and 50."""
+    sc = types.SimpleNamespace(name="baseline")
+    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm"])
+    pipeline.evaluate_rules(net, sc, proposal=False)
+    layer = next(layer for layer in maps.map_layers(net.edges, net.nodes) if layer.key == "speed_regime")
+    assert set(layer.category) == {"50_today", "already_30"}
+    assert "50 km/h today" in layer.styles["50_today"]["label"]
+
+
+@pytest.fixture(scope="module")
+def partly_outside(data_dir):
+    """The fixture with its east side (Oostlaan, the end of Hoofdweg, node 6) outside the area."""
+    from mobisim.areas import mark_area
+
+    sc = types.SimpleNamespace(name="area-test")
+    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    mark_area(net, box(80400, 455100, 80650, 455500), close_gaps_m=0)
+    pipeline.evaluate_rules(net, sc, proposal=True)
+    return net
+
+
+def test_outside_area_is_greyed_and_absent_from_the_toets(partly_outside):
+    net = partly_outside
+    e, n = net.edges, net.nodes
+    out = e.index[~e["in_area"].to_numpy(dtype=bool)]
+    assert set(e.loc[out, "name"]) == {"Oostlaan", "Hoofdweg"} and (e.loc[out, "regime"] == "outside_area").all()
+    assert (e.loc[out, "toets_bike"] == "fail").any()  # the toets ran there: the map must hide it
+    assert not n.loc[6, "in_area"] and n.loc[6, "toets_crossing"] == "fail"
+    by_key = {layer.key: layer for layer in maps.map_layers(e, n, net.features)}
+    regime = by_key["speed_regime"]
+    assert set(regime.frame.index) >= set(out)
+    assert (regime.category[out] == "outside_area").all()
+    grey = regime.styles["outside_area"]
+    assert grey["color"] == maps.LIGHTGREY and grey["weight"] < 2
+    tips = _tooltips(regime).loc[out]
+    assert (tips["Regime"] == "outside the municipality — not judged").all()
+    assert (tips["Rule"] == "R0-outside-area").all() and (tips["Criteria"] == "").all()
+    for key in ("toets_fail", "toets_pass"):
+        assert not set(by_key[key].frame.index) & set(out), key
+    assert len(by_key["toets_fail"].frame) > 0
+    assert 6 not in set(by_key["toets_crossings"].frame.index)
+    assert {4, 5, 10} <= set(by_key["toets_crossings"].frame.index)
+    # the GeoPackage themes: the same split, and the regime layer carries the tier columns
+    themes = maps.theme_layers(e, n, net.features)
+    assert not set(themes["toets_segments"]["edge_id"]) & set(out)
+    assert 6 not in set(themes["toets_crossings"]["node_id"])
+    sr = themes["speed_regime"]
+    assert set(out) <= set(sr["edge_id"])
+    for col in ("regime_tier", "regime_deciding", "regime_missing", "c3_noise", "c3_air", "no2_low_ugm3",
+                "no2_high_ugm3", "in_area"):
+        assert col in sr.columns, col
+    assert set(sr.loc[sr["in_area"], "regime_tier"].dropna()) == {"to_30"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -130,7 +131,87 @@ def test_scenario_building_file_is_loaded(data_dir, tmp_path):
     toml = (f'[data]\nosm = ["{data_dir / "rules_fifty.osm"}"]\n'
             f'buildings = ["{data_dir / "rules_fifty_buildings.osm"}"]\n[rules]\nnoise_threshold_lden_db = 70\n')
     seg = _first_segment(tmp_path, "Drukke Laan", toml)
-    assert "nearest building" in seg["c3_evidence"] and "limit 70 dB (scenario)" in seg["c3_evidence"]
+    assert "nearest building" in seg["c3_evidence"] and "limit 70 dB (omgevingswet-limit)" in seg["c3_evidence"]
     # --osm replaces the scenario's files: without the buildings there is no façade to measure
     seg = _first_segment(tmp_path, "Drukke Laan", toml, "--osm", str(data_dir / "rules_fifty.osm"))
     assert seg["c3_air_noise"] == "unknown" and "nearest building" not in seg["c3_evidence"]
+
+
+def test_tier_deciding_criteria_and_missing_evidence(data_dir):
+    """Each segment names its tier, the criteria that decide it and, for 50 if shown, the evidence
+    that would decide it — in the text and in --json."""
+    osm = ["--osm", str(data_dir / "rules_c2.osm")]
+    out = _run("Zuiderlaan", *osm).stdout
+    assert "(50 if shown)" in out and "30/50 tiers: 50 if shown" in out
+    assert "tier: 50 if shown (30 until shown) — unknown: C1 separate cycle path, C3 air and noise, " \
+           "C4 crossable" in out
+    assert "to decide: tag the cycle tracks of Zuiderlaan" in out
+    assert "tag the crossings and signals of Zuiderlaan" in out
+    out = _run("Noorderlaan", *osm).stdout
+    assert "tier: to 30 — fails: C2 no sensitive sites" in out and "to decide" not in out
+    data = json.loads(_run("Zuiderlaan", *osm, "--json").stdout)
+    seg = data["segments"][0]
+    assert (seg["regime_tier"], seg["tier"], seg["verdict"]) == ("50_if_shown", "50 if shown", "50 if shown")
+    assert seg["regime_deciding"] == "C1+C3+C4" and seg["in_area"] is True
+    assert seg["regime_missing"].startswith("tag the cycle tracks of Zuiderlaan")
+    assert set(data["length_by_tier_m"]) == {"50_if_shown"} and data["length_outside_m"] == 0
+    kept = json.loads(_run("Snelle Laan", "--osm", str(data_dir / "rules_fifty.osm"), "--osm",
+                           str(data_dir / "rules_fifty_buildings.osm"), "--json").stdout)["segments"][0]
+    assert (kept["tier"], kept["regime_deciding"], kept["regime_missing"]) == ("keeps 50", None, None)
+
+
+def test_roads_without_a_tier_say_why(data_dir):
+    data = json.loads(_run("Rustige Straat", "--osm", str(data_dir / "rules_speeds.osm"), "--json").stdout)
+    seg = data["segments"][0]
+    assert seg["tier"] is None and seg["verdict"] == "30 or less already: unchanged"
+
+
+def _boundary(path: Path, west: float, south: float, east: float, north: float) -> Path:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    return path
+
+
+@pytest.fixture()
+def west_half(data_dir, tmp_path):
+    """A scenario judging only the west end of Brede Laan (lon < 4.3025)."""
+    boundary = _boundary(tmp_path / "area.geojson", 4.29, 52.07, 4.3025, 52.09)
+    scenario = tmp_path / "west.toml"
+    scenario.write_text(f'name = "west"\n[data]\nosm = ["{data_dir / "rules_crossings.osm"}"]\n'
+                        f'[area]\nboundary = "{boundary}"\n')
+    return scenario
+
+
+def test_segment_outside_the_area_is_not_judged(west_half):
+    result = _run("Brede Laan", "--scenario", str(west_half))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "outside the municipality: not judged" in out
+    blocks = out.split("\n\n")
+    outside = [b for b in blocks if "outside the municipality: not judged" in b and b.startswith("[")]
+    assert outside and all("toets bike" not in b and "C1 separate cycle path" not in b for b in outside)
+    assert "tier: to 30" in out  # the west end is judged
+    assert "node 3 " not in out  # its crossing lies outside: not listed
+    assert "outside the municipality, not judged" in out  # … but counted
+    assert "note: " in result.stderr and "outside the area judged" in result.stderr  # mark_scope's note
+    data = json.loads(_run("Brede Laan", "--scenario", str(west_half), "--json").stdout)
+    inside = [s for s in data["segments"] if s["in_area"]]
+    outside = [s for s in data["segments"] if not s["in_area"]]
+    assert inside and outside
+    assert {s["verdict"] for s in outside} == {"outside the municipality: not judged"}
+    assert {s["regime"] for s in outside} == {"outside_area"} and {s["tier"] for s in outside} == {None}
+    assert data["length_outside_m"] == pytest.approx(sum(s["length"] for s in outside), abs=1)
+    assert data["toets_bike_open"] == len(inside)
+    assert 3 not in {c["node_id"] for c in data["crossings"]} and data["crossings_outside"] >= 1
+    assert any("outside the area judged" in n for n in data["notes"])
+
+
+def test_without_scenario_the_municipality_is_marked(data_dir, tmp_path, monkeypatch):
+    """--osm alone marks the area with mark_scope(net, {}): without the wijken file every segment is
+    judged, and the note says so (dimmed, on stderr)."""
+    monkeypatch.setenv("MOBISIM_SHARED_OSM", str(tmp_path))
+    result = _run("Brede Laan", "--osm", str(data_dir / "rules_crossings.osm"))
+    assert result.exit_code == 0, result.output
+    assert "note: municipal boundary not found" in result.stderr
+    assert "outside the municipality" not in result.stdout

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -169,12 +170,96 @@ def assign_areas(gdf: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, column: str = 
     if gdf.empty:
         return pd.Series(pd.NA, index=gdf.index, dtype="string", name=column)
     geom = gdf.geometry.to_crs(wijken.crs) if gdf.crs != wijken.crs else gdf.geometry
-    is_line = geom.geom_type.isin(["LineString", "MultiLineString"])
-    points = geom.representative_point()
-    if is_line.any():
-        points = points.where(~is_line, geom[is_line].interpolate(0.5, normalized=True))
+    points = midpoints(geom)
     pts = gpd.GeoDataFrame({"_row": range(len(gdf))}, geometry=points.values, crs=wijken.crs)
     joined = gpd.sjoin(pts, wijken[[column, "geometry"]], how="left", predicate="within")
     joined = joined[~joined["_row"].duplicated()]
     values = pd.Series(joined[column].to_numpy(), index=gdf.index, name=column)
     return values.astype("string")
+
+
+def load_boundary(path: Path | str) -> gpd.GeoDataFrame:
+    """Read a boundary file (polygons: GeoJSON, GeoPackage, shapefile) in EPSG:28992.
+
+    Raises
+    ------
+    mobisim.errors.InputFileError
+        When the file is missing, unreadable, empty or holds no polygon.
+    """
+    from mobisim.io import read_vector
+
+    frame = read_vector(path, "boundary")
+    polys = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
+    if polys.empty:
+        raise InputFileError(f"{path}: the boundary file holds no polygon")
+    return polys.to_crs(CRS)
+
+
+def midpoints(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """A point per feature: the middle of a line, a point inside a polygon, the point itself."""
+    is_line = geoms.geom_type.isin(["LineString", "MultiLineString"])
+    points = geoms.representative_point()
+    if is_line.any():
+        points = points.where(~is_line, geoms[is_line].interpolate(0.5, normalized=True))
+    return points
+
+
+def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: float = 10.0) -> Any:
+    """Mark which segments and nodes lie in the area the scenario judges (``in_area``).
+
+    A segment belongs to the area when its midpoint lies within ``area`` (its gaps narrower than
+    ``close_gaps_m`` closed first: neighbouring wijk outlines, drawn to about 10 m, leave slivers
+    along the streets on their borders), grown by ``tolerance_m``. A street on the outer boundary
+    thus belongs to one side only. Segments outside stay in the network (routes may cross the
+    border, maps draw them greyed) but are not judged, scored or listed.
+
+    Parameters
+    ----------
+    net : mobisim.network.Network
+        The loaded network (EPSG:28992).
+    area : shapely geometry or None
+        The area (e.g. the union of the wijken); ``None`` marks everything inside.
+    tolerance_m : float
+        Buffer around the area outline.
+
+    Returns
+    -------
+    Network
+        ``net`` with boolean ``in_area`` columns on ``edges`` and ``nodes``.
+    """
+    import shapely
+
+    if area is None:
+        net.edges["in_area"] = True
+        net.nodes["in_area"] = True
+        return net
+    grown = area
+    if close_gaps_m > 0:
+        grown = shapely.buffer(shapely.buffer(grown, close_gaps_m / 2), -close_gaps_m / 2)
+    if tolerance_m > 0:
+        grown = shapely.buffer(grown, tolerance_m)
+    shapely.prepare(grown)
+    mid = midpoints(net.edges.geometry).to_numpy()
+    inside = shapely.contains(grown, mid)
+    net.edges["in_area"] = _street_side(net.edges, inside, shapely.distance(shapely.boundary(grown), mid),
+                                        close_gaps_m)
+    net.nodes["in_area"] = shapely.contains(grown, net.nodes.geometry.to_numpy())
+    return net
+
+
+def _street_side(edges: Any, inside: Any, to_outline: Any, band_m: float) -> Any:
+    """A named street's segments whose midpoint lies within ``band_m`` of the outline (the
+    precision of the wijk outlines) take the side where most of that street's length lies, so a
+    short stub of a street across the border is not judged on its own (Haagweg, Rijswijk)."""
+    import numpy as np
+
+    name = edges["name"].astype("string").str.strip().fillna("") if "name" in edges.columns else None
+    if name is None or band_m <= 0:
+        return inside
+    length = edges["length"].to_numpy(dtype="float64")
+    frame = pd.DataFrame({"name": name.to_numpy(dtype=object), "in": np.where(inside, length, 0.0),
+                          "all": length})
+    sums = frame.groupby("name")[["in", "all"]].transform("sum")
+    majority = sums["in"].to_numpy() * 2 > sums["all"].to_numpy()
+    near = (np.asarray(to_outline) < band_m) & (name != "").to_numpy(dtype=bool)
+    return np.where(near, majority, inside)

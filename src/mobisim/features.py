@@ -1,8 +1,11 @@
 """Points of interest the rules need, classified from raw OSM tags.
 
-Kinds (column ``kind``): ``school``, ``kindergarten``, ``playground``, ``care`` (hospital, clinic,
-nursing home, social facility), ``parking`` (car parks), ``parking_space`` (single spaces),
-``bicycle_parking``. Residential landuse and buildings are kept in their own frames.
+Kinds (column ``kind``): ``school``, ``kindergarten``, ``playground``, ``care`` (care institutions
+whose residents or patients are vulnerable road users: hospitals, nursing and care homes, social
+facilities for elderly or disabled people), ``health`` (GPs, clinics, physiotherapists, pharmacies,
+dentists: visited, not lived in, so not "care institutions" in the sense of the 30/50 rule),
+``parking`` (car parks), ``parking_space`` (single spaces), ``bicycle_parking``. Residential landuse
+and buildings are kept in their own frames.
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CARE_AMENITIES = ("hospital", "clinic", "nursing_home", "social_facility", "doctors")
-CARE_HEALTHCARE = ("hospital", "clinic", "nursing_home")
+#: Care institutions (the programme's "zorginstelling"): places where vulnerable people live or stay.
+CARE_AMENITIES = ("hospital", "nursing_home", "social_facility")
+CARE_HEALTHCARE = ("hospital", "nursing_home")
+#: ``social_facility=*`` values that are services, not places where people live or stay.
+NOT_CARE_SOCIAL_FACILITY = ("food_bank", "soup_kitchen", "outreach", "clothing_bank", "dairy_kitchen")
+#: Health services people visit (not care institutions): kind ``health``.
+HEALTH_AMENITIES = ("clinic", "doctors", "dentist", "pharmacy")
+HEALTH_HEALTHCARE = ("clinic", "doctor", "physiotherapist", "centre", "dentist", "pharmacy", "alternative")
 
 #: Name patterns that mark a primary school (basisschool) in the Netherlands: "basisschool", and the
 #: denominational prefixes OBS/PCBS/RKBS/KBS/CBS/IBS (openbare / protestants-christelijke /
@@ -35,7 +44,8 @@ def classify(tags: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     tags
-        Raw tags with columns ``amenity``, ``leisure``, ``healthcare``.
+        Raw tags with columns ``amenity``, ``leisure``, ``healthcare`` (``social_facility`` when
+        present).
 
     Returns
     -------
@@ -45,18 +55,25 @@ def classify(tags: pd.DataFrame) -> pd.DataFrame:
     amenity = tags["amenity"].astype("string")
     leisure = tags["leisure"].astype("string")
     healthcare = tags["healthcare"].astype("string")
+    social = (tags["social_facility"] if "social_facility" in tags.columns
+              else pd.Series(pd.NA, index=tags.index)).astype("string")
+    service_only = amenity.eq("social_facility").fillna(False) & social.isin(NOT_CARE_SOCIAL_FACILITY).fillna(False)
+    care = (amenity.isin(CARE_AMENITIES).fillna(False) | healthcare.isin(CARE_HEALTHCARE).fillna(False)) & ~service_only
     conditions = [
         amenity.eq("school").fillna(False),
         amenity.isin(["kindergarten", "childcare"]).fillna(False),
         leisure.eq("playground").fillna(False),
-        amenity.isin(CARE_AMENITIES).fillna(False) | healthcare.isin(CARE_HEALTHCARE).fillna(False),
+        care,
+        amenity.isin(HEALTH_AMENITIES).fillna(False) | healthcare.isin(HEALTH_HEALTHCARE).fillna(False),
         amenity.eq("parking").fillna(False),
         amenity.eq("parking_space").fillna(False),
         amenity.eq("bicycle_parking").fillna(False),
     ]
-    kinds = ["school", "kindergarten", "playground", "care", "parking", "parking_space", "bicycle_parking"]
+    kinds = ["school", "kindergarten", "playground", "care", "health", "parking", "parking_space",
+             "bicycle_parking"]
     kind = np.select([c.to_numpy(dtype=bool) for c in conditions], kinds, default="")
-    subkind = amenity.fillna(healthcare).fillna(leisure)
+    subkind = amenity.mask(amenity.eq("social_facility").fillna(False) & social.notna(),
+                           "social_facility:" + social).fillna(healthcare).fillna(leisure)
     return pd.DataFrame(
         {"kind": pd.Series(kind, index=tags.index).replace("", pd.NA).astype("string"),
          "subkind": subkind},

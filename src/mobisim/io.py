@@ -36,9 +36,12 @@ from pyproj import Transformer
 from mobisim import __version__
 from mobisim.cycleways import ParallelSettings, dual_carriageways, parallel_cycle_paths, separated_sides
 from mobisim.errors import InputFileError
+from mobisim.coverage import data_coverage
 from mobisim.features import classify, is_primary_school
+from mobisim.names import fold_names
 from mobisim.network import CRS, Network, empty_frame
 from mobisim.osmread import NODE_KEYS, WAY_KEYS, RawOSM, read_osm
+from mobisim.speedlimits import SpeedLimitLayer, parse_limits
 from mobisim.tags import tag_ways
 
 #: Bump when the processed layout changes: old cache entries are then ignored.
@@ -182,7 +185,9 @@ def tag_network(edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, *, parallel: P
     # ``oneway=-1`` ways were reversed in build_segments: their side and direction tags flip too
     rev = typed["oneway_reverse"].to_numpy()
     if rev.any():
-        for a, b in [("cycleway_left", "cycleway_right"), ("parking_left", "parking_right")]:
+        for a, b in [("cycleway_left", "cycleway_right"), ("parking_left", "parking_right"),
+                     ("cycleway_width_left", "cycleway_width_right"),
+                     ("cycleway_width_left_source", "cycleway_width_right_source")]:
             typed.loc[rev, [a, b]] = typed.loc[rev, [b, a]].to_numpy()
         by_dir = rev & typed["lanes_source"].eq("tag:lanes:forward/backward").to_numpy()
         cols = ["lanes_forward", "lanes_backward"]
@@ -425,14 +430,15 @@ def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
     return [graph_file, feature_file]
 
 
-def read_vector(path: Path | str, what: str) -> gpd.GeoDataFrame:
+def read_vector(path: Path | str, what: str, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a vector file with GDAL (pyogrio); a file without a CRS is taken as WGS84 (GeoJSON).
 
+    ``layer`` names the layer of a multi-layer file (GeoPackage); the first layer by default.
     Raises :class:`~mobisim.errors.InputFileError` naming the file and ``what`` it should hold
     when GDAL cannot read it.
     """
     try:
-        frame = gpd.read_file(path, engine="pyogrio")
+        frame = gpd.read_file(path, engine="pyogrio", layer=layer)
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(f"{path}: cannot read {what} ({reason})") from None
@@ -504,6 +510,157 @@ def read_value_layer(path: Path | str, column: str) -> gpd.GeoDataFrame:
         raise InputFileError(f"{path}: column {column!r} holds no numbers")
     return gpd.GeoDataFrame({"value": value[keep].astype("float64").to_numpy()},
                             geometry=frame.geometry[keep].to_crs(CRS).to_numpy(), crs=CRS)
+
+
+def _columns_text(columns: Sequence[object]) -> str:
+    return ", ".join(str(c) for c in columns) or "none"
+
+
+_OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf")
+
+
+def _speed_layer_name(path: Path, column: str) -> str | None:
+    """The layer of a multi-layer file (GeoPackage) that holds ``column``: the first such layer
+    with lines, else the first with the column; ``None`` (GDAL's first layer) otherwise."""
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception:  # noqa: BLE001 - read_vector reports the unreadable file
+        return None
+    if len(layers) <= 1:
+        return None
+    with_column = []
+    for name, kind in layers:
+        try:
+            fields = pyogrio.read_info(path, layer=name)["fields"]
+        except Exception:  # noqa: BLE001 - a layer GDAL cannot describe is skipped
+            continue
+        if column in list(fields):
+            with_column.append((str(name), str(kind)))
+    lines = [name for name, kind in with_column if "LineString" in kind]
+    if lines or with_column:
+        return (lines or [with_column[0][0]])[0]
+    names = ", ".join(str(name) for name, _ in layers)
+    raise InputFileError(f"{path}: no layer has a column {column!r} with the speed limit (layers: {names})")
+
+
+def _read_speed_osm(path: Path) -> SpeedLimitLayer:
+    """Tagged limits of an OSM extract (e.g. a newer one than the network's) as lines.
+
+    The ways are cut into segments and read by :func:`mobisim.tags.maxspeed` like the network
+    itself; only segments whose limit comes from a tag (``maxspeed``, ``zone:maxspeed``,
+    ``maxspeed:type``) are kept, never a class default. ``row`` is the OSM way id.
+    """
+    from mobisim.tags import maxspeed
+
+    raw = read_osm(path)
+    if raw.ways.empty:
+        raise InputFileError(f"{path}: no highway ways in the file (is it a street network?)")
+    edges, _ = build_segments(raw)
+    limits = maxspeed(edges)
+    tagged = (limits["maxspeed_source"].str.startswith("tag").to_numpy(dtype=bool)
+              & limits["maxspeed"].notna().to_numpy(dtype=bool))
+    if not tagged.any():
+        raise InputFileError(f"{path}: no way with a maxspeed tag in the file")
+    lines = gpd.GeoDataFrame(
+        {"maxspeed": limits.loc[tagged, "maxspeed"].astype("Int64").to_numpy(),
+         "row": edges.loc[tagged, "way_id"].to_numpy(dtype=np.int64)},
+        geometry=edges.geometry[tagged].to_numpy(), crs=CRS,
+    )
+    return SpeedLimitLayer(path=path, frame=lines, by_name=False)
+
+
+def _read_speed_csv(path: Path, column: str) -> SpeedLimitLayer:
+    """A CSV of street names and limits (``,``, ``;`` or tab separated; UTF-8, with or without BOM)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = fh.readline()
+        sep = max((",", ";", "\t"), key=header.count)
+        table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                            skip_blank_lines=True)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputFileError(f"{path}: cannot read the speed-limit list ({reason})") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    lower = {c.lower(): c for c in table.columns}
+    if "name" not in lower or column.lower() not in lower:
+        raise InputFileError(f"{path}: a speed-limit list needs the columns 'name' and {column!r} "
+                             f"(columns: {_columns_text(table.columns)})")
+    names = table[lower["name"]].astype("string").str.strip()
+    limits = parse_limits(table[lower[column.lower()]], path=path, column=column, line_offset=2)
+    frame = pd.DataFrame({"name": names, "maxspeed": limits, "row": np.arange(1, len(table) + 1)})
+    frame = frame[frame["maxspeed"].notna() & names.fillna("").ne("")]
+    if frame.empty:
+        raise InputFileError(f"{path}: no street with a speed limit in the list")
+    frame = frame.assign(_key=fold_names(frame["name"]).to_numpy())
+    spread = frame.groupby("_key")["maxspeed"].transform("nunique").to_numpy() > 1
+    if spread.any():
+        clash = frame[spread]
+        first = clash[clash["_key"].eq(clash["_key"].iloc[0])].head(2)
+        a, b = first["row"].tolist()
+        va, vb = first["maxspeed"].tolist()
+        raise InputFileError(f"{path}: rows {a} and {b}: street {first['name'].iloc[0]!r} has two limits "
+                             f"({va} and {vb} km/h); give one limit per street, or lines for a street "
+                             f"whose limit changes along it")
+    frame = frame.drop_duplicates("_key").drop(columns="_key").reset_index(drop=True)
+    return SpeedLimitLayer(path=path, frame=frame, by_name=True)
+
+
+def read_speed_limits(path: Path | str, column: str = "maxspeed") -> SpeedLimitLayer:
+    """Read a speed-limit layer: lines with a limit column, or a CSV of street names and limits.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        A vector file GDAL reads (GeoPackage, GeoJSON, shapefile …) of lines — a municipal speed
+        map, NDW's *wegkenmerken*, a newer OSM extract — or a ``.csv`` with the columns ``name``
+        and ``column`` (street name → limit). A vector file without a CRS is taken as WGS84.
+    column : str
+        The column holding the limit in km/h (default ``maxspeed``).
+
+    Returns
+    -------
+    mobisim.speedlimits.SpeedLimitLayer
+        Lines in EPSG:28992 (``maxspeed``, ``row``, ``geometry``) or names (``name``, ``maxspeed``,
+        ``row``). Rows with an empty limit (or, for lines, no geometry) are left out.
+
+    Raises
+    ------
+    mobisim.errors.InputFileError
+        One line naming the file: missing or unreadable; no such column (with the columns it has);
+        a CSV without ``name``/``column``; a value that is not a whole number of km/h from 5 to 130
+        (naming the row); geometry that is not a line; two limits for one street name; no row with
+        a limit.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: speed-limit file not found")
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _read_speed_csv(path, column)
+    if path.name.lower().endswith(_OSM_SUFFIXES):
+        return _read_speed_osm(path)
+    frame = read_vector(path, "speed limits", layer=_speed_layer_name(path, column)).reset_index(drop=True)
+    if column not in frame.columns:
+        have = [c for c in frame.columns if c != frame.geometry.name]
+        raise InputFileError(f"{path}: no column {column!r} with the speed limit (columns: {_columns_text(have)})")
+    limits = parse_limits(frame[column], path=path, column=column)
+    geom = frame.geometry
+    has_geom = (geom.notna() & ~geom.is_empty).to_numpy(dtype=bool)
+    kind = geom.geom_type.astype("string").fillna("")
+    not_line = has_geom & ~kind.isin(["LineString", "MultiLineString"]).to_numpy(dtype=bool)
+    if not_line.any():
+        at = int(np.flatnonzero(not_line)[0])
+        raise InputFileError(f"{path}: row {at + 1}: expected a line (LineString), got a {kind.iloc[at]}")
+    keep = has_geom & limits.notna().to_numpy(dtype=bool)
+    if not keep.any():
+        raise InputFileError(f"{path}: no line with a speed limit in column {column!r}")
+    lines = gpd.GeoDataFrame(
+        {"maxspeed": limits[keep].to_numpy(), "row": np.flatnonzero(keep) + 1},
+        geometry=geom[keep].to_crs(CRS).to_numpy(), crs=CRS,
+    )
+    lines["maxspeed"] = lines["maxspeed"].astype("Int64")
+    return SpeedLimitLayer(path=path, frame=lines, by_name=False)
 
 
 # ------------------------------------------------------------------------------ cache + entry point
@@ -604,6 +761,7 @@ def load_network(
     if cache:
         hit = _read_cache(folder)
         if hit is not None:
+            hit.coverage = data_coverage(hit)
             return hit
 
     raws = []
@@ -624,7 +782,9 @@ def load_network(
     if cache:
         with step("writing the network cache"):
             _write_cache(folder, net)
+    net.coverage = data_coverage(net)
     return net
 
 
-__all__ = ["load_network", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame"]
+__all__ = ["load_network", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame",
+           "read_speed_limits"]

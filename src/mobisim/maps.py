@@ -2,9 +2,11 @@
 
 The themes (one GeoPackage layer and one switchable map layer each):
 
-- ``speed_regime``: the proposed 30/50 regime per road segment and the reason;
+- ``speed_regime``: the proposed 30/50 regime per road segment, coloured by its tier (keeps 50,
+  50 if shown, to 30, already 30, out of scope, outside the municipality) and the reason;
 - ``toets_fail`` / ``toets_pass``: the 8-jarigen-toets (8-year-old test) per segment;
-- ``toets_crossings``: the toets per crossing node;
+- ``toets_crossings``: the toets per crossing node (the toets layers and the weakest links hold
+  only segments and nodes inside the area judged, ``in_area``: the rest is not judged);
 - ``school_routes``: children per segment on their shortest school route;
 - ``weakest_links``: failing segments and crossings that break children's safe routes;
 - ``junction_fixes``: busy 50-road junctions that need a roundabout, narrowing or chicane;
@@ -71,6 +73,12 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 # Colours: ColorBrewer RdYlGn / Set1 / Blues (colorbrewer2.org), readable on a grey background.
 GREEN, RED, GREY, PURPLE, ORANGE = "#1a9850", "#d73027", "#8c8c8c", "#7b3294", "#ff7f00"
+# weakest links: magenta (orange would read as the amber "50 if shown"); junction fixes: near-black
+MAGENTA, BLACK = "#e7298a", "#252525"
+# The speed-regime tiers: warm for 50 (brown solid: keeps 50; gold dashed: 50 only if shown), cool
+# for 30 (blue: lowered to 30; light blue: 30 or less already), greys for what is not judged. Red
+# stays reserved for the toets failures drawn on top.
+KEEP50, SHOWN50, TO30, ALREADY30, LIGHTGREY = "#8c510a", "#e6ab02", "#2166ac", "#92c5de", "#c4c4c4"
 
 
 @dataclass
@@ -157,9 +165,11 @@ def _bool(frame: pd.DataFrame, column: str, default: bool = False) -> pd.Series:
 
 EDGE_KEYS = ["edge_id", "way_id", "u", "v", "name", "highway", "length"]
 REGIME_COLUMNS = [
-    "maxspeed", "maxspeed_source", "proposed_maxspeed", "regime", "regime_rule", "regime_reason",
+    "maxspeed", "maxspeed_source", "proposed_maxspeed", "regime", "regime_tier", "regime_deciding",
+    "regime_missing", "regime_rule", "regime_reason",
     "c1_cycle_path", "c1_evidence", "c2_sensitive_sites", "c2_evidence", "c3_air_noise", "c3_evidence",
-    "c4_crossable", "c4_evidence", "noise_lden_db", "calming", "calming_reason",
+    "c3_noise", "c3_air", "noise_lden_db", "no2_low_ugm3", "no2_high_ugm3",
+    "c4_crossable", "c4_evidence", "calming", "calming_reason", "in_area",
 ]
 TOETS_COLUMNS = [
     "toets_pass", "lts_bike", "toets_bike", "toets_bike_rule", "toets_bike_reason", "toets_bike_fix",
@@ -172,10 +182,11 @@ CROSSING_COLUMNS = [
     "junction_fix_reason",
 ]
 # what the map layers read (evidence texts and provenance stay in layers.gpkg)
+_NOT_ON_MAP = ("maxspeed_source", "noise_lden_db", "c3_noise", "c3_air", "no2_low_ugm3", "no2_high_ugm3")
 MAP_EDGE_COLUMNS = list(dict.fromkeys(
-    EDGE_KEYS + [c for c in REGIME_COLUMNS if not c.endswith("_evidence") and c not in ("maxspeed_source", "noise_lden_db")]
-    + TOETS_COLUMNS))
-MAP_NODE_COLUMNS = ["is_crossing"] + CROSSING_COLUMNS
+    EDGE_KEYS + [c for c in REGIME_COLUMNS if not c.endswith("_evidence") and c not in _NOT_ON_MAP]
+    + TOETS_COLUMNS + ["is_road", "in_area"]))
+MAP_NODE_COLUMNS = ["is_crossing", "in_area"] + CROSSING_COLUMNS
 SITE_KINDS = {"school": "School", "kindergarten": "Kindergarten", "playground": "Playground", "care": "Care site"}
 
 
@@ -197,13 +208,20 @@ def _select(frame: gpd.GeoDataFrame, columns: Sequence[str], mask: pd.Series | N
 
 
 def _road_mask(edges: pd.DataFrame) -> pd.Series:
+    """Motor roads with a regime, those outside the area judged included (drawn greyed)."""
     regime = _text(_col(edges, "regime"))
-    return regime.isin(["30", "50", "out_of_scope"])
+    return regime.isin(["30", "50", "out_of_scope"]) | ((regime == "outside_area") & _bool(edges, "is_road", True))
+
+
+def _in_area(frame: pd.DataFrame) -> pd.Series:
+    """Whether a segment or node lies in the area judged (everything, without an ``in_area`` column)."""
+    return _bool(frame, "in_area", True)
 
 
 def _toets_mask(edges: pd.DataFrame) -> pd.Series:
+    """Segments the toets judged, inside the area (outside it nothing is judged or listed)."""
     bike, walk = _text(_col(edges, "toets_bike")), _text(_col(edges, "toets_walk"))
-    return bike.isin(["pass", "fail"]) | walk.isin(["pass", "fail"])
+    return (bike.isin(["pass", "fail"]) | walk.isin(["pass", "fail"])) & _in_area(edges)
 
 
 def theme_layers(
@@ -240,17 +258,19 @@ def theme_layers(
     e = _edges_frame(edges)
     out: dict[str, gpd.GeoDataFrame] = {}
     out["segments"] = _select(
-        e, EDGE_KEYS + ["maxspeed", "proposed_maxspeed", "regime", "regime_reason", "toets_pass",
-                        "toets_bike", "toets_walk", "school_route_children"]
+        e, EDGE_KEYS + ["maxspeed", "proposed_maxspeed", "regime", "regime_tier", "regime_reason", "toets_pass",
+                        "toets_bike", "toets_walk", "school_route_children", "in_area"]
     )
     out["speed_regime"] = _select(e, EDGE_KEYS + REGIME_COLUMNS, _road_mask(e))
     out["toets_segments"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _toets_mask(e))
     n = nodes.copy()
     n["node_id"] = n.index.to_numpy()
-    out["toets_crossings"] = _select(n, CROSSING_COLUMNS, _bool(n, "is_crossing"))
+    out["toets_crossings"] = _select(n, CROSSING_COLUMNS, _bool(n, "is_crossing") & _in_area(n))
     out["school_routes"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _children(e, "school_route_children") > 0)
-    out["weakest_links_segments"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _children(e, "weakest_link_children") > 0)
-    out["weakest_links_crossings"] = _select(n, CROSSING_COLUMNS, _children(n, "weakest_link_children") > 0)
+    out["weakest_links_segments"] = _select(e, EDGE_KEYS + TOETS_COLUMNS,
+                                            (_children(e, "weakest_link_children") > 0) & _in_area(e))
+    out["weakest_links_crossings"] = _select(n, CROSSING_COLUMNS,
+                                             (_children(n, "weakest_link_children") > 0) & _in_area(n))
     out["junction_fixes"] = _select(n, CROSSING_COLUMNS, _text(_col(n, "junction_fix")) != "")
     if parking is not None and not parking.empty:
         out["parking_freed"] = parking
@@ -277,8 +297,12 @@ def _bin_labels(values: pd.Series, bins: Sequence[tuple]) -> pd.Series:
     return pd.Series(labels[np.searchsorted(bounds, values.to_numpy(), side="right")], index=values.index)
 
 
-def _line(color: str, weight: float, opacity: float = 0.85, label: str | None = None) -> dict[str, Any]:
-    return {"color": color, "weight": weight, "opacity": opacity, "label": label}
+def _line(color: str, weight: float, opacity: float = 0.85, label: str | None = None,
+          dash: str | None = None) -> dict[str, Any]:
+    style = {"color": color, "weight": weight, "opacity": opacity, "label": label}
+    if dash:
+        style["dashArray"] = dash
+    return style
 
 
 def _dot(color: str, radius: float, label: str | None = None, *, stroke: bool = True) -> dict[str, Any]:
@@ -296,30 +320,84 @@ def _verdict_rows(frame: pd.DataFrame, mode: str) -> list[tuple[str, pd.Series]]
     ]
 
 
+#: Speed-regime map categories, in legend order: (key, label, style). Drawn bottom to top in
+#: :data:`REGIME_DRAW_ORDER`, so the thin grey context never covers a judged road.
+REGIME_STYLES: dict[str, dict[str, Any]] = {
+    "keep_50": _line(KEEP50, 4.5, 0.9, label="keeps 50: all four criteria pass"),
+    "50_if_shown": _line(SHOWN50, 4, 0.95, label="50 if shown: none fails, evidence missing (30 until shown)",
+                         dash="7 5"),
+    "to_30": _line(TO30, 3, 0.85, label="to 30: a criterion fails"),
+    "50_today": _line(KEEP50, 3.5, 0.85, label="50 km/h today (no 30/50 programme)"),
+    "already_30": _line(ALREADY30, 2, 0.85, label="30 or less already (incl. woonerven)"),
+    "out_of_scope": _line(GREY, 2.5, 0.7, label="out of scope (motorway, national route): unchanged"),
+    "outside_area": _line(LIGHTGREY, 1.2, 0.8, label="outside the municipality — not judged"),
+}
+REGIME_DRAW_ORDER = ["outside_area", "out_of_scope", "already_30", "to_30", "50_today", "50_if_shown", "keep_50"]
+CRITERIA_SHORT = {"C1": "C1 cycle path", "C2": "C2 sensitive sites", "C3": "C3 air/noise", "C4": "C4 crossable"}
+
+
+def regime_category(frame: pd.DataFrame) -> pd.Series:
+    """Map category (a key of :data:`REGIME_STYLES`) of each segment from ``regime`` and ``regime_tier``.
+
+    Without a tier column (a run without the 30/50 programme: today's limits) a 50-road is
+    ``50_today`` and a 30-road ``already_30``.
+    """
+    regime, tier = _text(_col(frame, "regime")), _text(_col(frame, "regime_tier"))
+    cat = np.select(
+        [regime == "outside_area", regime == "out_of_scope", tier == "keep_50", tier == "50_if_shown",
+         tier == "to_30", regime == "50", regime == "30"],
+        ["outside_area", "out_of_scope", "keep_50", "50_if_shown", "to_30", "50_today", "already_30"],
+        "out_of_scope")
+    return pd.Series(cat, index=frame.index, dtype=object)
+
+
+def _deciding_text(deciding: pd.Series, tier: pd.Series) -> pd.Series:
+    """``"C2 sensitive sites, C4 crossable: fail"`` from ``regime_deciding`` ``"C2+C4"``."""
+    names = deciding.str.replace("+", ", ", regex=False)
+    for code, label in CRITERIA_SHORT.items():
+        names = names.str.replace(code, label, regex=False)
+    suffix = tier.map({"to_30": ": fail", "50_if_shown": ": unknown"}).astype("string").fillna("")
+    return (names + suffix).where((deciding != "") & (suffix != ""), "")
+
+
 def _regime_layer(e: gpd.GeoDataFrame) -> MapLayer:
     sub = _rows(e, _road_mask(e))
-    regime = _text(_col(sub, "regime"))
+    cat = regime_category(sub)
+    order = np.argsort(cat.map({k: i for i, k in enumerate(REGIME_DRAW_ORDER)}).to_numpy(), kind="stable")
+    sub, cat = sub.iloc[order], cat.iloc[order]
+    regime, tier = _text(_col(sub, "regime")), _text(_col(sub, "regime_tier"))
     crit = pd.Series("", index=sub.index, dtype="string")
-    for col, label in [("c1_cycle_path", "C1 cycle path"), ("c2_sensitive_sites", "C2 sensitive sites"),
-                       ("c3_air_noise", "C3 air/noise"), ("c4_crossable", "C4 crossable")]:
+    for col, code in [("c1_cycle_path", "C1"), ("c2_sensitive_sites", "C2"), ("c3_air_noise", "C3"),
+                      ("c4_crossable", "C4")]:
         v = _text(_col(sub, col))
-        crit = crit + v.where(v == "", label + ": " + v + "; ")
+        crit = crit + v.where(v == "", code + " " + v + " · ")
+    today, proposed = _text(_col(sub, "maxspeed")), _text(_col(sub, "proposed_maxspeed"))
+    limit = (today.where(today != "", "?") + " → " + proposed + " km/h").where(
+        today != proposed, today + " km/h, unchanged").where(proposed != "", "")
+    tier_text = tier.map({"keep_50": "keeps 50", "50_if_shown": "50 if shown (30 until shown)",
+                         "to_30": "to 30"}).astype("string").fillna("")
+    reason = _text(_col(sub, "regime_reason"))
+    outside = (cat == "outside_area").to_numpy()
+    styles = {k: v for k, v in REGIME_STYLES.items() if (cat == k).any()}
     return MapLayer(
         key="speed_regime",
         title="Speed regime 30/50 and why",
         frame=sub,
-        category=regime,
-        styles={"30": _line(GREEN, 2.5, label="30 km/h (incl. 15 living streets)"),
-                "50": _line(RED, 4, label="50 km/h kept"),
-                "out_of_scope": _line(GREY, 2, 0.6, label="out of scope (motorway, trunk)")},
+        category=cat,
+        styles=styles or {"out_of_scope": REGIME_STYLES["out_of_scope"]},
         fields=[
             ("Street", _street(sub)),
-            ("Regime", regime.map({"30": "30 km/h", "50": "50 km/h", "out_of_scope": "out of scope"}).astype("string").fillna("")),
-            ("Today", _text(_col(sub, "maxspeed"), suffix=" km/h")),
-            ("Proposed", _text(_col(sub, "proposed_maxspeed"), suffix=" km/h")),
-            ("Why", _text(_col(sub, "regime_reason"))),
+            ("Regime", regime.map({"30": "30 km/h", "50": "50 km/h", "out_of_scope": "out of scope",
+                                   "outside_area": "outside the municipality — not judged"})
+             .astype("string").fillna("")),
+            ("Tier", tier_text),
+            ("Limit", limit.where(~outside, "")),
+            ("Deciding", _deciding_text(_text(_col(sub, "regime_deciding")), tier)),
+            ("To decide", _text(_col(sub, "regime_missing")).where(tier == "50_if_shown", "")),
+            # the reason only where the tier rows do not already say it
+            ("Why", reason.where(~tier.isin(["to_30", "50_if_shown"]) & ~outside, "")),
+            ("Criteria", crit.str.rstrip("· ").str.strip().where(tier != "", "")),  # judged roads only
             ("Rule", _text(_col(sub, "regime_rule"))),
-            ("Criteria", crit.str.rstrip("; ")),
             ("Calming", _text(_col(sub, "calming"))),
             ("Calming why", _text(_col(sub, "calming_reason"))),
         ],
@@ -329,7 +407,7 @@ def _regime_layer(e: gpd.GeoDataFrame) -> MapLayer:
 
 def _toets_fail_layer(e: gpd.GeoDataFrame) -> MapLayer:
     bike, walk = _text(_col(e, "toets_bike")) == "fail", _text(_col(e, "toets_walk")) == "fail"
-    mask = (bike | walk).to_numpy()
+    mask = ((bike | walk) & _in_area(e)).to_numpy()
     sub = _rows(e, mask)
     which = pd.Series(np.select([bike[mask] & walk[mask], bike[mask]], ["both", "bike"], "walk"), index=sub.index)
     return MapLayer(
@@ -364,7 +442,7 @@ def _toets_pass_layer(e: gpd.GeoDataFrame) -> MapLayer:
 
 
 def _crossing_layer(n: gpd.GeoDataFrame) -> MapLayer:
-    sub = _rows(n, _bool(n, "is_crossing"))
+    sub = _rows(n, _bool(n, "is_crossing") & _in_area(n))
     verdict = _text(_col(sub, "toets_crossing")).replace("", "n/a")
     return MapLayer(
         key="toets_crossings",
@@ -372,8 +450,9 @@ def _crossing_layer(n: gpd.GeoDataFrame) -> MapLayer:
         frame=sub,
         category=verdict,
         # thousands of crossings: passing ones small and without outline so failures stand out
-        styles={"fail": _dot(RED, 4.5, "crossing fails"), "pass": _dot(GREEN, 2.5, "crossing passes", stroke=False),
-                "n/a": _dot(GREY, 2, "crossing not assessed", stroke=False)},
+        styles={"fail": _dot(RED, 4.5, "crossing fails"),
+                "pass": {**_dot(GREEN, 2.2, "crossing passes", stroke=False), "fillOpacity": 0.55},
+                "n/a": {**_dot(GREY, 2, "crossing not assessed", stroke=False), "fillOpacity": 0.55}},
         fields=[("Crossing", _text(_col(sub, "crossing_kind"))), ("Verdict", verdict),
                 ("Lanes crossed", _text(_col(sub, "lanes_crossed"))),
                 ("Speed crossed", _text(_col(sub, "crossed_speed"), suffix=" km/h")),
@@ -410,8 +489,8 @@ def _school_route_layer(e: gpd.GeoDataFrame) -> MapLayer:
 
 
 def _weakest_layer(e: gpd.GeoDataFrame, n: gpd.GeoDataFrame) -> MapLayer:
-    es = _rows(e, _children(e, "weakest_link_children") > 0)
-    ns = _rows(n, _children(n, "weakest_link_children") > 0)
+    es = _rows(e, (_children(e, "weakest_link_children") > 0) & _in_area(e))
+    ns = _rows(n, (_children(n, "weakest_link_children") > 0) & _in_area(n))
     reason_e = _text(_col(es, "toets_bike_reason")).where(_text(_col(es, "toets_bike")) == "fail", _text(_col(es, "toets_walk_reason")))
     fix_e = _text(_col(es, "toets_bike_fix")).where(_text(_col(es, "toets_bike")) == "fail", _text(_col(es, "toets_walk_fix")))
     frame = gpd.GeoDataFrame(
@@ -430,8 +509,8 @@ def _weakest_layer(e: gpd.GeoDataFrame, n: gpd.GeoDataFrame) -> MapLayer:
         title="Weakest links on school routes",
         frame=frame,
         category=frame["kind"],
-        styles={"segment": _line(ORANGE, 6, 0.9, label="segment breaking safe school routes"),
-                "crossing": _dot(ORANGE, 7, "crossing breaking safe school routes")},
+        styles={"segment": _line(MAGENTA, 6, 0.9, label="segment breaking safe school routes"),
+                "crossing": _dot(MAGENTA, 7, "crossing breaking safe school routes")},
         fields=[("Weakest link", frame["what"].astype("string")), ("Verdict", pd.Series("fail", index=frame.index, dtype="string")),
                 ("Children whose safe route it breaks", _text(frame["kids"], decimals=0)),
                 ("Why", frame["why"].astype("string")), ("Fix", frame["fix"].astype("string"))],
@@ -446,7 +525,7 @@ def _junction_layer(n: gpd.GeoDataFrame) -> MapLayer:
         title="Busy 50-road junctions to redesign",
         frame=sub,
         category=pd.Series("fix", index=sub.index),
-        styles={"fix": _dot("#e7298a", 6, "junction needs a roundabout / narrowing / chicane")},
+        styles={"fix": _dot(BLACK, 6, "junction needs a roundabout / narrowing / chicane")},
         fields=[("Junction fix", _text(_col(sub, "junction_fix"))), ("Why", _text(_col(sub, "junction_fix_reason")))],
         show=False,
     )
@@ -712,8 +791,10 @@ class CompactGeoJson(folium.map.Layer):
             f"var {name}_lookups = {_js_json(lookups)};\n"
             f"var {name}_labels = {_js_json([label for label, _ in self.layer.fields])};\n"
             f"var {name} = L.geoJson(null, {{\n"
+            f"  renderer: mobisimRenderer(),\n"
             f"  style: function(f) {{ return {name}_styles[f.properties.s]; }},\n"
-            f"  pointToLayer: function(f, latlng) {{ return L.circleMarker(latlng, {name}_styles[f.properties.s]); }},\n"
+            f"  pointToLayer: function(f, latlng) {{ return L.circleMarker(latlng, "
+            f"L.extend({{renderer: mobisimRenderer()}}, {name}_styles[f.properties.s])); }},\n"
             f"  onEachFeature: function(f, layer) {{\n"
             f"    var make = function() {{ return mobisimTable({_js_json(self.layer.title)}, {name}_labels, "
             f"{name}_lookups, f.properties.p || []); }};\n"
@@ -741,7 +822,9 @@ class CompactGeoJson(folium.map.Layer):
 def _map_extras(map_name: str, attribution: str) -> str:
     """Script adding the data attribution and exposing the map as ``window.mobisimMap`` (tests)."""
     return (f"{map_name}.attributionControl.addAttribution({_js_json(html.escape(attribution))});\n"
-            f"window.mobisimMap = {map_name};\n")
+            f"window.mobisimMap = {map_name};\n"
+            f"{map_name}.on('overlayadd overlayremove', mobisimLegendSync);\n"
+            f"setTimeout(mobisimLegendSync, 0);\n")
 
 
 class _MapExtras(MacroElement):
@@ -782,6 +865,23 @@ function mobisimTable(title, labels, lookups, p) {
     div.appendChild(table);
     return div;
 }
+var mobisimCanvas = null;
+function mobisimRenderer() {
+    // one canvas for every layer, as preferCanvas gives, but with a hover tolerance: thin lines
+    // (the greyed roads outside the area, 30-streets) are hard to hit at their own width
+    if (mobisimCanvas === null) { mobisimCanvas = L.canvas({tolerance: 4}); }
+    return mobisimCanvas;
+}
+function mobisimLegendSync() {
+    // dim the legend group of a layer that is switched off, and hide its rows
+    var map = window.mobisimMap, layers = window.mobisimLayers || {};
+    if (!map) { return; }
+    var groups = document.querySelectorAll("#mobisim-legend [data-layer]");
+    for (var i = 0; i < groups.length; i++) {
+        var layer = layers[groups[i].getAttribute("data-layer")];
+        groups[i].classList.toggle("off", !!layer && !map.hasLayer(layer));
+    }
+}
 var mobisimGeometryTypes = {P: "Point", L: "LineString", A: "Polygon", MP: "MultiPoint",
                             ML: "MultiLineString", MA: "MultiPolygon"};
 function mobisimFeatures(rows) {
@@ -796,7 +896,7 @@ function mobisimFeatures(rows) {
 }
 </script>
 <style>
-.mobisim-tip { max-width: 380px; white-space: normal; font: 12px/1.35 sans-serif; }
+.mobisim-tip { width: max-content; max-width: 380px; white-space: normal; font: 12px/1.35 sans-serif; }
 .mobisim-tip-title { font-weight: bold; margin-bottom: 2px; }
 .mobisim-tip th { text-align: left; padding-right: 6px; vertical-align: top; color: #444; }
 .mobisim-tip td { vertical-align: top; }
@@ -807,6 +907,9 @@ function mobisimFeatures(rows) {
 .mobisim-legend h4 { margin: 2px 0 4px; font-size: 13px; display: inline; }
 .mobisim-legend summary { cursor: pointer; }
 .mobisim-legend .grp { margin-top: 4px; font-weight: bold; }
+.mobisim-legend .off .grp { font-weight: normal; color: #888; }
+.mobisim-legend .off .grp::after { content: " (off)"; }
+.mobisim-legend .off .row { display: none; }
 .mobisim-legend .sw { display: inline-block; width: 18px; margin-right: 5px; vertical-align: middle; }
 .mobisim-legend .area { display: inline-block; width: 14px; height: 10px; margin: 0 7px 0 2px; opacity: 0.7;
   border: 1px solid #555; vertical-align: middle; }
@@ -821,7 +924,9 @@ def _legend_html(title: str, layers: Sequence[MapLayer], note: str) -> str:
     parts = [f'<div class="mobisim-legend" id="mobisim-legend"><details open><summary><h4>{html.escape(title)}</h4>'
              "</summary>"]
     for layer in layers:
-        parts.append(f'<div class="grp">{html.escape(layer.title)}</div>')
+        # one group per layer; the map script dims a switched-off layer's group and hides its rows
+        parts.append(f'<div class="mobisim-lg" data-layer="{html.escape(layer.key)}">'
+                     f'<div class="grp">{html.escape(layer.title)}</div>')
         for style in layer.styles.values():
             label = style.get("label")
             if not label:
@@ -831,9 +936,11 @@ def _legend_html(title: str, layers: Sequence[MapLayer], note: str) -> str:
             elif "fillOpacity" in style:
                 swatch = f'<span class="area" style="background:{style["fillColor"]}"></span>'
             else:
-                swatch = (f'<span class="sw" style="border-top:{max(2, int(style["weight"]))}px solid '
+                line = "dashed" if style.get("dashArray") else "solid"
+                swatch = (f'<span class="sw" style="border-top:{max(2, int(style["weight"]))}px {line} '
                           f'{style["color"]}"></span>')
-            parts.append(f"<div>{swatch}{html.escape(label)}</div>")
+            parts.append(f'<div class="row">{swatch}{html.escape(label)}</div>')
+        parts.append("</div>")
     parts.append(f'<div style="margin-top:5px;color:#555">{html.escape(note)}</div></details></div>')
     return "".join(parts)
 

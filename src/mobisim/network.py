@@ -41,6 +41,9 @@ class Network:
         Residential landuse polygons.
     sources
         The inputs (files or place) this network was built from.
+    coverage
+        What the data carries per tag family (:func:`mobisim.coverage.data_coverage`), measured
+        when the network is loaded, before any intervention; empty when not measured.
     """
 
     edges: gpd.GeoDataFrame
@@ -49,6 +52,7 @@ class Network:
     buildings: gpd.GeoDataFrame = field(default_factory=empty_frame)
     landuse: gpd.GeoDataFrame = field(default_factory=empty_frame)
     sources: list[str] = field(default_factory=list)
+    coverage: dict = field(default_factory=dict)
 
     def copy(self) -> "Network":
         """A deep copy of the frames (geometries are immutable and shared)."""
@@ -60,6 +64,7 @@ class Network:
             buildings=self.buildings.copy(),
             landuse=self.landuse.copy(),
             sources=list(self.sources),
+            coverage=dict(self.coverage),
         )
 
     def graph(self, mode: str | None = None) -> nx.MultiDiGraph:

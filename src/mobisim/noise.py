@@ -1,7 +1,7 @@
 """Road-traffic noise and air-quality screening for criterion C3 of the 30/50 rule.
 
 This is a *screening* model, not a noise map: it answers "would this road at 50 km/h plausibly
-exceed the WHO guideline at the nearest façade?" from the road class, the speed and the distance
+exceed the noise limit at the nearest façade?" from the road class, the speed and the distance
 to the nearest building. Every coefficient is a documented default that a scenario may change.
 
 Noise (simplified RLS-90 / CNOSSOS-style log-linear model)
@@ -22,20 +22,22 @@ and speed terms; 10·log10 line-source spreading as in CNOSSOS-EU (Directive (EU
 At the same traffic the model gives 30 km/h about 2 dB below 50 km/h, consistent with the
 −1.5 dB measured after Amsterdam's switch to 30 (see ``shared/reference/safety-criteria.md``).
 
-Air (NO2 increment proxy)
+Air (NO2 screening proxy)
 -------------------------
-``ΔNO2(d) = k · (Q / 10 000) · (d_ref / max(d, d_min))^0.5`` µg/m³, compared with the Dutch
-"niet in betekenende mate" (NIBM) margin: 3 % of the 40 µg/m³ EU annual limit = 1.2 µg/m³
-(*Besluit niet in betekenende mate bijdragen*, 2007). ``k`` (µg/m³ per 10 000 vehicles/day at
-10 m) is an order-of-magnitude assumption in line with street increments of a few µg/m³ on busy
-Dutch urban roads (RIVM CAR II screening); it is a proxy, reported as such.
+``NO2(d) = background + k · (Q / 10 000) · (d_ref / max(d, d_min))^0.5`` µg/m³ at the façade,
+with a low / central / high value for the urban background and for ``k`` (µg/m³ per 10 000
+vehicles/day at 10 m, an order-of-magnitude assumption in line with street increments of a few
+µg/m³ on busy Dutch urban roads, RIVM CAR II screening). :mod:`mobisim.rules` compares the range
+with the air limit (default the EU limit from 2030, 20 µg/m³): fail only when even the low value
+exceeds it, pass when even the high value stays within, unknown in between. It is a proxy,
+reported as such.
 
 Air (a concentration layer)
 ---------------------------
 Instead of the proxy a scenario may give a layer of annual-mean concentrations (a municipal or
 RIVM NO2 map as grid cells, zones or receptor points): :func:`sample_layer` reads the value at
 each segment's midpoint (the polygon it lies in, else the nearest feature within a set
-distance) and C3 compares it with a limit (default the WHO 2021 guideline, 10 µg/m³ NO2).
+distance) and C3 compares it with the air limit (default the EU 2030 limit, 20 µg/m³ NO2).
 """
 
 from __future__ import annotations

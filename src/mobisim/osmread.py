@@ -27,15 +27,17 @@ from mobisim.errors import InputFileError
 #: Way tags kept for street segments (everything the tag step and the rules read).
 WAY_KEYS: tuple[str, ...] = (
     "highway", "name", "ref", "service", "access", "motor_vehicle", "motorcar", "bicycle", "foot",
+    "bus", "psv",
     "maxspeed", "maxspeed:forward", "maxspeed:backward", "maxspeed:type", "zone:maxspeed",
     "source:maxspeed", "zone:traffic",
     "lanes", "lanes:forward", "lanes:backward", "width", "est_width", "oneway", "oneway:bicycle",
     "junction", "area",
     "cycleway", "cycleway:left", "cycleway:right", "cycleway:both",
     "cycleway:left:oneway", "cycleway:right:oneway", "cycleway:both:oneway",
+    "cycleway:width", "cycleway:left:width", "cycleway:right:width", "cycleway:both:width",
     "bicycle_road", "cyclestreet", "segregated",
     "sidewalk", "sidewalk:left", "sidewalk:right", "sidewalk:both",
-    "surface", "traffic_calming", "lit", "bridge", "tunnel",
+    "surface", "traffic_calming", "lit", "bridge", "tunnel", "motorroad",
     "parking:left", "parking:right", "parking:both",
     "parking:lane:left", "parking:lane:right", "parking:lane:both",
 )

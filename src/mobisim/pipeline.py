@@ -37,7 +37,10 @@ __all__ = [
     "RunResult",
     "run_scenario",
     "load_inputs",
+    "apply_speed_limit_file",
+    "with_speed_limits",
     "clip_to_area",
+    "mark_scope",
     "programme_on",
     "today_regime",
     "apply_interventions",
@@ -211,22 +214,81 @@ def _osm_paths(scenario: Any, osm_override: list[str | Path] | None) -> list[Pat
 # steps
 
 
-def load_inputs(scenario: Any, osm_override: list[str | Path] | None = None, *, progress: bool = False) -> Any:
+def load_inputs(
+    scenario: Any,
+    osm_override: list[str | Path] | None = None,
+    *,
+    progress: bool = False,
+    speed_limits: str | Path | None = None,
+    speed_limits_column: str | None = None,
+) -> Any:
     """Load the scenario's street network (the first file) and feature files (the rest).
 
     ``--osm`` files replace the scenario's ``data.osm`` (and ``data.buildings``); a scenario with
-    ``data.place`` downloads the place once (osmnx) when no file is given.
+    ``data.place`` downloads the place once (osmnx) when no file is given. A speed-limit layer
+    (``speed_limits``, else the scenario's ``data.speed_limits``) is applied to the network as
+    loaded — after the processed-network cache, which never holds it — by
+    :func:`apply_speed_limit_file`; ``speed_limits_column`` (else ``data.speed_limits_column``,
+    else ``maxspeed``) names its limit column.
     """
     from mobisim.io import load_network
 
+    data = _get(scenario, "data", default={})
     place = None
     if not osm_override:
-        place = _get(_get(scenario, "data", default={}), "place")
+        place = _get(data, "place")
     paths = [] if place and not osm_override else _osm_paths(scenario, osm_override)
     for p in paths:
         if not p.exists():
             raise InputFileError(f"{p}: OSM file not found")
-    return load_network(paths, place=place, cache=True, progress=progress)
+    net = load_network(paths, place=place, cache=True, progress=progress)
+    layer = speed_limits if speed_limits is not None else _get(data, "speed_limits")
+    if layer is None:
+        return net
+    column = speed_limits_column or _get(data, "speed_limits_column") or "maxspeed"
+    return apply_speed_limit_file(net, layer, column)[0]
+
+
+def apply_speed_limit_file(net: Any, path: str | Path, column: str = "maxspeed") -> tuple[Any, Any]:
+    """Read a speed-limit layer and apply it (``--speed-limits`` / ``[data] speed_limits``).
+
+    Parameters
+    ----------
+    net : mobisim.network.Network
+        The network as loaded.
+    path : str or Path
+        Lines with a limit column or a CSV of street names (:func:`mobisim.io.read_speed_limits`).
+    column : str
+        The limit column.
+
+    Returns
+    -------
+    net : mobisim.network.Network
+        A copy with the layer's limits where the class defaults were
+        (:func:`mobisim.speedlimits.apply_speed_limits`).
+    match : mobisim.speedlimits.SpeedLimitMatch
+        What was matched and set.
+    """
+    from mobisim.io import read_speed_limits
+    from mobisim.speedlimits import apply_speed_limits
+
+    return apply_speed_limits(net, read_speed_limits(path, column))
+
+
+def with_speed_limits(scenario: Any, path: str | Path, column: str | None = None) -> Any:
+    """A copy of a loaded scenario whose ``data.speed_limits`` is ``path`` (``mobisim run
+    --speed-limits``); ``column`` replaces ``data.speed_limits_column`` when given."""
+    from mobisim.scenario import DataSettings
+
+    update: dict[str, Any] = {"speed_limits": Path(path)}
+    if column:
+        update["speed_limits_column"] = column
+    data = _get(scenario, "data")
+    if data is None:  # the files come from --osm: a carrier for the layer only
+        data = DataSettings.model_construct(osm=None, place=None, buildings=[], **update)
+    else:
+        data = data.model_copy(update=update)
+    return scenario.model_copy(update={"data": data})
 
 
 def clip_to_area(net: Any, scenario: Any) -> Any:
@@ -238,6 +300,52 @@ def clip_to_area(net: Any, scenario: Any) -> Any:
 
     chosen = select_areas(load_wijken(), names)
     return net.clip(chosen.geometry.union_all(), label=f"wijken {', '.join(chosen['name'])}")
+
+
+def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
+    """Mark the segments the scenario judges (``in_area``, :func:`mobisim.areas.mark_area`).
+
+    The area is ``area.boundary`` (a polygon file), else the scenario's ``area.wijken``, else
+    the municipality: the union of the 44 wijken in the shared folder. A boundary the scenario
+    names must overlap the network (else :class:`~mobisim.errors.InputFileError`); when the
+    default wijken are missing or lie elsewhere (another city's file), every segment is judged
+    and a note says so.
+    """
+    import shapely
+
+    from mobisim.areas import default_wijken_path, load_boundary, load_wijken, mark_area, select_areas
+
+    area = _get(scenario, "area", default={})
+    boundary = _get(area, "boundary")
+    names = list(_get(area, "wijken", default=[]) or [])
+    tolerance = float(_get(area, "boundary_tolerance_m", default=0.0))
+    bounds = shapely.box(*net.edges.total_bounds)
+    if boundary is not None:
+        geom, label = load_boundary(boundary).geometry.union_all(), str(boundary)
+    elif names:
+        geom, label = select_areas(load_wijken(), names).geometry.union_all(), "the chosen wijken"
+    elif default_wijken_path().exists():
+        geom, label = load_wijken().geometry.union_all(), None
+    else:
+        geom, label = None, None
+        if notes is not None:
+            notes.append(f"municipal boundary not found ({default_wijken_path()}): every segment of the input "
+                         "is judged, also any outside the municipality")
+    if geom is not None and not geom.intersects(bounds):
+        if label is not None:
+            raise InputFileError(f"{label}: the area does not overlap the network "
+                                 f"({', '.join(map(str, net.sources)) or 'input'})")
+        geom = None
+        if notes is not None:
+            notes.append("the input lies outside Den Haag's wijken: every segment of the input is judged "
+                         "(set area.boundary to judge a part of it)")
+    net = mark_area(net, geom, tolerance_m=tolerance)
+    outside = ~net.edges["in_area"].to_numpy(dtype=bool)
+    if outside.any() and notes is not None:
+        km = float(net.edges.loc[outside & net.edges["is_road"].to_numpy(dtype=bool), "length"].sum()) / 1000.0
+        notes.append(f"{km:,.1f} km of motor roads lie outside the area judged ({label or 'the municipality'}): "
+                     "drawn greyed on the map, not judged, not scored, not listed")
+    return net
 
 
 def apply_interventions(net: Any, scenario: Any) -> Any:
@@ -262,6 +370,7 @@ def today_regime(net: Any, scenario: Any) -> Any:
     """Regime columns for a run without the programme (the baseline): today's limits as they are.
 
     ``regime`` is the class of today's limit (``30`` for ≤ 30 incl. 15, ``50`` for 31–50),
+    ``outside_area`` outside the area judged (``in_area``),
     ``out_of_scope`` for the classes outside the urban rule (:class:`mobisim.rules.RuleSettings`
     ``out_of_scope_classes``) and limits above 50, ``not_road`` for segments that are not motor
     roads; ``proposed_maxspeed`` equals ``maxspeed``; rule ``B0-today`` with the reason.
@@ -275,11 +384,14 @@ def today_regime(net: Any, scenario: Any) -> Any:
     is_road = e["is_road"].astype(bool).to_numpy() if "is_road" in e.columns else limit.notna().to_numpy()
     out_class = e["highway"].isin(list(getattr(rs, "out_of_scope_classes", []))).to_numpy()
     lim = limit.to_numpy(dtype=float, na_value=np.nan)
-    regime = np.select([~is_road, out_class | (lim > 50), lim <= 30, lim <= 50],
-                       ["not_road", "out_of_scope", "30", "50"], "out_of_scope")
+    inside = e["in_area"].to_numpy(dtype=bool) if "in_area" in e.columns else np.ones(len(e), dtype=bool)
+    regime = np.select([~inside, ~is_road, out_class | (lim > 50), lim <= 30, lim <= 50],
+                       ["outside_area", "not_road", "out_of_scope", "30", "50"], "out_of_scope")
     text = np.where(np.isnan(lim), "unknown", np.char.mod("%d", np.nan_to_num(lim).astype(int)))
     reason = np.where(regime == "not_road", "not a motor road",
-                      np.char.add(np.char.add("today's limit ", text), " km/h (no 30/50 programme in this scenario)"))
+                      np.where(regime == "outside_area", "outside the area judged (the municipality): not judged",
+                               np.char.add(np.char.add("today's limit ", text),
+                                           " km/h (no 30/50 programme in this scenario)")))
     net.edges = e.assign(regime=pd.array(regime, dtype="string"), proposed_maxspeed=e["maxspeed"],
                          regime_rule=pd.array(np.full(len(e), "B0-today"), dtype="string"),
                          regime_reason=pd.array(reason, dtype="string"))
@@ -364,13 +476,17 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
     from mobisim.outputs import to_jsonable
 
     s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
-    eb, ea = before.edges, after.edges
+    eb, ea = _in_area(before.edges), _in_area(after.edges)
+    nb, na = _in_area(before.nodes), _in_area(after.nodes)
     out: dict[str, Any] = {"scenario": scenario_name(scenario)}
     after_col = "proposed_maxspeed" if programme_on(scenario) else "maxspeed"
     out["regime"] = sc.regime_change(eb, ea, before_col="maxspeed", after_col=after_col)
+    if programme_on(scenario) and "regime_tier" in ea.columns:
+        rs = _settings(scenario, "rules", "mobisim.rules.RuleSettings")
+        out["regime_tiers"] = sc.regime_tiers(ea, rs)
     out["power_model"] = sc.power_model(eb, ea, s, before_col="maxspeed", after_col=after_col)
-    out["toets_before"] = sc.toets_rates(eb, before.nodes)
-    out["toets_after"] = sc.toets_rates(ea, after.nodes)
+    out["toets_before"] = sc.toets_rates(eb, nb)
+    out["toets_after"] = sc.toets_rates(ea, na)
     for key, res in (("before", schools_before), ("after", schools_after)):
         figures = getattr(res, "scores", None) or {}
         out[f"school_children_safe_{key}"] = (
@@ -389,6 +505,13 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
         sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"], s), s)
     out["headline"] = _headline(out)
     return to_jsonable(out)
+
+
+def _in_area(frame: Any) -> Any:
+    """The rows inside the area judged (``in_area``; every row when the column is absent)."""
+    if "in_area" not in frame.columns:
+        return frame
+    return frame.iloc[frame["in_area"].to_numpy(dtype=bool).nonzero()[0]]
 
 
 def _headline(out: dict[str, Any]) -> dict[str, Any]:
@@ -422,8 +545,20 @@ def _headline(out: dict[str, Any]) -> dict[str, Any]:
         "parking_freed": ("Car spaces freed by the horizon", 0.0, val("parking", "spaces_freed"), "spaces",
                           "parking"),
     }
-    return {k: {"label": label, "before": b, "value": a, "unit": unit, "from": src}
+    head = {k: {"label": label, "before": b, "value": a, "unit": unit, "from": src}
             for k, (label, b, a, unit, src) in rows.items()}
+    tiers = (out.get("regime_tiers") or {}).get("value")
+    if tiers:
+        shown = tiers["50_if_shown"]
+        head["km_50"]["range"] = [reg["after"]["50"], reg["after"]["50"] + shown]
+        head["km_50"]["note"] = (f"roads where all four criteria are shown, and roads out of the city's rule "
+                                 f"that keep their limit; up to {shown:,.1f} km more are '50 if shown' "
+                                 f"(no criterion fails, evidence missing)")
+        head["km_50"]["from"] = "regime, regime_tiers"
+        head["km_30"]["range"] = [reg["after"]["30"] - shown, reg["after"]["30"]]
+        head["km_30"]["note"] = "includes the '50 if shown' roads (30 until shown)"
+        head["km_30"]["from"] = "regime, regime_tiers"
+    return head
 
 
 def _attribution(sources: list[str]) -> str:
@@ -507,7 +642,7 @@ def run_scenario(
     notes: list[str] = []
     with _Steps(progress) as steps:
         with steps.step("load", "Loading the network"):
-            base = clip_to_area(load_inputs(sc, osm_override, progress=False), sc)
+            base = mark_scope(clip_to_area(load_inputs(sc, osm_override, progress=False), sc), sc, notes)
         with steps.step("interventions", "Applying the interventions"):
             after = apply_interventions(base, sc)
             before = base

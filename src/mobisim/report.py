@@ -121,22 +121,29 @@ def headline_scores(scores: Mapping[str, Any], *, percent: bool = True) -> pd.Da
     for key, val in source.items():
         if str(key) in INPUT_KEYS:
             continue
+        rng: Any = None
         if isinstance(val, Mapping):
             value = val.get("value", val.get("after"))
             label = val.get("label") or val.get("description") or key
             before = val.get("before")
             unit = val.get("unit", "")
+            rng = val.get("range")
         else:
             value, label, before, unit = val, key, None, ""
         if _is_number(value) or _is_number(before):
-            rows.append({"score": str(label), "before": before, "after": value, "unit": unit or ""})
-    frame = pd.DataFrame(rows, columns=["score", "before", "after", "unit"])
+            rows.append({"score": str(label), "before": before, "after": value, "unit": unit or "",
+                         "range": rng})
+    frame = pd.DataFrame(rows, columns=["score", "before", "after", "unit", "range"])
     if percent and len(frame):
         pct = frame["unit"].isin(["share", "fraction"])
         for col in ("before", "after"):
             num = pd.to_numeric(frame[col], errors="coerce").astype(float)
             frame[col] = frame[col].astype(object).where(~pct, (num * 100).round(1))
+        frame["range"] = [[100 * x for x in r] if p and isinstance(r, list) else r
+                          for r, p in zip(frame["range"], pct)]
         frame["unit"] = frame["unit"].where(~pct, "%")
+    frame["range"] = [f"{r[0]:,.1f} – {r[1]:,.1f}" if isinstance(r, list) and len(r) == 2 else ""
+                      for r in frame["range"]]
     return frame
 
 
@@ -186,6 +193,110 @@ def criteria_on_fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
                 for v in ("pass", "fail", "unknown")}}
             for label, col in CRITERIA]
     return pd.DataFrame(rows, columns=["criterion", "pass_km", "fail_km", "unknown_km"])
+
+
+TIER_TEXT = {"keep_50": "keeps 50", "50_if_shown": "50 if shown (30 until shown)", "to_30": "to 30"}
+CRITERION_TEXT = {"C1": "C1 cycle path", "C2": "C2 sensitive sites", "C3": "C3 noise/air", "C4": "C4 crossable"}
+
+
+def _criteria_text(codes: pd.Series) -> pd.Series:
+    out = codes.astype("string").fillna("")
+    for code, text in CRITERION_TEXT.items():
+        out = out.str.replace(code, text, regex=False)
+    return out.str.replace("+", " + ", regex=False)
+
+
+def tier_table(edges: pd.DataFrame) -> pd.DataFrame:
+    """Km of today's roads above 30 km/h per outcome of the 30/50 rule."""
+    from mobisim.rules import TIERS, tier_lengths
+
+    km = tier_lengths(edges)
+    total = sum(km.values()) or 1.0
+    return pd.DataFrame([{"outcome": TIER_TEXT[t], "km": km[t], "share %": 100.0 * km[t] / total}
+                         for t in TIERS])
+
+
+def deciding_table(edges: pd.DataFrame) -> pd.DataFrame:
+    """Km per outcome and deciding criteria (failing for *to 30*, unknown for *50 if shown*)."""
+    from mobisim.rules import deciding_lengths
+
+    d = deciding_lengths(edges)
+    return pd.DataFrame({"outcome": d["tier"].map(TIER_TEXT), "decided by": _criteria_text(d["criteria"]),
+                         "km": d["km"]})
+
+
+def sensitivity_table(edges: pd.DataFrame, noise_limits: list[float] | None = None) -> pd.DataFrame:
+    """Km per outcome as C3's noise limit (Lden, dB) and air limit (NO2, µg/m³) move."""
+    from mobisim.rules import AIR_LIMITS, NOISE_LIMITS, c3_sensitivity
+
+    sens = c3_sensitivity(edges, noise_limits)
+    names: dict[tuple[str, float], list[str]] = {}
+    for varied, table in (("noise", NOISE_LIMITS), ("air", AIR_LIMITS)):
+        for key, (value, _) in table.items():
+            names.setdefault((varied, value), []).append(key)
+    label = [f"{'noise' if v == 'noise' else 'NO2'} ≤ {lim:g} {'dB' if v == 'noise' else 'µg/m³'}"
+             + (f" ({', '.join(names[(v, lim)])})" if (v, lim) in names else "")
+             for v, lim in zip(sens["varied"], sens["limit"])]
+    return pd.DataFrame({"C3 limit": label, "keeps 50 km": sens["keep_50_km"],
+                         "50 if shown km": sens["50_if_shown_km"], "to 30 km": sens["to_30_km"],
+                         "fails on this part km": sens["fail_km"]})
+
+
+def _first_evidence(e: pd.DataFrame) -> pd.Series:
+    """The evidence of the first deciding criterion of each segment."""
+    first = e["regime_deciding"].astype("string").fillna("").str.split("+").str[0]
+    out = pd.Series("", index=e.index, dtype="object")
+    for code, col in (("C1", "c1_evidence"), ("C2", "c2_evidence"), ("C3", "c3_evidence"), ("C4", "c4_evidence")):
+        if col in e.columns:
+            hit = (first == code).fillna(False).to_numpy(dtype=bool)
+            out[hit] = e.loc[hit, col].astype("string").fillna("").to_numpy(dtype=object)
+    return out
+
+
+def roads_losing_fifty(edges: pd.DataFrame) -> pd.DataFrame:
+    """Per street: today's 50-roads that go to 30 or are 50 only if shown, with the deciding criteria
+    and the evidence of the first one; longest first (comply or explain)."""
+    cols = ["street", "outcome", "km", "decided by", "evidence", "to decide"]
+    if "regime_tier" not in edges.columns:
+        return pd.DataFrame(columns=cols)
+    e = _rows(edges, edges["regime_tier"].isin(["to_30", "50_if_shown"]).fillna(False))
+    frame = pd.DataFrame({"street": _street_names(e).to_numpy(dtype=object),
+                          "outcome": e["regime_tier"].astype(str).map(TIER_TEXT).to_numpy(dtype=object),
+                          "km": e["length"].astype(float).to_numpy() / 1000.0,
+                          "decided by": _criteria_text(e["regime_deciding"]).to_numpy(dtype=object),
+                          "evidence": _first_evidence(e).to_numpy(dtype=object),
+                          "to decide": e["regime_missing"].astype("string").fillna("").to_numpy(dtype=object)})
+    out = (frame.groupby(["street", "outcome", "decided by"], dropna=False)
+           .agg(km=("km", "sum"), evidence=("evidence", "first"), to_decide=("to decide", "first"))
+           .reset_index().rename(columns={"to_decide": "to decide"}))
+    return out.sort_values(["km", "street"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def data_box(net: Any) -> list[str]:
+    """The "Data used and its limits" section: inputs, coverage per tag family, what is a default."""
+    from mobisim.coverage import coverage_rows
+
+    coverage = getattr(net, "coverage", {}) or {}
+    lines = ["## Data used and its limits", "",
+             f"Input: {md_escape(', '.join(map(str, getattr(net, 'sources', []))))}. Where a tag family is "
+             "missing, mobisim uses the stand-in named below and says so where the figure is shown; a criterion "
+             "that rests on a family the input does not carry at all is *unknown*, never *fail*.", ""]
+    if coverage:
+        lines.append(md_table(coverage_rows(coverage)))
+    if "maxspeed_source" in net.edges.columns and "is_road" in net.edges.columns:
+        from mobisim.speedlimits import defaults_note
+
+        note = defaults_note(net)
+        if note:
+            lines.append(f"- {md_escape(note)}")
+    outside = getattr(net, "outside_km", 0.0)
+    if outside:
+        lines.append(f"- {outside:,.1f} km of motor roads in the input lie outside the area judged (the "
+                     "municipality): drawn greyed on the map, not judged, not scored, not listed.")
+    lines.append("- Traffic volumes are one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS), "
+                 "not counts: noise, air and the toets's traffic stress rest on them.")
+    lines.append("")
+    return lines
 
 
 def fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
@@ -329,8 +440,11 @@ def _section(title: str, intro: str, table: pd.DataFrame, *, limit: int | None =
     return lines
 
 
-REPORT_EDGE_COLUMNS = ["u", "v", "way_id", "name", "highway", "length", "maxspeed", "proposed_maxspeed", "regime",
+REPORT_EDGE_COLUMNS = ["u", "v", "way_id", "name", "highway", "length", "is_road", "maxspeed", "maxspeed_source",
+                       "proposed_maxspeed", "regime", "regime_tier", "regime_deciding", "regime_missing",
                        "c1_cycle_path", "c2_sensitive_sites", "c3_air_noise", "c4_crossable",
+                       "c1_evidence", "c2_evidence", "c3_evidence", "c4_evidence", "c3_noise", "c3_air",
+                       "noise_lden_db", "no2_low_ugm3", "no2_high_ugm3",
                        "regime_rule", "regime_reason", "calming", "calming_reason", "school_route_children",
                        "toets_bike", "toets_bike_reason", "toets_bike_fix", "toets_walk", "toets_walk_reason",
                        "toets_walk_fix"]
@@ -343,8 +457,18 @@ class _Slim:
     columns are slow)."""
 
     def __init__(self, net: Any):
-        self.edges = net.edges[[c for c in REPORT_EDGE_COLUMNS if c in net.edges.columns]]
-        self.nodes = net.nodes[[c for c in REPORT_NODE_COLUMNS if c in net.nodes.columns]]
+        edges, nodes = net.edges, net.nodes
+        # only what the area judges is listed (segments outside it are drawn greyed on the map)
+        if "in_area" in edges.columns:
+            edges = _rows(edges, edges["in_area"].to_numpy(dtype=bool))
+        if "in_area" in nodes.columns:
+            nodes = _rows(nodes, nodes["in_area"].to_numpy(dtype=bool))
+        self.edges = edges[[c for c in REPORT_EDGE_COLUMNS if c in edges.columns]]
+        self.nodes = nodes[[c for c in REPORT_NODE_COLUMNS if c in nodes.columns]]
+        self.coverage = dict(getattr(net, "coverage", {}) or {})
+        self.outside_km = (float(net.edges.loc[~net.edges["in_area"].to_numpy(dtype=bool)
+                                               & net.edges["is_road"].to_numpy(dtype=bool), "length"].sum()) / 1000.0
+                           if {"in_area", "is_road"} <= set(net.edges.columns) else 0.0)
         self.sources = getattr(net, "sources", [])
 
 
@@ -373,10 +497,15 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     if desc:
         lines += [md_escape(desc), ""]
 
+    lines += data_box(after)
     head = headline_scores(result.scores or {})
     lines += ["## Headline scores", "",
               "Each figure is computed from the OpenStreetMap network; `scores.json` lists the inputs next to "
-              "every number (`mobisim explain-scores` prints them).", "", md_table(head)]
+              "every number (`mobisim explain-scores` prints them). A range shows what rests on missing "
+              "evidence.", "", md_table(head)]
+    notes_head = [v.get("note") for v in ((result.scores or {}).get("headline") or {}).values()
+                  if isinstance(v, Mapping) and v.get("note")]
+    lines += [f"- {md_escape(n)}" for n in notes_head] + ([""] if notes_head else [])
 
     ivs = list(getattr(scenario, "interventions", None) or [])
     if ivs:
@@ -396,12 +525,28 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                       regime_summary(before.edges, after.edges), formats={"today_km": 1, "proposed_km": 1})
 
     if programme is not False:
+        rs = getattr(scenario, "rules", None)
+        lines += _section("Today's 50-roads: keep 50, 50 if shown, or 30",
+                          "Road length (km) of today's roads above 30 km/h that the city decides, by outcome. A road "
+                          "keeps 50 only when all four criteria are shown to pass; when none fails but the data cannot "
+                          "show one (\"unknown\"), it is *50 if shown*: 30 until the evidence is there (pas toe of "
+                          "leg uit).", tier_table(after.edges), formats={"km": 1, "share %": 1})
         lines += _section("Why today's 50-roads keep 50 or go to 30",
-                          "Road length (km) of today's roads above 30 km/h by the outcome of each criterion. "
-                          "A road keeps 50 only when all four pass; \"unknown\" (data missing, e.g. no "
-                          "crossing tags) counts as not demonstrated.",
+                          "Road length (km) of those roads by the outcome of each criterion.",
                           criteria_on_fifty_roads(after.edges),
                           formats={"pass_km": 1, "fail_km": 1, "unknown_km": 1})
+        lines += _section("Which criteria decide",
+                          "Km per outcome and the criteria that decide it: the failing ones for *to 30*, the unknown "
+                          "ones for *50 if shown*.", deciding_table(after.edges), formats={"km": 1})
+        limits = list(getattr(rs, "noise_sensitivity_db", []) or []) or None
+        lines += _section("How the answer moves with C3's limits",
+                          "The same roads if C3's noise limit (Lden at the façade at 50 km/h) or air limit (annual NO2 "
+                          "at the façade) were another value; the levels are computed once. This run: noise "
+                          f"{getattr(rs, 'noise_threshold_lden_db', 63):g} dB, NO2 "
+                          f"{getattr(rs, 'air_limit_ugm3', 20):g} µg/m³. Noise and NO2 are screening estimates from "
+                          "one traffic figure per road class.",
+                          sensitivity_table(after.edges, limits),
+                          formats={"keeps 50 km": 1, "50 if shown km": 1, "to 30 km": 1, "fails on this part km": 1})
 
     tb, ta = _toets_totals(before), _toets_totals(after)
     rows = [{"measure": k.replace("_", " "), "before": tb.get(k), "after": ta.get(k)} for k in ta]
@@ -433,6 +578,11 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                       "Per street and reason; a road keeps 50 only when all four criteria pass "
                       "(C1 separate cycle path, C2 no sensitive sites, C3 air/noise acceptable, C4 crossable).",
                       fifty_roads(after.edges), limit=max_rows, formats={"km": 2})
+    if programme is not False:
+        lines += _section("Today's 50-roads that lose 50, and what decides it",
+                          "Per street: *to 30* with the failing criteria and the evidence of the first; *50 if shown* "
+                          "with the evidence that would decide it. Longest first.",
+                          roads_losing_fifty(after.edges), limit=max_rows, formats={"km": 2})
     lines += _section("Every 8-jarigen-toets failure on a school route, and its fix",
                       "Segments on children's school routes that an 8-year-old cannot use alone, most children first.",
                       school_route_failures(after.edges), limit=max_rows, formats={"km": 2, "children": 0})

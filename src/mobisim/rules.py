@@ -1,26 +1,43 @@
 """The 30/50 rule: 30 km/h by default, 50 km/h only when all four criteria pass.
 
-For every motor-road segment inside the built-up area the proposed regime is decided from four
-criteria, each reported as ``pass`` / ``fail`` / ``unknown`` with its evidence:
+For every motor-road segment the municipality decides (inside the area judged, see
+:func:`mobisim.areas.mark_area`) the proposed regime is decided from four criteria, each reported
+as ``pass`` / ``fail`` / ``unknown`` with its evidence:
 
 - **C1 separate cycle path**: a physically separated cycle track on both sides, or a two-way
   track on one side (tags or parallel-geometry detection). A painted lane does not count at 50
-  (CROW/SWOV: at 50 km/h cyclists are separated).
-- **C2 no sensitive sites nearby**: no school, kindergarten, playground or care institution within
-  :attr:`RuleSettings.sensitive_distance_m` (default 150 m).
-- **C3 air and noise acceptable**: estimated Lden at the nearest façade at 50 km/h ≤ WHO 2018
-  53 dB, and an NO2 increment proxy within the Dutch NIBM margin (see :mod:`mobisim.noise`).
+  (CROW/SWOV: at 50 km/h cyclists are separated). On an input that carries no ``cycleway*`` tag
+  at all, a path found by geometry still passes, but its absence is *unknown*: a track drawn on the
+  road itself would be invisible.
+- **C2 no sensitive sites nearby**: no primary school, childcare, playground or care institution
+  (nursing/care home, hospital, social facility for elderly or disabled people — not GPs,
+  physiotherapists, pharmacies or dentists) within :attr:`RuleSettings.sensitive_distance_m`.
+- **C3 air and noise acceptable for residents**: estimated Lden at the nearest façade at 50 km/h
+  within the noise limit (default 63 dB, the Wet geluidhinder's maximum exemption value for homes
+  along urban roads; WHO 53 dB and the Omgevingswet values are named alternatives,
+  :data:`NOISE_LIMITS`) and NO2 within the air limit (default the EU 2030 limit, 20 µg/m³;
+  :data:`AIR_LIMITS`). A screening estimate whose range straddles a limit is *unknown*.
 - **C4 crossable by an 8-year-old**: every crossing on the segment passes the 8-jarigen-toets
   (:mod:`mobisim.toets`) and no point of the segment is farther than half the maximum gap
   (default 250 m) from a child-safe crossing of the same street.
 
-``unknown`` counts as not demonstrated ("pas toe of leg uit": 50 must be justified).
-Motorways, trunk roads and their links (e.g. the Utrechtsebaan) are ``out_of_scope``.
+Three outcomes (``regime_tier``), not two: **keep 50** when all four pass; **50 if shown** when
+none fails but at least one is unknown — the limit proposed stays 30 ("pas toe of leg uit"), and
+``regime_missing`` names the evidence that would decide it; **to 30** when any criterion fails
+(``regime_deciding`` names the failing criteria).
+
+Out of scope, with the rule that says so: segments outside the area judged; motorways, trunk roads
+and their links; ``motorroad=yes``; national A/N routes (``ref``) the city does not manage;
+tunnels of primary roads without a cycle facility (car-only), and the rest of a street that is
+mostly such road (e.g. the Rotterdamsebaan).
 
 The module also proposes traffic calming for 30-roads that invite speeding, and fixes for busy
-junctions on (would-be) 50-roads. Everything is computed on whole columns in one pass.
+junctions on (would-be) 50-roads. Everything is computed on whole columns in one pass; the noise
+and air figures are kept per segment (``noise_lden_db``, ``c3_noise``, ``c3_air``, ``no2_*_ugm3``) so that
+:func:`c3_sensitivity` re-decides the tiers for other noise limits without recomputing them.
 
-Public API: :class:`RuleSettings`, :func:`evaluate_regime`, :func:`evaluate`.
+Public API: :class:`RuleSettings`, :func:`evaluate_regime`, :func:`evaluate`,
+:func:`c3_sensitivity`, :func:`tier_lengths`.
 """
 
 from __future__ import annotations
@@ -54,15 +71,44 @@ from mobisim.toets import (
 
 REGIME_COLUMNS = [
     "regime", "proposed_maxspeed", "regime_rule", "regime_reason",
+    "regime_tier", "regime_deciding", "regime_missing",
     "c1_cycle_path", "c1_evidence", "c2_sensitive_sites", "c2_evidence",
-    "c3_air_noise", "c3_evidence", "noise_lden_db", "c4_crossable", "c4_evidence",
+    "c3_air_noise", "c3_evidence", "noise_lden_db", "c3_noise", "c3_air",
+    "no2_low_ugm3", "no2_high_ugm3", "c4_crossable", "c4_evidence",
     "calming", "calming_reason",
 ]
+#: The outcomes of the 30/50 rule for a road that is 50 (or faster) today and in scope.
+TIERS = ("keep_50", "50_if_shown", "to_30")
+TIER_LABELS = {"keep_50": "keeps 50", "50_if_shown": "50 if shown", "to_30": "to 30"}
 JUNCTION_COLUMNS = ["junction_fix", "junction_fix_reason"]
 
 
 #: WHO Environmental Noise Guidelines for the European Region (2018), road traffic, Lden.
 WHO_LDEN_DB = 53.0
+
+#: Named noise limits (Lden at the façade, dB) a scenario may pick with ``noise_limit``.
+NOISE_LIMITS: dict[str, tuple[float, str]] = {
+    "who-2018": (53.0, "WHO Environmental Noise Guidelines 2018, road traffic: a health target"),
+    "wgh-preferred": (48.0, "Wet geluidhinder (until 2024) preferred value for homes along roads"),
+    "wgh-max-urban": (63.0, "Wet geluidhinder (until 2024) maximum exemption value for homes along an "
+                            "existing urban road, applied by municipalities for two decades"),
+    "omgevingswet-standard": (53.0, "Omgevingswet / Bkl (2024) standard value for homes along municipal "
+                                    "roads (verify against the current Bkl tables)"),
+    "omgevingswet-limit": (70.0, "Omgevingswet / Bkl (2024) limit value for homes along municipal roads "
+                                 "(verify against the current Bkl tables)"),
+}
+#: Named NO2 limits (annual mean, µg/m³) a scenario may pick with ``air_limit``.
+AIR_LIMITS: dict[str, tuple[float, str]] = {
+    "eu-2030": (20.0, "EU limit from 2030, Directive (EU) 2024/2881"),
+    "eu-current": (40.0, "EU/Dutch limit in force until 2030 (Wet milieubeheer)"),
+    "who-2021": (10.0, "WHO Air Quality Guidelines 2021: a health target"),
+}
+
+
+def limit_label(value: float, table: dict[str, tuple[float, str]], unit: str) -> str:
+    """``"63 dB (wgh-max-urban)"``: the value and the named limits it equals, else ``(scenario)``."""
+    names = [k for k, (v, _) in table.items() if v == value]
+    return f"{value:g} {unit} ({' = '.join(names) if names else 'scenario value'})"
 
 
 class RuleSettings(BaseModel):
@@ -73,27 +119,64 @@ class RuleSettings(BaseModel):
     out_of_scope_classes: list[str] = Field(
         default=["motorway", "motorway_link", "trunk", "trunk_link"],
         description="Classes outside the urban speed rule (autosnelweg/autoweg such as the "
-        "Utrechtsebaan): category out_of_scope, limit unchanged.",
+        "Utrechtsebaan): category out_of_scope, limit unchanged (rule R1-out-of-scope-class).",
     )
+    out_of_scope_motorroad: bool = Field(
+        default=True, description="Roads tagged motorroad=yes (autoweg: no cyclists, pedestrians or "
+        "slow traffic, RVV 1990 art. 1) are out of scope (rule R1-motorroad).")
+    out_of_scope_ref_pattern: str = Field(
+        default=r"(?:^|;)\s*[AN]\d+\b",
+        description="Regular expression (case-insensitive) on the road's `ref`: national A/N routes "
+        "(A12, N14, N211 …) are managed by Rijkswaterstaat or the province, not the city, and are out "
+        "of scope (rule R1-national-route). The city's own S-routes (S100 …) stay in. Empty: off.")
+    car_only_tunnel_classes: list[str] = Field(
+        default=["primary", "primary_link"],
+        description="Tunnels of these classes without a tagged cycle lane or track are car-only "
+        "(tunnel entry roads such as the Rotterdamsebaan): out of scope (rule R1-car-only-tunnel); "
+        "bridges only when bicycles are tagged as not allowed.")
+    out_of_scope_street_share: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="A street (by name) whose motor-road length is at least this share out of scope "
+        "(national route, motorway, car-only tunnel) is out of scope also on its remaining segments "
+        "of out_of_scope_street_classes (its ramps and approaches; rule R1-out-of-scope-street). "
+        "1 switches this off.")
+    out_of_scope_street_classes: list[str] = Field(
+        default=["primary", "primary_link", "secondary_link", "tertiary_link"],
+        description="Classes to which out_of_scope_street_share extends.")
     high_speed_kmh: int = Field(default=50, description="Speed of the exception regime (50).")
     default_speed_kmh: int = Field(default=30, description="Default urban limit proposed (30).")
     living_speed_kmh: int = Field(
         default=15, description="Woonerf (living street) limit; kept (RVV 1990 art. 45: walking pace, "
         "signposted 15 km/h in Dutch practice).")
     # C2
-    sensitive_kinds: list[str] = Field(
-        default=["school", "kindergarten", "playground", "care"],
-        description="Feature kinds that make a road sensitive (children, frail people).",
+    sensitive_kinds: list[Literal["primary_school", "school", "kindergarten", "playground", "care",
+                                  "health"]] = Field(
+        default=["primary_school", "kindergarten", "playground", "care"],
+        description="Site kinds that make a road sensitive: primary schools (`school` = every "
+        "school), childcare (`kindergarten`), playgrounds and care institutions (`care`: nursing and "
+        "care homes, hospitals, social facilities for elderly or disabled people). `health` (GPs, "
+        "physiotherapists, clinics, pharmacies, dentists) is not a care institution in the "
+        "programme's sense and is off by default.",
     )
     sensitive_distance_m: float = Field(
-        default=150.0, description="C2 fails when a sensitive site lies within this distance of the "
-        "segment. Programme default (issue 3).")
+        default=150.0, ge=0, le=5000, description="C2 fails when a sensitive site lies within this "
+        "distance of the segment. Programme default (issue 3).")
     sensitive_search_m: float = Field(
         default=2000.0, description="Search radius for naming the nearest site in the evidence.")
     # C3 noise
+    noise_limit: Literal["who-2018", "wgh-preferred", "wgh-max-urban", "omgevingswet-standard",
+                         "omgevingswet-limit"] | None = Field(
+        default=None, description="A named noise limit (NOISE_LIMITS) instead of a number: "
+        "'wgh-max-urban' 63 dB (default), 'who-2018' 53 dB, 'wgh-preferred' 48 dB, "
+        "'omgevingswet-standard' 53 dB, 'omgevingswet-limit' 70 dB.")
     noise_threshold_lden_db: float = Field(
-        default=WHO_LDEN_DB, description="Road-traffic noise limit at the façade. Source: WHO Environmental "
-        "Noise Guidelines for the European Region (2018), road traffic 53 dB Lden.")
+        default=63.0, ge=30, le=90, description="Road-traffic noise limit at the façade (Lden, dB). "
+        "Default 63 dB: the Wet geluidhinder's maximum exemption value (hogere waarde) for homes along "
+        "an existing urban road — the most Dutch practice accepted for homes for two decades. The WHO "
+        "2018 guideline (53 dB) is a health target no Dutch main road meets, even at 30 km/h.")
+    noise_sensitivity_db: list[float] = Field(
+        default=[53.0, 58.0, 63.0, 68.0, 70.0], min_length=1, max_length=20,
+        description="Noise limits at which every run also reports the km that keep 50 (sensitivity).")
     noise_reference_distance_m: float = Field(
         default=25.0, description="Reference distance of the emission term. Source: RLS-90.")
     noise_min_distance_m: float = Field(
@@ -134,16 +217,26 @@ class RuleSettings(BaseModel):
     air_layer_max_distance_m: float = Field(
         default=50.0, ge=0, description="A segment whose midpoint lies in no polygon and farther than "
         "this from every feature of the layer has an unknown air quality.")
+    air_limit: Literal["eu-2030", "eu-current", "who-2021"] | None = Field(
+        default=None, description="A named NO2 limit (AIR_LIMITS) instead of a number: 'eu-2030' "
+        "20 µg/m³ (default), 'eu-current' 40, 'who-2021' 10.")
     air_limit_ugm3: float = Field(
-        default=10.0, gt=0, description="Largest acceptable annual mean (µg/m³) in air_mode='layer'. "
-        "Source: WHO Air Quality Guidelines 2021, NO2 10 µg/m³ (the EU limit from 2030 is 20 µg/m³, "
-        "Directive (EU) 2024/2881).")
-    air_no2_increment_max: float = Field(
-        default=1.2, description="Largest acceptable NO2 increment (µg/m³): the NIBM margin, 3 % of "
-        "the 40 µg/m³ EU annual limit (Besluit niet in betekenende mate bijdragen, 2007).")
-    air_no2_per_10k_at_10m: float = Field(
-        default=2.5, description="NO2 increment proxy coefficient: µg/m³ per 10 000 vehicles/day "
-        "at 10 m (order of magnitude of RIVM CAR II street increments). Assumption.")
+        default=20.0, gt=0, le=200, description="Largest acceptable annual mean NO2 (µg/m³) at the "
+        "façade. Default: the EU limit from 2030, 20 µg/m³ (Directive (EU) 2024/2881); the WHO 2021 "
+        "guideline (10 µg/m³) is a health target.")
+    air_background_no2_ugm3: list[float] = Field(
+        default=[11.0, 13.0, 15.0], min_length=3, max_length=3,
+        description="Urban background NO2 (µg/m³, annual mean) low / central / high for the proxy, at "
+        "the 2030 horizon of the EU limit it is compared with. Assumption: Den Haag's urban-background "
+        "stations measured about 16–18 µg/m³ in 2022–2023 (Luchtmeetnet) and background NO2 falls "
+        "some 3–4 % a year with fleet renewal (RIVM GCN prognoses); give a NO2 map (air_mode = "
+        "'layer') for measured values.")
+    air_no2_per_10k_at_10m: list[float] = Field(
+        default=[1.5, 2.5, 4.0], min_length=3, max_length=3,
+        description="NO2 street increment proxy: µg/m³ per 10 000 vehicles/day at 10 m, low / central "
+        "/ high (order of magnitude of RIVM CAR II street increments). Assumption. The proxy fails a "
+        "road only when even the low estimate exceeds the limit, passes it when even the high one "
+        "stays within, and leaves it unknown in between.")
     # C4
     crossing_max_gap_m: float = Field(
         default=250.0, description="Largest distance between child-safe crossings along a 50-road. "
@@ -168,6 +261,38 @@ class RuleSettings(BaseModel):
         default=15000.0, description="A junction with at least this many vehicles/day entering "
         "(half the sum over its road ends) is busy. Assumption; Den Haag: over half of the victims "
         "on 50-roads were at junctions (Kiezen voor Verkeersveiligheid 2030).")
+
+    @model_validator(mode="after")
+    def _named_limits(self) -> RuleSettings:
+        for name_key, value_key, table in (("noise_limit", "noise_threshold_lden_db", NOISE_LIMITS),
+                                           ("air_limit", "air_limit_ugm3", AIR_LIMITS)):
+            name = getattr(self, name_key)
+            if name is None:
+                continue
+            value = table[name][0]
+            if value_key in self.model_fields_set and getattr(self, value_key) != value:
+                raise ValueError(f"{name_key} = '{name}' is {value:g}, but {value_key} = "
+                                 f"{getattr(self, value_key):g}: give one of the two")
+            object.__setattr__(self, value_key, value)
+        return self
+
+    @model_validator(mode="after")
+    def _valid_pattern(self) -> RuleSettings:
+        import re
+
+        try:
+            re.compile(self.out_of_scope_ref_pattern)
+        except re.error as exc:
+            raise ValueError(f"out_of_scope_ref_pattern is not a regular expression ({exc})") from None
+        return self
+
+    @model_validator(mode="after")
+    def _ordered_ranges(self) -> RuleSettings:
+        for key in ("air_background_no2_ugm3", "air_no2_per_10k_at_10m"):
+            lo, mid, hi = getattr(self, key)
+            if not (0 <= lo <= mid <= hi):
+                raise ValueError(f"{key} must be low ≤ central ≤ high and ≥ 0, got {[lo, mid, hi]}")
+        return self
 
     @model_validator(mode="after")
     def _layer_needs_a_file(self) -> RuleSettings:
@@ -201,9 +326,22 @@ def _has_data(frame: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def criterion_c1(edges: pd.DataFrame, network_has_cycle_paths: bool) -> tuple[np.ndarray, np.ndarray]:
+def criterion_c1(edges: pd.DataFrame, network_has_cycle_paths: bool, data_has_cycleway_tags: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """C1: separated cycle track on both sides, or a two-way track, or — on a one-way
-    carriageway such as each half of a dual carriageway — a track on its right-hand side."""
+    carriageway such as each half of a dual carriageway — a track on its right-hand side.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        Candidate segments with the cycleway and parallel-path columns.
+    network_has_cycle_paths : bool
+        Whether the input holds separate cycle paths at all (else nothing can be detected).
+    data_has_cycleway_tags : bool
+        Whether any way of the input carries a ``cycleway*`` tag. Without any, a track drawn on the
+        road itself is invisible: a parallel path found by geometry still passes, but its absence
+        is ``unknown``, never ``fail``.
+    """
     left = _bool(edges, "cycle_separated_left")
     right = _bool(edges, "cycle_separated_right")
     twoway = _bool(edges, "cycle_track_twoway")
@@ -214,9 +352,11 @@ def criterion_c1(edges: pd.DataFrame, network_has_cycle_paths: bool) -> tuple[np
     sides = _cat("cycleway left=", cwl.to_numpy(dtype=str), ", right=", cwr.to_numpy(dtype=str))
     oneway_right = _bool(edges, "oneway") & right
     n = len(edges)
-    conds = [left & right, twoway, oneway_right, lane, left | right,
-             ~tagged & ~network_has_cycle_paths]
-    verdict = select(conds, ["pass", "pass", "pass", "fail", "fail", "unknown"], "fail", n)
+    blind = np.full(n, not data_has_cycleway_tags) & ~tagged
+    conds = [left & right, twoway, oneway_right, lane, blind & (left | right), blind,
+             ~tagged & ~network_has_cycle_paths, left | right]
+    verdict = select(conds, ["pass", "pass", "pass", "fail", "unknown", "unknown", "unknown", "fail"],
+                     "fail", n)
     evidence = select(conds, [
         T("separated cycle track on both sides (", src, ")"),
         T("two-way separated cycle track on one side (", src, ")"),
@@ -224,28 +364,44 @@ def criterion_c1(edges: pd.DataFrame, network_has_cycle_paths: bool) -> tuple[np
           "on its right-hand side, the side of its traffic (", src, ")"),
         T("painted cycle lane only (", sides, "): a painted lane does not count at 50 "
           "(CROW/SWOV: at 50 km/h cyclists are separated)"),
-        T("separated cycle track on one side only (", src, "; ", sides, ")"),
+        T("a separated cycle path found on one side only (", src, "); the input carries no cycleway "
+          "tags at all, so a track on the other side drawn on the road itself would be invisible"),
+        "no separated cycle path found by geometry; the input carries no cycleway tags at all, so a "
+        "track drawn on the road itself would be invisible",
         "no cycleway tag, and the data holds no cycle paths to detect a parallel one",
+        T("separated cycle track on one side only (", src, "; ", sides, ")"),
     ], _cat("no separated cycle path (", sides, "; no parallel cycle path detected)"), n)
     return verdict, evidence
 
 
-def criterion_c2(edges: pd.DataFrame, features: Any, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
-    """C2: no sensitive site within ``sensitive_distance_m``; evidence names the nearest."""
-    n = len(edges)
+def sensitive_sites(features: Any, kinds: list[str]) -> Any:
+    """The features of ``kinds`` (``primary_school`` = schools told primary by
+    :func:`mobisim.features.is_primary_school`), with a readable ``site_kind``; ``None`` without
+    features."""
     if not _has_data(features) or "kind" not in features.columns:
-        sites = None
-    else:
-        sites = features[features["kind"].isin(s.sensitive_kinds).fillna(False).to_numpy(dtype=bool)]
+        return None
+    kind = _str(features, "kind")
+    primary = _bool(features, "primary_school") & (kind == "school").to_numpy()
+    chosen = kind.isin(kinds).to_numpy() | (primary & ("primary_school" in kinds))
+    sites = features[chosen]
+    sub = _str(sites, "subkind")
+    label = np.where(primary[chosen], "primary school", np.where(sub != "", sub, _str(sites, "kind")))
+    return sites.assign(site_kind=pd.Series(label, index=sites.index).str.replace("_", " "))
+
+
+def criterion_c2(edges: pd.DataFrame, features: Any, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
+    """C2: no sensitive site within ``sensitive_distance_m``; evidence names the nearest and its kind."""
+    n = len(edges)
+    sites = sensitive_sites(features, list(s.sensitive_kinds))
     if sites is None or len(sites) == 0:
-        kinds = ", ".join(s.sensitive_kinds)
+        kinds = ", ".join(s.sensitive_kinds).replace("_", " ")
         return (np.full(n, "unknown", dtype=object),
                 np.full(n, f"no sensitive sites ({kinds}) in the data: load a feature file",
                         dtype=object))
     dist, idx = nz.nearest_distance(edges.geometry.to_numpy(), sites.geometry.to_numpy(),
                                     s.sensitive_search_m)
     names = _str(sites, "name").to_numpy(dtype=object)
-    kinds = _str(sites, "kind").to_numpy(dtype=object)
+    kinds = sites["site_kind"].to_numpy(dtype=object)
     found = idx >= 0
     site_name = np.where(found, names[np.maximum(idx, 0)], "")
     site_name = np.where(site_name == "", "unnamed site", site_name)
@@ -288,41 +444,81 @@ def facade_distance(edges: pd.DataFrame, net: Any, s: RuleSettings) -> tuple[np.
 
 
 def air_quality(edges: pd.DataFrame, dist: np.ndarray, q: np.ndarray, s: RuleSettings,
-                air_layer: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The air part of C3 per segment: (fails, unknown, evidence text).
+                air_layer: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The air part of C3 per segment: (verdict ``pass``/``fail``/``unknown``, evidence text, low and
+    high NO2 estimate in µg/m³, NaN where none).
 
-    ``proxy``: the NO2 increment of :func:`mobisim.noise.no2_increment` at the façade distance
-    ``dist`` against ``air_no2_increment_max``; ``layer``: the concentration of ``air_layer``
-    (:func:`mobisim.io.read_value_layer`) at the segment against ``air_limit_ugm3``, unknown where
-    the layer does not reach; ``off``: unknown everywhere.
+    ``proxy``: background + the street increment of :func:`mobisim.noise.no2_increment` at the
+    façade distance ``dist``, each low / central / high, against ``air_limit_ugm3``: fail only when
+    even the low estimate exceeds the limit, pass when even the high one stays within, unknown in
+    between (the screening cannot tell). ``layer``: the concentration of ``air_layer``
+    (:func:`mobisim.io.read_value_layer`) at the segment, unknown where the layer does not reach;
+    ``off``: unknown everywhere. No façade within reach: pass (nobody lives there).
     """
     n = len(edges)
     has_facade = ~np.isnan(dist)
+    limit = limit_label(s.air_limit_ugm3, AIR_LIMITS, "µg/m³")
     if s.air_mode == "proxy":
-        no2 = nz.no2_increment(q, dist, per_10k_at_ref=s.air_no2_per_10k_at_10m,
-                               min_distance_m=s.noise_min_distance_m)
-        text = _cat("; NO2 increment ≈ ", _fmt(no2, "{:.1f}"), " µg/m³ (proxy; NIBM limit ",
-                    f"{s.air_no2_increment_max:g}", ")")
-        return has_facade & (no2 > s.air_no2_increment_max), np.zeros(n, dtype=bool), text
+        est = [np.round(bg + nz.no2_increment(q, dist, per_10k_at_ref=k, min_distance_m=s.noise_min_distance_m), 1)
+               for bg, k in zip(s.air_background_no2_ugm3, s.air_no2_per_10k_at_10m)]
+        low, mid, high = est
+        verdict = air_verdict(low, high, has_facade, s.air_limit_ugm3)
+        text = _cat("; NO2 ≈ ", _fmt(mid, "{:.0f}"), " µg/m³ (estimate ", _fmt(low, "{:.0f}"), "–",
+                    _fmt(high, "{:.0f}"), ": background + street increment, a screening proxy) vs ", limit)
+        return verdict, text, low, high
     if s.air_mode == "layer" and air_layer is not None:
-        value = nz.sample_layer(edges.geometry.to_numpy(), air_layer.geometry.to_numpy(),
-                                air_layer["value"].to_numpy(), s.air_layer_max_distance_m)
+        value = np.round(nz.sample_layer(edges.geometry.to_numpy(), air_layer.geometry.to_numpy(),
+                                         air_layer["value"].to_numpy(), s.air_layer_max_distance_m), 1)
         covered = ~np.isnan(value)
         name = Path(s.air_layer_path).name  # set: the settings validator requires it in this mode
         text = select([covered], [
             _cat("; ", s.air_layer_column.upper(), " ≈ ", _fmt(value, "{:.1f}"), " µg/m³ (", name,
-                 "); limit ", f"{s.air_limit_ugm3:g}", " µg/m³"),
+                 ") vs ", limit),
         ], f"; air: unknown ({name} does not cover this segment within {s.air_layer_max_distance_m:g} m)", n)
-        return covered & has_facade & (value > s.air_limit_ugm3), ~covered, text
+        verdict = air_verdict(value, value, has_facade, s.air_limit_ugm3)
+        return verdict, text, value, value
     why = "air_mode=off" if s.air_mode == "off" else "no air layer loaded"
-    return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), np.full(n, f"; air: unknown ({why})", dtype=object)
+    nan = np.full(n, np.nan)
+    return np.full(n, "unknown", dtype=object), np.full(n, f"; air: unknown ({why})", dtype=object), nan, nan
+
+
+def air_verdict(low: np.ndarray, high: np.ndarray, has_facade: np.ndarray, limit: float) -> np.ndarray:
+    """Air part of C3 from an estimate's range: pass without a façade or when even ``high`` is within
+    ``limit``, fail when even ``low`` exceeds it, unknown in between or without a value (NaN)."""
+    return np.where(~has_facade | (high <= limit), "pass",
+                    np.where(low > limit, "fail", "unknown")).astype(object)
+
+
+def noise_verdict(lden50: np.ndarray, known: np.ndarray, limit_db: float) -> np.ndarray:
+    """The noise part of C3 at ``limit_db``: unknown without façade data, pass without a façade
+    within reach (NaN level), fail above the limit."""
+    return np.where(~known, "unknown",
+                    np.where(np.isnan(lden50), "pass",
+                             np.where(lden50 > limit_db, "fail", "pass"))).astype(object)
+
+
+def combine(*verdicts: np.ndarray) -> np.ndarray:
+    """All must pass: ``fail`` if any fails, else ``unknown`` if any is unknown, else ``pass``."""
+    stack = np.vstack(verdicts)
+    return np.where((stack == "fail").any(axis=0), "fail",
+                    np.where((stack == "unknown").any(axis=0), "unknown", "pass")).astype(object)
 
 
 def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any = None
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """C3: noise (Lden at 50 km/h at the nearest façade) and air quality are acceptable.
 
-    Air by the NO2 proxy, or by a concentration layer (``air_layer``, see :func:`air_quality`).
+    Returns
+    -------
+    verdict, evidence : numpy.ndarray
+        The combined criterion and its text.
+    lden50 : numpy.ndarray
+        Estimated Lden at the nearest façade at 50 km/h (NaN without a façade within reach).
+    noise, air : numpy.ndarray
+        The two parts' verdicts (kept so that other limits can be tried cheaply).
+    no2 : numpy.ndarray
+        Shape (2, n): low and high NO2 estimate (µg/m³); −inf without a façade within reach (air
+        is then no concern), NaN where the estimate is unknown.
     """
     n = len(edges)
     dist, known, basis = facade_distance(edges, net, s)
@@ -332,27 +528,28 @@ def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any 
               min_distance_m=s.noise_min_distance_m, den_correction_db=s.noise_den_correction_db)
     lden50 = nz.lden_db(q, np.full(n, float(s.high_speed_kmh)), dist, heavy, **kw)
     lden30 = nz.lden_db(q, np.full(n, float(s.default_speed_kmh)), dist, heavy, **kw)
+    # judged at the precision shown (0.1 dB, 0.1 µg/m³), so that c3_sensitivity on the kept
+    # columns reproduces the run's own verdicts exactly
+    lden50 = np.where(known, np.round(lden50, 1), np.nan)
+    noise = noise_verdict(lden50, known, s.noise_threshold_lden_db)
     has_facade = ~np.isnan(dist)
-    noise_fail = has_facade & (lden50 > s.noise_threshold_lden_db)
-    air_fail, air_unknown, air_txt = air_quality(edges, dist, q, s, air_layer)
+    air, air_txt, no2_low, no2_high = air_quality(edges, dist, q, s, air_layer)
+    air = np.where(known, air, "unknown").astype(object)
+    verdict = combine(noise, air)
+    no2 = np.vstack([np.where(has_facade, no2_low, -np.inf), np.where(has_facade, no2_high, -np.inf)])
 
     where = ("nearest building" if basis == "buildings" else "façade assumed next to residential landuse")
     noise_txt = _cat(
         "Lden ≈ ", _fmt(lden50), " dB at 50 km/h (≈ ", _fmt(lden30), " dB at 30) at ", _fmt(dist),
-        " m (", where, "), ~", _fmt(q), " vehicles/day; limit ", f"{s.noise_threshold_lden_db:g}",
-        " dB", " (WHO 2018)" if s.noise_threshold_lden_db == WHO_LDEN_DB else " (scenario)")
-    conds = [~known, ~has_facade, noise_fail | air_fail, air_unknown]
-    verdict = select(conds, ["unknown", "pass", "fail", "unknown"], "pass", n)
+        " m (", where, "), ~", _fmt(q), " vehicles/day (class estimate); limit ",
+        limit_label(s.noise_threshold_lden_db, NOISE_LIMITS, "dB"))
     no_data = ("no building data and not next to residential landuse: façade distance unknown"
                if basis == "landuse" else
                "no building or landuse data: façade distance unknown (load the buildings file)")
-    evidence = select(conds, [
-        no_data,
-        f"no building within {s.facade_search_m:.0f} m of the road",
-        T(noise_txt, air_txt),
-        T(noise_txt, air_txt),
+    evidence = select([~known, ~has_facade], [
+        no_data, f"no building within {s.facade_search_m:.0f} m of the road",
     ], _cat(noise_txt, air_txt), n)
-    return verdict, evidence, lden50
+    return verdict, evidence, lden50, noise, air, no2
 
 
 def _sample_points(geoms: np.ndarray, lengths: np.ndarray, spacing: float
@@ -368,8 +565,13 @@ def _sample_points(geoms: np.ndarray, lengths: np.ndarray, spacing: float
 
 
 def criterion_c4(edges: pd.DataFrame, cand: np.ndarray, nodes: pd.DataFrame,
-                 crossing: pd.DataFrame, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
-    """C4: all crossings on the segment child-safe, and safe crossings at most the gap apart."""
+                 crossing: pd.DataFrame, s: RuleSettings, data_has_crossing_tags: bool | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """C4: all crossings on the segment child-safe, and safe crossings at most the gap apart.
+
+    Without any crossing or signal node in the input (``data_has_crossing_tags`` false; measured
+    on ``nodes`` when ``None``) protection may exist unmapped: a failure becomes ``unknown``.
+    """
     n = len(edges)
     verdict = np.full(n, None, dtype=object)
     evidence = np.full(n, None, dtype=object)
@@ -432,8 +634,10 @@ def criterion_c4(edges: pd.DataFrame, cand: np.ndarray, nodes: pd.DataFrame,
                                            f"{s.crossing_max_gap_m:.0f} m gap)"),
                            ok_txt)).astype(object)
     # Without any crossing/signal tag in the data, protection may exist unmapped: not shown.
-    tagged_any = (_bool(nodes, "signals").any() or _col(nodes, "crossing", None).notna().any()
-                  or (_str(nodes, "highway") == "crossing").any())
+    tagged_any = data_has_crossing_tags
+    if tagged_any is None:
+        tagged_any = bool(_bool(nodes, "signals").any() or _col(nodes, "crossing", None).notna().any()
+                          or (_str(nodes, "highway") == "crossing").any())
     if not tagged_any:
         v4 = np.where(v4 == "fail", "unknown", v4).astype(object)
         ev = np.where(v4 == "unknown",
@@ -561,6 +765,87 @@ def junction_fixes(edges: pd.DataFrame, nodes: pd.DataFrame, fifty: np.ndarray,
 # ---------------------------------------------------------------------------------------------
 
 
+def scope(edges: pd.DataFrame, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Which in-area motor roads the city does not decide, and by which rule.
+
+    Returns
+    -------
+    rule : numpy.ndarray of object
+        ``R1-*`` rule id per segment, ``None`` where the road is in scope.
+    reason : numpy.ndarray of object
+        The reason shown for it.
+    """
+    n = len(edges)
+    hw = _str(edges, "highway")
+    road = _bool(edges, "is_road")
+    ref = _str(edges, "ref")
+    by_class = hw.isin(s.out_of_scope_classes).to_numpy()
+    motorroad = _bool(edges, "motorroad") & s.out_of_scope_motorroad
+    national = (ref.str.contains(s.out_of_scope_ref_pattern, case=False, regex=True).fillna(False).to_numpy()
+                if s.out_of_scope_ref_pattern else np.zeros(n, dtype=bool))
+    cw = (_str(edges, "cycleway_left").isin(["lane", "track"]) | _str(edges, "cycleway_right").isin(["lane", "track"]))
+    tunnel = (hw.isin(s.car_only_tunnel_classes).to_numpy()
+              & ((_bool(edges, "tunnel") & ~cw.to_numpy()) | (_bool(edges, "bridge") & ~_bool(edges, "mode_bike"))))
+    direct = road & (by_class | motorroad | national | tunnel)
+    # the rest of a street that is mostly out of scope (ramps and approaches of such a route)
+    keys = pd.Series(street_key(edges), index=edges.index)
+    length = edges["length"].to_numpy(dtype="float64")
+    named = _str(edges, "name").str.strip().ne("").to_numpy()
+    frame = pd.DataFrame({"key": keys.to_numpy(), "len": np.where(road, length, 0.0),
+                          "out": np.where(direct, length, 0.0)})
+    sums = frame.groupby("key")[["len", "out"]].transform("sum")
+    share = np.divide(sums["out"].to_numpy(), sums["len"].to_numpy(),
+                      out=np.zeros(n), where=sums["len"].to_numpy() > 0)
+    street = (road & ~direct & named & hw.isin(s.out_of_scope_street_classes).to_numpy()
+              & (share >= s.out_of_scope_street_share) & (share > 0))
+    hw_s, ref_s = hw.to_numpy(dtype=str), ref.str.upper().to_numpy(dtype=str)
+    conds = [by_class & road, motorroad & road, national & road, tunnel & road, street]
+    rule = select(conds, ["R1-out-of-scope-class", "R1-motorroad", "R1-national-route",
+                          "R1-car-only-tunnel", "R1-out-of-scope-street"], None, n)
+    reason = select(conds, [
+        T(hw_s, " (motorway/trunk road): outside the urban 30/50 rule, limit unchanged"),
+        "motorroad=yes (autoweg: no cycling or walking): outside the urban 30/50 rule, limit unchanged",
+        T("national route ", ref_s, " (Rijkswaterstaat or the province, not the city): outside the "
+          "city's 30/50 rule, limit unchanged"),
+        T("tunnel or bridge of a ", hw_s, " road without a cycle facility (car-only, e.g. a tunnel entry "
+          "road): outside the urban 30/50 rule, limit unchanged"),
+        T("part of a street that is mostly out of scope (", _fmt(100 * share), " % of its length is a "
+          "national route, motorway or car-only tunnel): outside the urban 30/50 rule"),
+    ], None, n)
+    return rule, reason
+
+
+def missing_evidence(edges: pd.DataFrame, c: dict[str, np.ndarray], noise: np.ndarray, air: np.ndarray,
+                     s: RuleSettings) -> np.ndarray:
+    """For each segment, what evidence would decide its unknown criteria ("tag the crossings of X")."""
+    street = _str(edges, "name").str.strip()
+    street = np.where(street != "", street.to_numpy(dtype=object), "this road").astype(str)
+    air_fix = ("a NO2 map covering " if s.air_mode != "proxy"
+               else "a NO2 map (air_mode = 'layer') or measurement along ")
+    parts = [
+        np.where(c["c1"] == "unknown", _cat("tag the cycle tracks of ", street,
+                                             " (cycleway:left/right=track, or draw the separate path); "), ""),
+        np.where(c["c2"] == "unknown", "load the schools, childcare, playgrounds and care sites; ", ""),
+        np.where(noise == "unknown", "load the buildings file (façade distances); ", ""),
+        np.where((air == "unknown") & (noise != "unknown"), _cat(air_fix, street, "; "), ""),
+        np.where(c["c4"] == "unknown", _cat("tag the crossings and signals of ", street, "; "), ""),
+    ]
+    return pd.Series(_cat(*parts)).str.rstrip("; ").to_numpy(dtype=object)
+
+
+def which(c: dict[str, np.ndarray], value: str) -> np.ndarray:
+    """``"C1+C3"``: the criteria whose verdict is ``value``, per segment."""
+    parts = [np.where(c[k] == value, f"{k.upper()}+", "") for k in ("c1", "c2", "c3", "c4")]
+    return pd.Series(_cat(*parts)).str.rstrip("+").to_numpy(dtype=object)
+
+
+def tiers(c: dict[str, np.ndarray], judged: np.ndarray) -> np.ndarray:
+    """``keep_50`` / ``50_if_shown`` / ``to_30`` for the judged segments (``None`` elsewhere)."""
+    verdict = combine(c["c1"], c["c2"], c["c3"], c["c4"])
+    tier = np.select([verdict == "pass", verdict == "unknown"], ["keep_50", "50_if_shown"], "to_30")
+    return np.where(judged, tier, None).astype(object)
+
+
 def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
                     toets_settings: ToetsSettings | None = None) -> Any:
     """Decide the 30/50 regime of every segment and add the regime columns to ``net.edges``.
@@ -568,7 +853,9 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     Parameters
     ----------
     net : mobisim.network.Network
-        Loaded, tagged network.
+        Loaded, tagged network. An ``in_area`` column (:func:`mobisim.areas.mark_area`) limits the
+        judgement to the area; ``net.coverage`` (:func:`mobisim.coverage.data_coverage`) says which
+        tag families the input carries (measured here when empty).
     settings : RuleSettings, optional
         Thresholds; ``RuleSettings()`` when omitted.
     toets_settings : ToetsSettings, optional
@@ -583,8 +870,11 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
         The same object with :data:`REGIME_COLUMNS` on ``edges`` and :data:`JUNCTION_COLUMNS` on
         ``nodes``.
     """
+    from mobisim.coverage import carries, data_coverage
+
     s = settings or RuleSettings()
     ts = toets_settings or ToetsSettings()
+    coverage = getattr(net, "coverage", None) or data_coverage(net)
     if "toets_crossing" not in net.nodes.columns:
         evaluate_toets(net, ts)
     if net.edges.attrs.get("toets_speed_column", "maxspeed") != "maxspeed":
@@ -596,64 +886,74 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     hw = _str(edges, "highway")
     current = _num(edges, "maxspeed")
     is_road = _bool(edges, "is_road")
+    inside = _bool(edges, "in_area") if "in_area" in edges.columns else np.ones(n, dtype=bool)
     builtup = _bool(edges, "builtup") if "builtup" in edges.columns else np.ones(n, dtype=bool)
-    out_class = hw.isin(s.out_of_scope_classes).to_numpy()
+    scope_rule, scope_reason = scope(edges, s)
+    out_scope = pd.notna(scope_rule)
     living = (hw == "living_street").to_numpy() | (current <= s.living_speed_kmh)
     already = current <= s.default_speed_kmh
-    cand = is_road & ~out_class & builtup
+    cand = inside & is_road & ~out_scope & builtup
+    judged = cand & ~living & ~already
 
-    # the four criteria on in-scope roads (one pass over the candidate rows)
-    pos = np.flatnonzero(cand)
+    # the four criteria on the roads judged (today above 30, in scope): one pass over those rows
+    pos = np.flatnonzero(judged)
     ec = edges.iloc[pos]
     c = {k: np.full(n, None, dtype=object) for k in
-         ("c1", "c1e", "c2", "c2e", "c3", "c3e", "c4", "c4e")}
+         ("c1", "c1e", "c2", "c2e", "c3", "c3e", "c4", "c4e", "noise", "air")}
     noise = np.full(n, np.nan)
+    no2 = np.full((2, n), np.nan)
     if len(pos):
         has_paths = bool(_bool(edges, "is_cycleway").any())
-        c["c1"][pos], c["c1e"][pos] = criterion_c1(ec, has_paths)
+        c["c1"][pos], c["c1e"][pos] = criterion_c1(ec, has_paths, carries(coverage, "cycleway"))
         c["c2"][pos], c["c2e"][pos] = criterion_c2(ec, getattr(net, "features", None), s)
         air_layer = None
         if s.air_mode == "layer":
             from mobisim.io import read_value_layer
 
             air_layer = read_value_layer(s.air_layer_path, s.air_layer_column)
-        c["c3"][pos], c["c3e"][pos], noise[pos] = criterion_c3(ec, net, s, air_layer)
-    c["c4"], c["c4e"] = criterion_c4(edges, cand, net.nodes, crossing, s)
-    all_pass = (c["c1"] == "pass") & (c["c2"] == "pass") & (c["c3"] == "pass") & (c["c4"] == "pass")
+        (c["c3"][pos], c["c3e"][pos], noise[pos], c["noise"][pos],
+         c["air"][pos], no2[:, pos]) = criterion_c3(ec, net, s, air_layer)
+    c["c4"], c["c4e"] = criterion_c4(edges, judged, net.nodes, crossing, s, carries(coverage, "crossings"))
+    tier = tiers(c, judged)
+    keep = tier == "keep_50"
+    shown = tier == "50_if_shown"
+    deciding = np.where(tier == "to_30", which(c, "fail"), np.where(shown, which(c, "unknown"), None))
+    missing = np.where(shown, missing_evidence(edges, c, c["noise"], c["air"], s), None)
 
-    # which criteria were not demonstrated (for the reason text)
-    missing = [np.where(c[k] == "pass", "", _cat(k.upper(), " ", c[k].astype(str), ", "))
-               for k in ("c1", "c2", "c3", "c4")]
-    not_shown = pd.Series(_cat(*missing)).str.rstrip(", ").to_numpy(dtype=object)
     cur_s = _fmt(current)
-    conds = [~is_road, out_class, ~builtup, living, already, all_pass]
-    regime = select(conds, ["not_road", "out_of_scope", "out_of_scope", "30", "30", "50"], "30", n)
-    rule = select(conds, ["R0-not-road", "R1-out-of-scope-class", "R2-outside-builtup",
-                          "R3-living-street", "R4-already-30", "R5-50-justified"],
+    conds = [~inside, ~is_road, out_scope, ~builtup, living, already, keep, shown]
+    regime = select(conds, ["outside_area", "not_road", "out_of_scope", "out_of_scope", "30", "30", "50",
+                            "30"], "30", n)
+    rule = select(conds, ["R0-outside-area", "R0-not-road", scope_rule, "R2-outside-builtup",
+                          "R3-living-street", "R4-already-30", "R5-50-justified", "R5-50-if-shown"],
                   "R6-30-default", n)
     reason = select(conds, [
+        "outside the area judged (the municipality): not judged",
         "not a motor road (footway, cycleway, path, service road or busway)",
-        T(hw.to_numpy(dtype=str), " (motorway/trunk road such as the Utrechtsebaan): outside "
-          "the urban 30/50 rule, limit unchanged"),
+        scope_reason,
         "outside the built-up area: the urban 30/50 rule does not apply",
         T("woonerf / walking-pace street: stays at ", f"{s.living_speed_kmh}", " km/h"),
         T("already ", cur_s, " km/h: the rule only lowers limits"),
         T("50 km/h justified: all four criteria pass (now ", cur_s, " km/h)"),
-    ], _cat("30 km/h: 50 not demonstrated (", not_shown, "); now ", cur_s, " km/h"), n)
+        T("50 if shown: no criterion fails, but ", deciding.astype(str), " unknown — 30 until shown "
+          "(pas toe of leg uit); to decide: ", missing.astype(str), "; now ", cur_s, " km/h"),
+    ], _cat("30 km/h: ", deciding.astype(str), " fail(s); now ", cur_s, " km/h"), n)
     proposed = np.select(
-        [~is_road | out_class | ~builtup, living, already, all_pass],
-        [current, np.fmin(current, s.living_speed_kmh), current,
-         np.fmin(current, s.high_speed_kmh)],
+        [~inside | ~is_road | out_scope | ~builtup, living, already, keep],
+        [current, np.fmin(current, s.living_speed_kmh), current, np.fmin(current, s.high_speed_kmh)],
         default=float(s.default_speed_kmh),
     )
     is30 = (regime == "30") & ~living
-    calming, calming_reason = calming_proposals(edges, is30 & is_road, s)
+    calming, calming_reason = calming_proposals(edges, is30 & is_road & inside, s)
 
     new = {
         "regime": pd.array(regime, dtype="string"),
         "proposed_maxspeed": pd.array(proposed, dtype="Float64").round().astype("Int64"),
         "regime_rule": pd.array(rule, dtype="string"),
         "regime_reason": pd.array(reason, dtype="string"),
+        "regime_tier": pd.array(tier, dtype="string"),
+        "regime_deciding": pd.array(deciding, dtype="string"),
+        "regime_missing": pd.array(missing, dtype="string"),
         "c1_cycle_path": pd.array(c["c1"], dtype="string"),
         "c1_evidence": pd.array(c["c1e"], dtype="string"),
         "c2_sensitive_sites": pd.array(c["c2"], dtype="string"),
@@ -661,6 +961,10 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
         "c3_air_noise": pd.array(c["c3"], dtype="string"),
         "c3_evidence": pd.array(c["c3e"], dtype="string"),
         "noise_lden_db": noise.round(1),
+        "c3_noise": pd.array(c["noise"], dtype="string"),
+        "c3_air": pd.array(c["air"], dtype="string"),
+        "no2_low_ugm3": no2[0].round(1),
+        "no2_high_ugm3": no2[1].round(1),
         "c4_crossable": pd.array(c["c4"], dtype="string"),
         "c4_evidence": pd.array(c["c4e"], dtype="string"),
         "calming": pd.array(calming, dtype="string"),
@@ -669,6 +973,7 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     edges = edges.drop(columns=[k for k in new if k in edges.columns])
     for k, val in new.items():
         edges[k] = val
+    edges.attrs["noise_threshold_lden_db"] = s.noise_threshold_lden_db
     net.edges = edges
 
     # junction fixes: 50-roads, and roads that would be 50 but for C4
@@ -680,6 +985,78 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     nodes["junction_fix_reason"] = pd.array(fix_reason, dtype="string")
     net.nodes = nodes
     return net
+
+
+def _criteria(edges: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {k: edges[col].astype("string").fillna("").to_numpy(dtype=object)
+            for k, col in (("c1", "c1_cycle_path"), ("c2", "c2_sensitive_sites"), ("c3", "c3_air_noise"),
+                           ("c4", "c4_crossable"))}
+
+
+def tier_lengths(edges: pd.DataFrame) -> dict[str, float]:
+    """Km of the judged roads per tier (``keep_50``, ``50_if_shown``, ``to_30``)."""
+    if "regime_tier" not in edges.columns:
+        return {t: 0.0 for t in TIERS}
+    km = edges["length"].astype(float) / 1000.0
+    by = km.groupby(edges["regime_tier"].astype("string")).sum()
+    return {t: round(float(by.get(t, 0.0)), 3) for t in TIERS}
+
+
+def deciding_lengths(edges: pd.DataFrame) -> pd.DataFrame:
+    """Km per tier and deciding criteria (the failing ones for ``to_30``, the unknown ones for
+    ``50_if_shown``), most km first."""
+    cols = ["tier", "criteria", "km"]
+    if "regime_tier" not in edges.columns:
+        return pd.DataFrame(columns=cols)
+    judged = edges["regime_tier"].notna().to_numpy()
+    e = edges[judged]
+    frame = pd.DataFrame({"tier": e["regime_tier"].astype(str), "criteria": e["regime_deciding"].fillna("").astype(str),
+                          "km": e["length"].astype(float) / 1000.0})
+    out = frame.groupby(["tier", "criteria"]).agg(km=("km", "sum")).reset_index()
+    return out.sort_values("km", ascending=False).reset_index(drop=True)[cols]
+
+
+def c3_sensitivity(edges: pd.DataFrame, noise_limits_db: list[float] | None = None,
+                   air_limits_ugm3: list[float] | None = None) -> pd.DataFrame:
+    """Km per tier if C3's noise or air limit were another value, every other verdict as it is.
+
+    Uses the kept ``noise_lden_db`` / ``c3_noise`` (whether the noise is known) and the NO2
+    estimate range ``no2_low_ugm3`` / ``no2_high_ugm3``, so no level is recomputed: one row per
+    noise limit (air at the run's verdicts), then one per air limit (noise at the run's verdicts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``varied`` (``noise`` or ``air``), ``limit``, ``keep_50_km``, ``50_if_shown_km``,
+        ``to_30_km`` and ``fail_km`` (km where that part fails).
+    """
+    cols = ["varied", "limit", "keep_50_km", "50_if_shown_km", "to_30_km", "fail_km"]
+    if "regime_tier" not in edges.columns or "c3_noise" not in edges.columns:
+        return pd.DataFrame(columns=cols)
+    e = edges[edges["regime_tier"].notna().to_numpy()]
+    c = _criteria(e)
+    noise0 = e["c3_noise"].astype("string").fillna("unknown").to_numpy(dtype=object)
+    air0 = e["c3_air"].astype("string").fillna("unknown").to_numpy(dtype=object)
+    known = noise0 != "unknown"
+    lden = e["noise_lden_db"].astype(float).to_numpy()
+    low, high = (e[k].astype(float).to_numpy() for k in ("no2_low_ugm3", "no2_high_ugm3"))
+    facade = ~np.isneginf(low)
+    km = e["length"].astype(float).to_numpy() / 1000.0
+    rows = []
+    for varied, limits in (("noise", noise_limits_db or RuleSettings().noise_sensitivity_db),
+                           ("air", air_limits_ugm3 or sorted({v for v, _ in AIR_LIMITS.values()}))):
+        for limit in limits:
+            if varied == "noise":
+                part = noise_verdict(lden, known, float(limit))
+                c3 = combine(part, air0)
+            else:
+                part = np.where(known, air_verdict(low, high, facade, float(limit)), "unknown").astype(object)
+                c3 = combine(noise0, part)
+            t = tiers({**c, "c3": c3}, np.ones(len(e), dtype=bool))
+            rows.append({"varied": varied, "limit": float(limit),
+                         **{f"{k}_km": float(km[t == k].sum()) for k in TIERS},
+                         "fail_km": float(km[part == "fail"].sum())})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def evaluate(net: Any, rule_settings: RuleSettings | None = None,

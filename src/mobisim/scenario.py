@@ -23,7 +23,9 @@ key                         meaning
                             such as buildings), relative to the scenario file or absolute; or
                             ``place``: a place name osmnx downloads once into ``data/osm/``.
                             ``buildings``: optional extra file(s). ``--osm FILE`` on the command
-                            line overrides all of them.
+                            line overrides all of them. ``speed_limits``: a speed-limit layer
+                            (lines or a CSV of street names, column ``speed_limits_column``)
+                            overriding the class-default limits; ``--speed-limits`` overrides it.
 ``[area]``                  ``wijken``: optional list of wijk names or ``WK0518nn`` codes to clip
                             the results to (empty = the whole file).
 ``base_year``, ``horizon``  first and last year of the programme (the parking cap runs between
@@ -41,8 +43,8 @@ key                         meaning
 
 Every settings table is optional: a missing table or key takes the documented default of its
 settings class (``XSettings()``). File paths inside the settings (``data.osm``,
-``data.buildings``, ``rules.air_layer_path``, ``schools.schools_csv``, ``schools.wijken_path``,
-``parking.garages_path``, ``parking.spaces_path``) are relative to the file that names them, also through ``extends``.
+``data.buildings``, ``data.speed_limits``, ``rules.air_layer_path``, ``schools.schools_csv``,
+``schools.wijken_path``, ``parking.garages_path``, ``parking.spaces_path``) are relative to the file that names them, also through ``extends``.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ __all__ = ["AreaSettings", "DataSettings", "Scenario", "load_scenario", "read_sc
 
 #: Keys (dotted) whose values are file paths, resolved relative to the file that names them.
 PATH_KEYS: tuple[tuple[str, ...], ...] = (
+    ("area", "boundary"),
     ("data", "osm"),
     ("data", "buildings"),
+    ("data", "speed_limits"),
     ("rules", "air_layer_path"),
     ("schools", "schools_csv"),
     ("schools", "wijken_path"),
@@ -95,6 +99,16 @@ class DataSettings(BaseModel):
     )
     buildings: list[Path] = Field(
         default_factory=list, description="Optional building file(s), loaded as feature files.",
+    )
+    speed_limits: Path | None = Field(
+        None,
+        description="Today's real speed limits, overriding the class defaults (never a tagged "
+        "maxspeed): lines (GeoPackage/GeoJSON) with a limit column, or a CSV of street names "
+        "(columns `name`, `maxspeed`). Relative to the scenario file. `--speed-limits` overrides.",
+    )
+    speed_limits_column: str = Field(
+        "maxspeed", min_length=1,
+        description="The column of `speed_limits` holding the limit in km/h.",
     )
 
     @field_validator("osm", "buildings", mode="before")
@@ -121,14 +135,25 @@ class DataSettings(BaseModel):
 
 
 class AreaSettings(BaseModel):
-    """Optional area to clip the results to."""
+    """The area the scenario judges: the municipality by default.
+
+    Segments outside it stay in the network (school routes may cross the border; maps draw them
+    greyed) but are not judged by the 30/50 rule, not scored and not listed.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     wijken: list[str] = Field(
         default_factory=list,
-        description="Wijk names or WK0518nn codes (case/accents ignored); empty = the whole file.",
+        description="Wijk names or WK0518nn codes (case/accents ignored) to clip the run to; empty = "
+        "the whole municipality (the union of the 44 wijken of den-haag-wijken.geojson).",
     )
+    boundary: Path | None = Field(
+        None, description="A polygon file (GeoJSON/GeoPackage) of the area to judge instead of the "
+        "wijken, relative to the scenario file; it must overlap the network.")
+    boundary_tolerance_m: float = Field(
+        0.0, ge=0, le=500, description="A segment is inside when its midpoint lies within the area "
+        "(gaps under 10 m between wijk outlines closed) grown by this distance.")
 
 
 class Scenario(BaseModel):
@@ -240,14 +265,32 @@ def _resolve_paths(raw: dict[str, Any], folder: Path) -> None:
             section[key] = fix(section[key])
 
 
+#: Keys that say the same thing two ways (a named limit, or its number): a file that sets one
+#: replaces what its parent set with the other.
+ALTERNATIVE_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("rules", "noise_limit"): ("rules", "noise_threshold_lden_db"),
+    ("rules", "noise_threshold_lden_db"): ("rules", "noise_limit"),
+    ("rules", "air_limit"): ("rules", "air_limit_ugm3"),
+    ("rules", "air_limit_ugm3"): ("rules", "air_limit"),
+}
+
+
 def _merge(
     parent: dict[str, Any], child: dict[str, Any], origins: dict[tuple, Path], child_file: Path,
     prefix: tuple = (),
 ) -> dict[str, Any]:
-    """Deep-merge ``child`` over ``parent``; record which file set each key in ``origins``."""
+    """Deep-merge ``child`` over ``parent``; record which file set each key in ``origins``.
+
+    A key of :data:`ALTERNATIVE_KEYS` set by the child drops its alternative inherited from the
+    parent (``noise_threshold_lden_db = 58`` in a child overrides a parent's ``noise_limit``).
+    """
     out = dict(parent)
     for key, value in child.items():
         here = (*prefix, key)
+        other = ALTERNATIVE_KEYS.get(here)
+        if other is not None and other[-1] in out and other[-1] not in child:
+            del out[other[-1]]
+            origins.pop(other, None)
         if prefix == () and key == "interventions" and isinstance(value, list) \
                 and isinstance(parent.get(key), list):
             start = len(parent[key])

@@ -776,6 +776,13 @@ def city_scores(result: SchoolRoutes, settings: SchoolSettings) -> dict[str, Any
     }
 
 
+def _inside(frame: pd.DataFrame) -> np.ndarray:
+    """``in_area`` (:func:`mobisim.areas.mark_area`) as a mask; everything when not marked."""
+    if "in_area" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return frame["in_area"].fillna(True).to_numpy(dtype=bool)
+
+
 def rank_weakest_links(
     net: Any,
     edge_weakest: pd.Series,
@@ -794,6 +801,7 @@ def rank_weakest_links(
         ``children`` (weakest-link children), ``school_route_children`` (all children whose
         shortest route uses the element), ``rule``, ``reason``,
         ``fix``, ``geometry``; sorted by ``children`` then ``school_route_children`` (descending).
+        Elements outside the area judged (``in_area`` false) are not listed.
     """
     edges, nodes = net.edges, net.nodes
 
@@ -802,7 +810,8 @@ def rank_weakest_links(
             return frame[name].astype(object).to_numpy()[mask]
         return np.full(int(mask.sum()), None, dtype=object)
 
-    em = edge_weakest.to_numpy() > 0
+    # only what the area judges is listed (a failing street across the border is not the city's)
+    em = (edge_weakest.to_numpy() > 0) & _inside(edges)
     seg = pd.DataFrame({
         "element": "segment",
         "id": edges.index.to_numpy()[em],
@@ -814,7 +823,7 @@ def rank_weakest_links(
         "fix": col(edges, f"toets_{mode}_fix", em),
         "geometry": edges.geometry.to_numpy()[em],
     })
-    nm = node_weakest.to_numpy() > 0
+    nm = (node_weakest.to_numpy() > 0) & _inside(nodes)
     # name a crossing by the streets that meet there
     ends = pd.DataFrame({
         "node": np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]),

@@ -47,6 +47,7 @@ __all__ = [
     "power_model",
     "regime_change",
     "regime_lengths",
+    "regime_tiers",
     "safety_gain",
     "school_children_safe",
     "toets_rates",
@@ -256,6 +257,44 @@ def regime_change(
         "km",
         REGIME_FORMULA + "; change = after − before",
         {"before": before["inputs"], "after": after["inputs"]},
+    )
+
+
+TIERS_FORMULA = (
+    "km(tier) = Σ length of today's roads above 30 km/h inside the area and in scope, by outcome: "
+    "keep_50 (C1–C4 all pass), 50_if_shown (none fails, ≥ 1 unknown: 30 until shown), to_30 (any "
+    "fails) / 1000; by_criteria: km per tier and deciding criteria; c3_sensitivity: the same km if "
+    "C3's noise or air limit were another value (kept levels, no recomputation)"
+)
+
+
+def regime_tiers(edges: pd.DataFrame, rule_settings: Any = None) -> ScoreResult:
+    """Km of the judged roads per outcome of the 30/50 rule, per deciding criteria, and how they
+    move with C3's limits (:func:`mobisim.rules.c3_sensitivity`).
+
+    Parameters
+    ----------
+    edges : DataFrame
+        Segments with the regime columns of :func:`mobisim.rules.evaluate_regime`.
+    rule_settings : RuleSettings, optional
+        For the limits in force and the noise limits to try.
+    """
+    from mobisim import rules
+
+    rs = rule_settings or rules.RuleSettings()
+    value = rules.tier_lengths(edges)
+    deciding = rules.deciding_lengths(edges)
+    sens = rules.c3_sensitivity(edges, list(rs.noise_sensitivity_db))
+    return _result(
+        {**value,
+         "by_criteria": [{"tier": r.tier, "criteria": r.criteria, "km": _num(r.km, 3)}
+                         for r in deciding.itertuples(index=False)],
+         "c3_sensitivity": [{k: (_num(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
+                            for row in sens.to_dict("records")]},
+        "km", TIERS_FORMULA,
+        {"noise_limit_db": rs.noise_threshold_lden_db, "air_limit_ugm3": rs.air_limit_ugm3,
+         "air_mode": rs.air_mode, "sensitive_distance_m": rs.sensitive_distance_m,
+         "crossing_max_gap_m": rs.crossing_max_gap_m},
     )
 
 
@@ -613,8 +652,10 @@ def explain_scores(settings: ScoreSettings | None = None) -> str:
     lines = [
         "mobisim safety scores — every number is reported with its inputs.",
         "",
-        "1. Road length by regime (before → after)",
+        "1. Road length by regime (before → after), and the outcomes of the 30/50 rule",
         f"   {REGIME_FORMULA}.",
+        f"   {TIERS_FORMULA}.",
+        "   Only the area judged (the municipality) counts: segments outside it are not scored.",
         "",
         "2. Expected change in crashes from speed changes (Power Model, Nilsson 2004)",
         f"   {POWER_FORMULA}.",

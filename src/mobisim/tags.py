@@ -287,35 +287,106 @@ def lanes(tags: pd.DataFrame, is_oneway: pd.Series) -> pd.DataFrame:
 
 
 def width(tags: pd.DataFrame) -> pd.DataFrame:
-    """Carriageway width in metres (``width``, else ``est_width``), NaN when unknown."""
-    def metres(raw: pd.Series) -> pd.Series:
+    """Carriageway width and painted-cycle-lane width per side, in metres (NaN when unknown).
+
+    The carriageway width is ``width``, else ``est_width``. The cycle lane width of a side is
+    ``cycleway:<side>:width``, else ``cycleway:both:width``, else ``cycleway:width`` (the side is
+    relative to the way direction, like ``cycleway_left``/``cycleway_right``).
+
+    Parameters
+    ----------
+    tags
+        Raw way tags with ``width``, ``est_width``, ``cycleway:width``, ``cycleway:both:width``,
+        ``cycleway:left:width``, ``cycleway:right:width`` (missing keys count as untagged).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``width`` (float64) and ``width_source`` (``tag``, ``tag:est_width``, ``unknown``);
+        ``cycleway_width_left``, ``cycleway_width_right`` (float64) with
+        ``cycleway_width_left_source``, ``cycleway_width_right_source`` (``tag``,
+        ``tag:cycleway:both:width``, ``tag:cycleway:width``, ``unknown``).
+    """
+    def metres(key: str) -> pd.Series:
+        raw = tags[key] if key in tags.columns else pd.Series(pd.NA, index=tags.index, dtype="string")
         text = _clean(raw).str.replace(",", ".", regex=False)
         return text.str.extract(r"^(\d+(?:\.\d+)?)\s*m?$")[0].astype("Float64")
 
-    tagged = metres(tags["width"])
-    estimated = metres(tags["est_width"])
+    tagged = metres("width")
+    estimated = metres("est_width")
     value = tagged.fillna(estimated)
     source = np.select(
         [tagged.notna().to_numpy(), estimated.notna().to_numpy()], ["tag", "tag:est_width"], "unknown"
     )
-    return pd.DataFrame({"width": value.astype(float), "width_source": source}, index=tags.index)
+    out = {"width": value.astype(float).to_numpy(), "width_source": source}
+    plain, both = metres("cycleway:width"), metres("cycleway:both:width")
+    for side in ("left", "right"):
+        own = metres(f"cycleway:{side}:width")
+        out[f"cycleway_width_{side}"] = own.fillna(both).fillna(plain).astype(float).to_numpy()
+        out[f"cycleway_width_{side}_source"] = np.select(
+            [own.notna().to_numpy(), both.notna().to_numpy(), plain.notna().to_numpy()],
+            ["tag", "tag:cycleway:both:width", "tag:cycleway:width"], "unknown")
+    return pd.DataFrame(out, index=tags.index)
 
 
-def cycleway_sides(tags: pd.DataFrame) -> pd.DataFrame:
+def cycleway_sides(tags: pd.DataFrame, is_oneway: pd.Series | None = None) -> pd.DataFrame:
     """Cycle infrastructure on each side of the way, from ``cycleway``, ``cycleway:both``,
-    ``cycleway:left`` and ``cycleway:right`` (the more specific key wins).
+    ``cycleway:left`` and ``cycleway:right`` (the more specific key wins), and the directions a
+    cyclist may ride.
+
+    A side-less contraflow value (``cycleway=opposite_lane``, ``opposite_track``, ``opposite``,
+    also under ``cycleway:both``) describes one facility against the motor traffic of a one-way
+    street: it goes to the contraflow side only, the left of the traffic direction (right-hand
+    traffic): ``cycleway_left``, or ``cycleway_right`` on an ``oneway=-1`` way (whose sides
+    :mod:`mobisim.io` swaps when it reverses the way).
+
+    Cyclists ride only with the motor traffic (``oneway_bicycle``) on a one-way street unless
+    ``oneway:bicycle=no`` or a contraflow facility is tagged (an ``opposite*`` value, or a side
+    facility running against the traffic: ``cycleway:<side>:oneway=-1``, or ``=yes`` on an
+    ``oneway=-1`` way); ``oneway:bicycle=yes`` makes a two-way street one-way for cyclists.
+
+    Parameters
+    ----------
+    tags
+        Raw way tags (:data:`mobisim.osmread.WAY_KEYS` columns).
+    is_oneway
+        Motor-traffic one-way flag per way (:func:`oneway`); computed from ``tags`` when omitted.
 
     Returns
     -------
     pandas.DataFrame
         ``cycleway_left``, ``cycleway_right`` (one of :data:`CYCLEWAY_VALUES`; ``none`` = untagged),
         ``cycleway_source`` (``tag`` or ``none``), ``cycle_track_twoway`` (a track tagged
-        ``cycleway:<side>:oneway=no``).
+        ``cycleway:<side>:oneway=no``), ``oneway_bicycle`` (bool: cyclists may ride only in the
+        direction of motor traffic, i.e. from ``u`` to ``v`` once loaded) and
+        ``oneway_bicycle_source`` (``tag``, ``tag:contraflow``, ``default:oneway``,
+        ``default:two_way``).
     """
+    if is_oneway is None:
+        is_oneway = oneway(tags)["oneway"]
+    reverse = _clean(tags["oneway"]).eq("-1").fillna(False)
     plain = _clean(tags["cycleway"])
     both = _clean(tags["cycleway:both"]).fillna(plain)
-    left = _clean(tags["cycleway:left"]).fillna(both)
-    right = _clean(tags["cycleway:right"]).fillna(both)
+    opposite_both = both.str.startswith("opposite").fillna(False)
+    raw_left, raw_right = _clean(tags["cycleway:left"]), _clean(tags["cycleway:right"])
+    # a side-less contraflow facility lies on the contraflow side only (see the docstring)
+    left = raw_left.fillna(both.mask(opposite_both & reverse, pd.NA))
+    right = raw_right.fillna(both.mask(opposite_both & ~reverse, pd.NA))
+    # directions cyclists ride: contraflow facility or oneway:bicycle=no open the other direction
+    against = pd.concat(
+        [_clean(tags[f"cycleway:{side}:oneway"]).eq("-1").fillna(False) & ~reverse
+         | _clean(tags[f"cycleway:{side}:oneway"]).isin(["yes", "true", "1"]).fillna(False) & reverse
+         for side in ("left", "right", "both")], axis=1).any(axis=1)
+    contraflow = (pd.concat([v.str.startswith("opposite").fillna(False) for v in (left, right, both)],
+                            axis=1).any(axis=1) | against).to_numpy(dtype=bool)
+    bike_ow = _clean(tags["oneway:bicycle"])
+    bike_two = bike_ow.isin(["no", "false", "0"]).fillna(False).to_numpy(dtype=bool)
+    bike_one = bike_ow.isin(["yes", "true", "1"]).fillna(False).to_numpy(dtype=bool)
+    motor_ow = is_oneway.to_numpy(dtype=bool)
+    oneway_bicycle = (motor_ow & ~bike_two & ~contraflow) | (~motor_ow & bike_one)
+    oneway_bicycle_source = np.select(
+        [bike_two | bike_one, motor_ow & contraflow, motor_ow],
+        ["tag", "tag:contraflow", "default:oneway"], "default:two_way")
     # ``opposite*`` values describe contraflow on one-way streets: map to the lane/track kind
     norm = {"opposite_lane": "lane", "opposite_track": "track", "opposite": "shared_lane",
             "shared": "shared_lane", "crossing": "no", "sidepath": "separate", "use_sidepath": "separate"}
@@ -337,6 +408,8 @@ def cycleway_sides(tags: pd.DataFrame) -> pd.DataFrame:
             "cycleway_right": right.astype(str),
             "cycleway_source": np.where(tagged | sidepath.to_numpy(), "tag", "none"),
             "cycle_track_twoway": twoway.to_numpy(dtype=bool),
+            "oneway_bicycle": oneway_bicycle,
+            "oneway_bicycle_source": oneway_bicycle_source,
         },
         index=tags.index,
     )
@@ -386,10 +459,20 @@ def access_modes(tags: pd.DataFrame) -> pd.DataFrame:
     where no footway exists (RVV 1990 art. 4). ``access``, ``foot``, ``bicycle``,
     ``motor_vehicle``/``motorcar`` tags override.
 
+    Two flags tell the 8-jarigen-toets what a closed mode means:
+
+    - ``bike_use_sidepath``: ``bicycle=use_sidepath`` closes the road to cyclists because a
+      mandatory separate cycle path runs alongside (RVV 1990 art. 5: the *verplicht fietspad*);
+      routing keeps bikes off the carriageway, the toets judges the side path.
+    - ``bus_only``: a road for buses and not for general motor traffic: ``highway=busway`` /
+      ``bus_guideway``, or a motor-class way closed to general traffic (``access``,
+      ``motor_vehicle`` or ``motorcar`` = no/private) with ``bus`` or ``psv`` =
+      yes/designated/permissive. There is motor traffic (buses), so it is no traffic-free path.
+
     Returns
     -------
     pandas.DataFrame
-        ``mode_walk``, ``mode_bike``, ``mode_drive`` (bool).
+        ``mode_walk``, ``mode_bike``, ``mode_drive``, ``bike_use_sidepath``, ``bus_only`` (bool).
     """
     highway = _clean(tags["highway"]).fillna("")
     access = _clean(tags["access"])
@@ -409,11 +492,18 @@ def access_modes(tags: pd.DataFrame) -> pd.DataFrame:
             result = result.mask(raw.isin(yes_values).fillna(False), True)
         return result.astype(bool)
 
+    mode_drive = apply(drive_default, [_clean(tags["motor_vehicle"]), _clean(tags["motorcar"])])
+    bus_yes = (_clean(tags["bus"]).isin(yes_values).fillna(False)
+               | _clean(tags["psv"]).isin(yes_values).fillna(False))
+    motor_class = highway.isin(list(MOTOR_CLASSES - {"track"}))
+    bus_only = highway.isin(["busway", "bus_guideway"]) | (motor_class & ~mode_drive & bus_yes)
     return pd.DataFrame(
         {
             "mode_walk": apply(walk_default, [_clean(tags["foot"])]),
             "mode_bike": apply(bike_default, [_clean(tags["bicycle"])]),
-            "mode_drive": apply(drive_default, [_clean(tags["motor_vehicle"]), _clean(tags["motorcar"])]),
+            "mode_drive": mode_drive,
+            "bike_use_sidepath": _clean(tags["bicycle"]).eq("use_sidepath").fillna(False).astype(bool),
+            "bus_only": bus_only.astype(bool),
         },
         index=tags.index,
     )
@@ -441,7 +531,7 @@ def tag_ways(tags: pd.DataFrame) -> pd.DataFrame:
             ow,
             lanes(tags, ow["oneway"]),
             width(tags),
-            cycleway_sides(tags),
+            cycleway_sides(tags, ow["oneway"]),
             sidewalk(tags),
             parking_sides(tags),
             access_modes(tags),
@@ -456,7 +546,7 @@ def tag_ways(tags: pd.DataFrame) -> pd.DataFrame:
     ).to_numpy(dtype=bool)
     for column in ("segregated", "surface", "traffic_calming", "junction", "ref", "service", "lit"):
         out[column] = _clean(tags[column])
-    for column in ("bridge", "tunnel"):
+    for column in ("bridge", "tunnel", "motorroad"):
         out[column] = (_clean(tags[column]).notna() & ~_clean(tags[column]).eq("no")).to_numpy(dtype=bool)
     zone = _clean(tags["zone:traffic"])
     out["zone_traffic"] = tags["zone:traffic"].astype("string")

@@ -18,6 +18,13 @@ The test is anchored on two published sets of criteria (thresholds are fields of
 A segment passes for a mode only when both agree. All decisions are column operations on whole
 frames (``np.select`` over rule conditions, table look-ups by ``np.searchsorted``).
 
+By bike each riding direction is judged on the facility that serves it (:func:`bike_directions`,
+as LTS v2.2 peers such as the BikeOttawa stressmodel do): a painted lane counts only for its
+direction (a contraflow lane leaves with-flow riders in mixed traffic), a lane beside parking
+uses the bike-lane-alongside-parking table (bike lane + parking reach), and the segment's LTS is
+the worse direction. ``bicycle=use_sidepath`` roads are judged as their mandatory side path
+(``B2-sidepath``); bus-only roads are mixed traffic with buses, not traffic-free paths.
+
 Public API: :func:`evaluate_toets`, :func:`classify_crossings`, :func:`toets_failures`.
 """
 
@@ -117,7 +124,71 @@ class ToetsSettings(BaseModel):
         default=1.5,
         description="Width assumed for a painted bike lane (OSM rarely tags it). 1.5 m is the "
         "common Dutch fietsstrook/suggestiestrook width; below 1.8 m the narrow-lane row applies "
-        f"({LTS_SOURCE}).",
+        f"({LTS_SOURCE}). A tagged `cycleway:<side>:width` / `cycleway:width` wins.",
+    )
+    bike_lane_wide_min_m: float = Field(
+        default=1.8,
+        description="A painted bike lane (without parking beside it) at least this wide takes the "
+        f"'wide' rows of the lane table (6 ft). Source: {LTS_SOURCE}.",
+    )
+    parking_lane_speed_bins_kmh: list[float] = Field(
+        default=[40, 48, 56],
+        description="Upper bounds of the speed columns of the 'bike lane alongside a parking lane' "
+        "table: ≤ 40, ≤ 48, ≤ 56 km/h (25/30/35 mph) and faster (≥ 40 mph). Source: Furth, LTS "
+        "criteria tables v2.2 (2017/2022), bike lanes alongside a parking lane.",
+    )
+    parking_lane_one_per_direction_wide: list[int] = Field(
+        default=[1, 1, 2, 3],
+        description="Bike lane alongside parking, one lane per direction, bike lane + parking lane "
+        "reach ≥ parking_reach_wide_m (15 ft). Source: Furth, LTS criteria tables v2.2 "
+        "(2017/2022), bike lanes alongside a parking lane.",
+    )
+    parking_lane_one_per_direction_mid: list[int] = Field(
+        default=[2, 2, 3, 3],
+        description="Bike lane alongside parking, one lane per direction, reach from "
+        "parking_reach_mid_m up to parking_reach_wide_m (13–15 ft). Source: Furth, LTS criteria "
+        "tables v2.2 (2017/2022), bike lanes alongside a parking lane.",
+    )
+    parking_lane_one_per_direction_narrow: list[int] = Field(
+        default=[2, 3, 3, 3],
+        description="Bike lane alongside parking, one lane per direction, reach < "
+        "parking_reach_mid_m (13 ft). Source: Furth, LTS criteria tables v2.2 (2017/2022), bike "
+        "lanes alongside a parking lane.",
+    )
+    parking_lane_two_per_direction: list[int] = Field(
+        default=[3, 3, 3, 3],
+        description="Bike lane alongside parking, two or more lanes per direction (or a one-way "
+        "street with 2+ lanes), any reach. Source: Furth, LTS criteria tables v2.2 (2017/2022), "
+        "bike lanes alongside a parking lane.",
+    )
+    parking_reach_wide_m: float = Field(
+        default=4.5,
+        description="Bike lane + parking lane reach (m) from which the 'wide' parking row applies "
+        "(15 ft). Source: Furth, LTS criteria tables v2.2.",
+    )
+    parking_reach_mid_m: float = Field(
+        default=4.0,
+        description="Reach (m) from which the middle parking row applies (13 ft); below it the "
+        "narrow row. Source: Furth, LTS criteria tables v2.2.",
+    )
+    parking_lane_width_m: float = Field(
+        default=2.0,
+        description="Width of a parking lane beside a bike lane (OSM does not tag it): reach = bike "
+        "lane width + this. Assumption: CROW parallel parking bay ≈ 2.0 m.",
+    )
+    parking_values: list[str] = Field(
+        default=["lane", "parallel", "diagonal", "perpendicular", "street_side", "on_kerb",
+                 "half_on_kerb", "shoulder", "yes", "marked", "inline", "orthogonal"],
+        description="`parking_left`/`parking_right` values (OSM `parking:<side>`, "
+        "`parking:lane:<side>`) that mean cars park on that side, beside a bike lane there; "
+        "`no`, `separate`, `no_parking`, `no_stopping`, untagged … do not.",
+    )
+    bus_road_daily_traffic: float = Field(
+        default=DAILY_TRAFFIC_BY_CLASS.get("busway", DAILY_TRAFFIC_OTHER),
+        description="Buses per day assumed on a bus-only road (`highway=busway`, or closed to "
+        "general traffic with `bus`/`psv`=yes): children cycle there mixed with buses. "
+        "Assumption: the busway figure of mobisim.noise.DAILY_TRAFFIC_BY_CLASS (a few lines at "
+        "5–10 minute headways); an edge's own `daily_traffic` wins.",
     )
     crossing_speed_bins_kmh: list[float] = Field(
         default=[40, 50, 55],
@@ -308,15 +379,23 @@ def speed_column_index(bins: Sequence[float], speed: np.ndarray) -> np.ndarray:
 
 
 def daily_traffic(edges: pd.DataFrame, settings: ToetsSettings) -> np.ndarray:
-    """Assumed daily motor traffic per edge (0 where no motor traffic is allowed)."""
-    return estimate_daily_traffic(edges, settings.daily_traffic_by_class, settings.daily_traffic_other)
+    """Assumed daily motor traffic per edge (0 where no motor traffic is allowed).
+
+    Roads open to motor traffic take the class table (or their own ``daily_traffic``); bus-only
+    roads (``bus_only``) carry :attr:`ToetsSettings.bus_road_daily_traffic` buses (or their own
+    ``daily_traffic``).
+    """
+    q = estimate_daily_traffic(edges, settings.daily_traffic_by_class, settings.daily_traffic_other)
+    bus = _bool(edges, "bus_only") & ~_bool(edges, "mode_drive")
+    own = _num(edges, "daily_traffic")
+    return np.where(bus, np.where(np.isnan(own), settings.bus_road_daily_traffic, own), q)
 
 
 def edge_speed(edges: pd.DataFrame, speed_column: str, settings: ToetsSettings) -> np.ndarray:
-    """Speed (km/h) per edge from ``speed_column``; unknown on motor roads → default."""
+    """Speed (km/h) per edge from ``speed_column``; unknown on motor or bus roads → default."""
     v = _num(edges, speed_column)
-    drive = _bool(edges, "mode_drive")
-    return np.where(np.isnan(v) & drive, float(settings.default_speed_kmh), v)
+    motor = _bool(edges, "mode_drive") | _bool(edges, "bus_only")
+    return np.where(np.isnan(v) & motor, float(settings.default_speed_kmh), v)
 
 
 def edge_lanes(edges: pd.DataFrame, settings: ToetsSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -344,17 +423,158 @@ def mixed_lts(speed: np.ndarray, volume: np.ndarray, per_dir: np.ndarray, centre
     )
 
 
-def lane_lts(speed: np.ndarray, per_dir: np.ndarray, settings: ToetsSettings) -> np.ndarray:
-    """LTS of a painted bike lane without parking beside it (Furth v2.2)."""
+def _cells(row: Sequence[int], col: np.ndarray) -> np.ndarray:
+    """Cells of one LTS table row at column indices ``col`` (beyond the last → last column)."""
+    grid = np.asarray(row, dtype="int64")
+    return grid[np.minimum(col, len(grid) - 1)]
+
+
+def lane_lts(speed: np.ndarray, per_dir: np.ndarray, settings: ToetsSettings,
+             width_m: np.ndarray | float | None = None) -> np.ndarray:
+    """LTS of a painted bike lane without parking beside it (Furth v2.2) for whole arrays.
+
+    Parameters
+    ----------
+    speed, per_dir : numpy.ndarray
+        Speed (km/h) and motor lanes per direction.
+    settings : ToetsSettings
+        The lane table and the wide-lane bound :attr:`ToetsSettings.bike_lane_wide_min_m`.
+    width_m : numpy.ndarray or float, optional
+        Bike lane width per row (a tagged ``cycleway:<side>:width``); missing or NaN →
+        :attr:`ToetsSettings.bike_lane_width_m`.
+
+    Returns
+    -------
+    numpy.ndarray of int
+    """
     col = speed_column_index(settings.lane_speed_bins_kmh, np.nan_to_num(speed))
-    wide = settings.bike_lane_width_m >= 1.8
-    one = np.asarray(settings.lane_one_per_direction_wide if wide
-                     else settings.lane_one_per_direction_narrow)
-    two = np.asarray(settings.lane_two_per_direction)
-    if not wide:  # the table has no narrow two-lane row: the worse of the two known rows
-        two = np.maximum(two, np.asarray(settings.lane_one_per_direction_narrow))
-    three = np.asarray(settings.lane_three_plus_per_direction)
-    return np.select([per_dir >= 3, per_dir >= 2], [three[col], two[col]], default=one[col])
+    width = np.full(len(col), settings.bike_lane_width_m, dtype="float64")
+    if width_m is not None:
+        given = np.broadcast_to(np.asarray(width_m, dtype="float64"), width.shape)
+        width = np.where(np.isnan(given), width, given)
+    wide = width >= settings.bike_lane_wide_min_m
+    narrow_one = _cells(settings.lane_one_per_direction_narrow, col)
+    one = np.where(wide, _cells(settings.lane_one_per_direction_wide, col), narrow_one)
+    two = _cells(settings.lane_two_per_direction, col)
+    # the table has no narrow two-lane row: the worse of the two known rows
+    two = np.where(wide, two, np.maximum(two, narrow_one))
+    three = _cells(settings.lane_three_plus_per_direction, col)
+    return np.select([per_dir >= 3, per_dir >= 2], [three, two], default=one)
+
+
+def parking_lane_lts(speed: np.ndarray, per_dir: np.ndarray, reach_m: np.ndarray,
+                     settings: ToetsSettings) -> np.ndarray:
+    """LTS of a painted bike lane alongside a parking lane (Furth v2.2) for whole arrays.
+
+    Parameters
+    ----------
+    speed, per_dir : numpy.ndarray
+        Speed (km/h) and motor lanes per direction.
+    reach_m : numpy.ndarray
+        Bike lane + parking lane width (m): the distance a cyclist keeps from the moving traffic
+        while clear of opening car doors.
+    settings : ToetsSettings
+        The parking-lane tables and reach bounds.
+
+    Returns
+    -------
+    numpy.ndarray of int
+    """
+    col = speed_column_index(settings.parking_lane_speed_bins_kmh, np.nan_to_num(speed))
+    reach = np.asarray(reach_m, dtype="float64")
+    one = np.select(
+        [reach >= settings.parking_reach_wide_m, reach >= settings.parking_reach_mid_m],
+        [_cells(settings.parking_lane_one_per_direction_wide, col),
+         _cells(settings.parking_lane_one_per_direction_mid, col)],
+        default=_cells(settings.parking_lane_one_per_direction_narrow, col),
+    )
+    return np.where(per_dir >= 2, _cells(settings.parking_lane_two_per_direction, col), one)
+
+
+#: Facility serving one riding direction (:func:`bike_directions`).
+MIXED, LANE, SEPARATED = 0, 1, 2
+
+
+def bike_directions(edges: pd.DataFrame, speed: np.ndarray, per_dir: np.ndarray,
+                    lts_mix: np.ndarray, settings: ToetsSettings) -> pd.DataFrame:
+    """What serves each riding direction of every segment, and its LTS (whole columns).
+
+    *Forward* is ``u`` → ``v``: with the motor traffic on a one-way street (:mod:`mobisim.io`
+    reverses ``oneway=-1`` ways), the way direction otherwise. *Backward* is ridden unless
+    ``oneway_bicycle`` (contraflow on a one-way street needs ``oneway:bicycle=no`` or a
+    contraflow facility). In OSM with right-hand traffic the right side serves forward riders
+    and the left side backward riders; where cyclists ride one way only, a lane on either side
+    serves that one direction.
+
+    Per direction: a separated track on its side (``cycle_separated_<side>``) is LTS 1; a
+    painted lane (``cycleway_<side>`` = ``lane``) takes the bike-lane-alongside-parking table
+    when ``parking_<side>`` is one of :attr:`ToetsSettings.parking_values` (reach = lane width
+    + :attr:`ToetsSettings.parking_lane_width_m`), else the no-parking lane table, never worse
+    than mixed traffic; otherwise the rider is in mixed traffic (``lts_mix``). Lane widths
+    come from ``cycleway_width_<side>`` when tagged, else
+    :attr:`ToetsSettings.bike_lane_width_m`.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        Segments (columns missing are taken as untagged; without ``oneway_bicycle`` cyclists
+        follow ``oneway``).
+    speed, per_dir, lts_mix : numpy.ndarray
+        Speed (km/h), motor lanes per direction and mixed-traffic LTS per segment.
+    settings : ToetsSettings
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``edges``, per direction ``d`` in ``fwd``/``bwd``: ``d_ridden`` (bool),
+        ``d_kind`` (:data:`MIXED`, :data:`LANE`, :data:`SEPARATED`), ``d_lts`` (int, 0 where not
+        ridden), ``d_side`` (side of the lane: ``left``/``right``/``""``), ``d_width`` (lane width
+        used, m), ``d_width_tagged`` (bool), ``d_parking`` (bool), ``d_reach`` (m, NaN without
+        parking); and ``lts`` (the worse direction).
+    """
+    n = len(edges)
+    motor_oneway = _bool(edges, "oneway")
+    bike_oneway = (_bool(edges, "oneway_bicycle") if "oneway_bicycle" in edges.columns
+                   else motor_oneway)
+    side = {}
+    for sd in ("left", "right"):
+        side[sd] = {
+            "lane": _str(edges, f"cycleway_{sd}").isin(["lane", "opposite_lane"]).to_numpy(),
+            "sep": _bool(edges, f"cycle_separated_{sd}"),
+            "width": _num(edges, f"cycleway_width_{sd}"),
+            "parking": _str(edges, f"parking_{sd}").str.strip().str.lower()
+            .isin(settings.parking_values).to_numpy(),
+        }
+    left, right = side["left"], side["right"]
+    lane_side = {
+        "fwd": np.where(right["lane"], "right", np.where(bike_oneway & left["lane"], "left", "")),
+        "bwd": np.where(left["lane"], "left", ""),
+    }
+    sep = {"fwd": right["sep"], "bwd": left["sep"]}
+    ridden = {"fwd": np.ones(n, dtype=bool), "bwd": ~bike_oneway}
+    out: dict[str, Any] = {}
+    for d in ("fwd", "bwd"):
+        on_left = lane_side[d] == "left"
+        width = np.where(on_left, left["width"], right["width"])
+        tagged = ~np.isnan(width)
+        width = np.where(tagged, width, settings.bike_lane_width_m)
+        parking = np.where(on_left, left["parking"], right["parking"]) & (lane_side[d] != "")
+        reach = np.where(parking, width + settings.parking_lane_width_m, np.nan)
+        lts_lane = np.where(parking, parking_lane_lts(speed, per_dir, reach, settings),
+                            lane_lts(speed, per_dir, settings, width))
+        kind = np.select([sep[d], lane_side[d] != ""], [SEPARATED, LANE], default=MIXED)
+        lts = np.select([kind == SEPARATED, kind == LANE], [1, np.minimum(lts_lane, lts_mix)],
+                        default=lts_mix)
+        out.update({
+            f"{d}_ridden": ridden[d], f"{d}_kind": kind,
+            f"{d}_lts": np.where(ridden[d], lts, 0).astype("int64"),
+            f"{d}_side": lane_side[d].astype(object), f"{d}_width": width,
+            f"{d}_width_tagged": tagged & (lane_side[d] != ""), f"{d}_parking": parking,
+            f"{d}_reach": reach,
+        })
+    frame = pd.DataFrame(out, index=edges.index)
+    frame["lts"] = np.maximum(frame["fwd_lts"], frame["bwd_lts"])
+    return frame
 
 
 def crossing_lts(lanes: np.ndarray, island: np.ndarray, speed: np.ndarray,
@@ -535,9 +755,83 @@ def classify_crossings(net: Any, settings: ToetsSettings | None = None, *,
 # ---------------------------------------------------------------------------------------------
 
 
+def _lane_texts(edges: pd.DataFrame, dirs: pd.DataFrame, lane: np.ndarray, lts_mix: np.ndarray,
+                settings: ToetsSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Readable account of the painted lane(s) of every segment, for the bike reasons and fixes.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        Segments (``oneway``, ``cycleway_left``, ``cycleway_right``).
+    dirs : pandas.DataFrame
+        :func:`bike_directions` of the segments.
+    lane : numpy.ndarray of bool
+        A painted lane on either side.
+    lts_mix : numpy.ndarray
+        Mixed-traffic LTS.
+    settings : ToetsSettings
+
+    Returns
+    -------
+    text : numpy.ndarray of object
+        The lane that decides (the worse lane direction), e.g. ``right-side bike lane 1.5 m
+        (width assumed) beside parking: reach 3.5 m …: LTS 3``, plus a note when the lane
+        serves only one of the directions ridden; ``""`` where there is no lane.
+    partial : numpy.ndarray of bool
+        A lane serves one direction ridden while riders of the other are in mixed traffic.
+    other : numpy.ndarray of object
+        Name of the direction in mixed traffic (``with-flow``, ``contraflow``,
+        ``way-direction``, ``opposite-direction``), ``""`` elsewhere.
+    """
+    n = len(edges)
+    oneway = _bool(edges, "oneway")
+    name = {"fwd": np.where(oneway, "with-flow", "way-direction").astype(object),
+            "bwd": np.where(oneway, "contraflow", "opposite-direction").astype(object)}
+    kind = {d: dirs[f"{d}_kind"].to_numpy() for d in ("fwd", "bwd")}
+    ridden = {d: dirs[f"{d}_ridden"].to_numpy(dtype=bool) for d in ("fwd", "bwd")}
+    served = {d: ridden[d] & (kind[d] != MIXED) for d in kind}
+    mixed = {d: ridden[d] & (kind[d] == MIXED) for d in kind}
+    with_lane = {d: ridden[d] & (kind[d] == LANE) for d in kind}
+    partial = lane & ((served["fwd"] & mixed["bwd"]) | (served["bwd"] & mixed["fwd"]))
+    # the lane described: the worse lane direction (forward on a tie)
+    use_bwd = with_lane["bwd"] & (~with_lane["fwd"]
+                                  | (dirs["bwd_lts"].to_numpy() > dirs["fwd_lts"].to_numpy()))
+
+    def pick(column: str) -> np.ndarray:
+        return np.where(use_bwd, dirs[f"bwd_{column}"].to_numpy(), dirs[f"fwd_{column}"].to_numpy())
+
+    sides = _cat("cycleway left=", _str(edges, "cycleway_left", "none"), ", right=",
+                 _str(edges, "cycleway_right", "none"))
+    text = np.where(lane, sides, "").astype(object)
+    idx = np.flatnonzero(lane & (with_lane["fwd"] | with_lane["bwd"]))
+    if len(idx):
+        parking = pick("parking").astype(bool)[idx]
+        park_text = _cat(" beside parking: reach ", _fmt(pick("reach")[idx], "{:.1f}"),
+                         f" m with a {settings.parking_lane_width_m:.1f} m parking lane "
+                         "(assumed), Furth v2.2 bike lane alongside parking")
+        text[idx] = _cat(pick("side")[idx], "-side bike lane ", _fmt(pick("width")[idx], "{:.1f}"),
+                         " m (width ", np.where(pick("width_tagged")[idx], "tagged", "assumed"), ")",
+                         np.where(parking, park_text, " without parking beside it"),
+                         ": LTS ", _fmt(pick("lts")[idx].astype(float)))
+    served_name = np.where(served["fwd"] & mixed["bwd"], name["fwd"], name["bwd"])
+    served_kind = np.where(served["fwd"] & mixed["bwd"], kind["fwd"], kind["bwd"])
+    other = np.where(partial, np.where(mixed["fwd"], name["fwd"], name["bwd"]), "").astype(object)
+    note = _cat("; the ", np.where(served_kind == LANE, "painted lane", "separated track"),
+                " serves only ", served_name, " riders, ", other,
+                " riders ride in mixed traffic: LTS ", _fmt(lts_mix.astype(float)))
+    text = np.where(partial, _cat(text, note), text)
+    return text, partial, other
+
+
 def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
                   speed_column: str = "maxspeed") -> pd.DataFrame:
     """Judge every segment for a child on a bike and on foot (whole-column rules).
+
+    By bike each riding direction is judged on its own facility (:func:`bike_directions`): a
+    painted lane counts only for the direction it serves, and the segment's LTS is the worse
+    direction. A road with ``bicycle=use_sidepath`` is judged as its mandatory side path
+    (rule ``B2-sidepath``); a bus-only road (``bus_only``) is mixed traffic with buses, not a
+    traffic-free path.
 
     Returns
     -------
@@ -552,13 +846,14 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     volume = daily_traffic(edges, s)
     _, per_dir = edge_lanes(edges, s)
     drive = _bool(edges, "mode_drive")
+    bus = _bool(edges, "bus_only") & ~drive
     centre = hw.isin(s.centreline_classes).to_numpy()
     lts_mix = mixed_lts(speed, volume, per_dir, centre, s)
     lts_mix_30 = mixed_lts(np.minimum(np.nan_to_num(speed), s.mixed_max_speed_kmh), volume,
                            per_dir, centre, s)
     cw = [_str(edges, f"cycleway_{side}") for side in ("left", "right")]
     lane = ((cw[0].isin(["lane", "opposite_lane"])) | (cw[1].isin(["lane", "opposite_lane"]))).to_numpy()
-    lts_ln = np.minimum(lane_lts(speed, per_dir, s), lts_mix)
+    dirs = bike_directions(edges, speed, per_dir, lts_mix, s)
     # both sides, a two-way track, or the right-hand side of a one-way carriageway (dual
     # carriageways: each half carries the track of its own direction on its outer side)
     separated = ((_bool(edges, "cycle_separated_left") & _bool(edges, "cycle_separated_right"))
@@ -570,15 +865,22 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
 
     # ---- bike ----
     mode_bike = _bool(edges, "mode_bike")
-    path = _bool(edges, "is_cycleway") | ~drive
-    lts = np.select([path | separated | living | (fietsstraat & slow), lane], [1, lts_ln],
-                    default=lts_mix)
+    sidepath = _bool(edges, "bike_use_sidepath")
+    path = _bool(edges, "is_cycleway") | (~drive & ~bus)
+    lts = np.select([sidepath | path | separated | living | (fietsstraat & slow)], [1],
+                    default=dirs["lts"].to_numpy())
     v_s, q_s, lts_s = _fmt(speed), _fmt(volume), _fmt(lts.astype(float))
     pdir_s = _fmt(per_dir)
-    traffic = _cat(v_s, " km/h, ~", q_s, " motor vehicles/day (assumed for ", hw.to_numpy(dtype=str),
+    vehicles = np.where(bus, " buses/day (assumed: bus-only ",
+                        " motor vehicles/day (assumed for ").astype(object)
+    traffic = _cat(v_s, " km/h, ~", q_s, vehicles, hw.to_numpy(dtype=str),
                    "), ", pdir_s, " lane(s) per direction")
+    mixed_with = np.where(bus, "mixed with buses", "mixed with motor traffic").astype(object)
+    mixed_word = np.where(bus, "mixed with buses", "mixed traffic").astype(object)
+    lane_text, partial, other_dir = _lane_texts(edges, dirs, lane, lts_mix, s)
     conds = [
-        ~mode_bike,
+        ~mode_bike & ~sidepath,
+        sidepath,
         path,
         separated,
         living,
@@ -587,35 +889,57 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
         ~slow,
         lts > 1,
     ]
-    b_rule = select(conds, [pd.NA, "B1-path", "B2-separated", "B3-living-street", "B4-fietsstraat",
-                            "B5-painted-lane-50", "B6-mixed-fast", "B7-lts"], "B8-mixed-30", n)
-    b_verdict = select(conds, ["n/a", "pass", "pass", "pass", "pass", "fail", "fail", "fail"],
-                       "pass", n)
+    b_rule = select(conds, [pd.NA, "B2-sidepath", "B1-path", "B2-separated", "B3-living-street",
+                            "B4-fietsstraat", "B5-painted-lane-50", "B6-mixed-fast", "B7-lts"],
+                    "B8-mixed-30", n)
+    b_verdict = select(conds, ["n/a", "pass", "pass", "pass", "pass", "pass", "fail", "fail",
+                               "fail"], "pass", n)
     sep_src = _str(edges, "cycle_separated_source", "none").to_numpy(dtype=str)
+    slow_what = np.where(lane, _cat("painted cycle lane at ", traffic, ": LTS ", lts_s, " (",
+                                    lane_text, "; "),
+                         _cat(mixed_word, " at ", traffic, ": LTS ", lts_s, " ("))
     b_reason = select(conds, [
         pd.NA,
+        "bicycle=use_sidepath: a mandatory separate cycle path runs alongside (RVV 1990 art. 5), "
+        "so children ride there, not on the carriageway; judged as that path: LTS 1 (physically "
+        "separated)",
         "cycle path or path without motor traffic (LTS 1: physically separated)",
         T("separated cycle track (both sides, a two-way track, or beside a one-way "
           "carriageway; source: ", sep_src, "): LTS 1"),
         "woonerf (living street): walking pace, cars are guests (LTS 1)",
         "fietsstraat at ≤30 km/h: cars are guests (LTS 1)",
         T("painted cycle lane at ", v_s, " km/h: at 50 Dutch practice separates cyclists, a "
-          "painted lane is not enough (CROW/SWOV); LTS ", lts_s),
-        T("mixed with motor traffic at ", traffic, ": LTS ", lts_s, "; Dutch practice mixes "
+          "painted lane is not enough (CROW/SWOV); LTS ", lts_s, " (", lane_text, ")"),
+        T(mixed_with, " at ", traffic, ": LTS ", lts_s, "; Dutch practice mixes "
           "children only at ≤", str(s.mixed_max_speed_kmh), " km/h"),
-        T("mixed traffic at ", traffic, ": LTS ", lts_s, " (", LTS_SOURCE, ")"),
-    ], _cat("mixed traffic at ", traffic, ": LTS 1 (", LTS_SOURCE, "), and ≤",
-            str(s.mixed_max_speed_kmh), " km/h (Dutch practice)"), n)
+        T(slow_what, LTS_SOURCE, ")"),
+    ], T(slow_what, LTS_SOURCE, "), and ≤", str(s.mixed_max_speed_kmh),
+         " km/h (Dutch practice)"), n)
     sep_fix = np.where(per_dir >= 2,
                        "reduce to one lane per direction and add a separated cycle track",
                        "add a separated cycle track (both sides, or a two-way track)")
-    b_fix = select(conds, [pd.NA] * 5 + [
-        "replace the painted lane by a separated cycle track, or lower the limit to 30 km/h",
+    lane_fix = select(
+        [partial,
+         lane & (dirs["fwd_parking"].to_numpy() | dirs["bwd_parking"].to_numpy()),
+         lane],
+        [_cat("give ", other_dir, " riders a cycle lane too (or add a separated cycle track), "
+              "or cut motor traffic below the LTS 1 volume"),
+         f"widen the bike lane so that lane + parking reach at least "
+         f"{s.parking_reach_wide_m:.1f} m (or remove the parking beside it), or add a "
+         "separated cycle track",
+         f"widen the bike lane to at least {s.bike_lane_wide_min_m:.1f} m, cut motor traffic "
+         "below the LTS 1 volume, or add a separated cycle track"],
+        "cut motor traffic (modal filter) below the LTS 1 volume, or add a separated cycle track",
+        n)
+    b_fix = select(conds, [pd.NA] * 6 + [
+        np.where(partial, "replace the painted lane by a separated cycle track for both "
+                 "directions (a track on each side, or a two-way track), or lower the limit to "
+                 "30 km/h",
+                 "replace the painted lane by a separated cycle track, or lower the limit to "
+                 "30 km/h").astype(object),
         np.where(lts_mix_30 == 1, "lower the limit to 30 km/h",
                  _cat(sep_fix, ", or lower the limit to 30 km/h and cut traffic")),
-        np.where(per_dir >= 2, sep_fix,
-                 "cut motor traffic (modal filter) below the LTS 1 volume, or add a separated "
-                 "cycle track"),
+        np.where(per_dir >= 2, sep_fix, lane_fix),
     ], pd.NA, n)
 
     # ---- walk ----
@@ -628,7 +952,7 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     untagged = ~(both | one | no)
     wconds = [
         ~mode_walk,
-        ~drive,
+        ~drive & ~bus,
         living,
         both,
         quiet,
@@ -664,7 +988,8 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
                      np.where(pd.isna(w_fix), "add footways on both sides", w_fix), pd.NA)
 
     out = pd.DataFrame({
-        "lts_bike": pd.array(np.where(mode_bike, lts, np.nan), dtype="Float64").astype("Int64"),
+        "lts_bike": pd.array(np.where(mode_bike | sidepath, lts, np.nan),
+                             dtype="Float64").astype("Int64"),
         "toets_bike": b_verdict,
         "toets_bike_rule": pd.array(b_rule, dtype="string"),
         "toets_bike_reason": pd.array(b_reason, dtype="string"),

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mobisim.cli._app import app, user_errors
@@ -21,6 +22,17 @@ OsmOption = Annotated[
 PlaceOption = Annotated[
     Optional[str],
     typer.Option("--place", help="Place to download with osmnx when online (cached in data/osm/places)."),
+]
+SpeedLimitsOption = Annotated[
+    Optional[Path],
+    typer.Option("--speed-limits", help="Today's real speed limits, overriding the class defaults (never a "
+                 "tagged maxspeed): lines (GeoPackage/GeoJSON) with a limit column, or a CSV of street names "
+                 "(columns name, maxspeed)."),
+]
+SpeedLimitsColumnOption = Annotated[
+    Optional[str],
+    typer.Option("--speed-limits-column", help="Column of the --speed-limits file holding the limit in km/h "
+                 "(default maxspeed)."),
 ]
 
 
@@ -39,12 +51,30 @@ def parse_bbox(text: str):  # noqa: ANN201
     return box.iloc[0]
 
 
+def coverage_table(coverage: dict) -> Table:
+    """The "Data used and its limits" box (:func:`mobisim.coverage.coverage_rows`) as a rich table."""
+    from mobisim.coverage import coverage_rows
+
+    t = Table(title="Data used and its limits", title_justify="left", show_lines=False)
+    t.add_column("data family")
+    t.add_column("in this input", justify="right", no_wrap=True)
+    t.add_column("used for")
+    t.add_column("what stands in when missing")
+    for row in coverage_rows(coverage).itertuples(index=False):
+        data, have, used, missing = (str(v) for v in row)
+        style = "dim" if have in ("none", "0 % of road km") else None
+        t.add_row(data, have, used, missing or "—", style=style)
+    return t
+
+
 def _print_summary(summary: dict, console: Console) -> None:
-    console.print(f"[bold]Network[/bold] from {', '.join(summary['sources'])}")
+    console.print(f"[bold]Network[/bold] from {escape(', '.join(summary['sources']))}")
     console.print(
         f"{summary['segments']:,} segments, {summary['nodes']:,} nodes, {summary['km']:,.1f} km of "
         f"streets and paths, of which {summary['km_roads']:,.1f} km motor roads"
     )
+    if summary.get("coverage"):
+        console.print(coverage_table(summary["coverage"]))
     t = Table(title="km by highway class")
     t.add_column("highway")
     t.add_column("km", justify="right")
@@ -58,7 +88,7 @@ def _print_summary(summary: dict, console: Console) -> None:
         t.add_row(k, f"{v:,.1f}")
     console.print(t)
     t = Table(title="motor roads: km by maxspeed source")
-    t.add_column("source (tag, or default:<class>:<area> inference rule)")
+    t.add_column("source (tag, layer:<file>, or default:<class>:<area> inference rule)")
     t.add_column("km", justify="right")
     for k, v in summary["km_by_maxspeed_source"].items():
         t.add_row(k, f"{v:,.1f}")
@@ -90,11 +120,17 @@ def network_command(
     bbox: Annotated[Optional[str], typer.Option("--bbox", help="Keep only W,S,E,N (degrees).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Use the processed-network cache.")] = True,
+    speed_limits: SpeedLimitsOption = None,
+    speed_limits_column: SpeedLimitsColumnOption = None,
 ) -> None:
     """Load a street network (OSM file or place) and print its summary or export it.
 
+    The summary opens with the "Data used and its limits" box: per tag family what the input
+    carries, what reads it and what stands in when it is missing (``coverage`` in ``--json``).
+
     Example: mobisim network --osm ../shared/osm/den-haag-city-2021.osm.bz2 --summary
     """
+    from mobisim.coverage import data_coverage
     from mobisim.io import load_network
     from mobisim.network import network_summary
     from mobisim.outputs import write_gpkg
@@ -102,13 +138,26 @@ def network_command(
     if not osm and not place:
         raise InputFileError("no input: give an OSM file (--osm FILE) or a place (--place NAME)")
     net = load_network(osm or [], place=place, cache=cache, progress=not as_json)
+    match = None
+    if speed_limits_column is not None and speed_limits is None:
+        raise MobisimError("--speed-limits-column: give the file with --speed-limits FILE")
+    if speed_limits is not None:
+        from mobisim.pipeline import apply_speed_limit_file
+
+        net, match = apply_speed_limit_file(net, speed_limits, speed_limits_column or "maxspeed")
     if bbox:
         net = net.clip(parse_bbox(bbox), label=f"--bbox {bbox}")
+        net.coverage = data_coverage(net)  # what the clipped part carries
     info = network_summary(net)
+    info["coverage"] = net.coverage or data_coverage(net)
+    if match is not None:
+        info["speed_limits"] = match.as_dict()
     if as_json:
         typer.echo(json.dumps(info, indent=2, ensure_ascii=False))
     elif summary:
         _print_summary(info, Console(emoji=False, highlight=False))
+    if match is not None and not as_json:
+        typer.echo(match.summary(), err=True)
     if export:
         layers = {"edges": net.edges.reset_index(), "nodes": net.nodes.reset_index(), "features": net.features}
         if len(net.buildings):

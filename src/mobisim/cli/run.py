@@ -44,20 +44,40 @@ def run_command(
         "Leaflet and friends from their CDNs instead and starts on the tiles (needs internet).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    speed_limits: Optional[Path] = typer.Option(  # noqa: UP007
+        None, "--speed-limits",
+        help="Today's real speed limits, overriding the class defaults (never a tagged maxspeed): lines "
+        "(GeoPackage/GeoJSON) with a limit column, or a CSV of street names (columns name, maxspeed). "
+        "Replaces the scenario's [data] speed_limits.",
+    ),
+    speed_limits_column: Optional[str] = typer.Option(  # noqa: UP007
+        None, "--speed-limits-column", help="Column of the speed-limit file holding the limit in km/h "
+        "(default: the scenario's speed_limits_column, else maxspeed).",
+    ),
 ) -> None:
     """Turn a scenario file into scores, a map, GIS layers and a council report."""
-    from mobisim.pipeline import run_scenario
+    from mobisim.pipeline import load_scenario_any, run_scenario, with_speed_limits
     from mobisim.report import headline_scores
 
-    result = run_scenario(scenario, osm_override=list(osm) if osm else None, out_dir=out,
+    target: Any = scenario
+    if speed_limits is not None or speed_limits_column is not None:
+        sc = load_scenario_any(scenario)
+        layer = speed_limits if speed_limits is not None else getattr(sc.data, "speed_limits", None)
+        if layer is None:
+            raise InputFileError(f"{scenario}: --speed-limits-column without a speed-limit file "
+                                 f"(give --speed-limits FILE or set [data] speed_limits)")
+        target = with_speed_limits(sc, layer, speed_limits_column)
+        out = out if out is not None else Path("maps") / scenario.stem  # as for the file itself
+    result = run_scenario(target, osm_override=list(osm) if osm else None, out_dir=out,
                           self_contained=self_contained, progress=not quiet)
     table = Table(title=f"mobisim run · {result.name}", show_lines=False)
     table.add_column("score")
     table.add_column("before", justify="right")
     table.add_column("after", justify="right")
     table.add_column("unit")
+    table.add_column("range", justify="right")
     for row in headline_scores(result.scores).itertuples(index=False):
-        table.add_row(str(row.score), _num(row.before), _num(row.after), str(row.unit))
+        table.add_row(str(row.score), _num(row.before), _num(row.after), str(row.unit), str(row.range))
     _out.print(table)
     _out.print(f"[bold]Outputs[/] in {result.out_dir}/  ({sum(result.timings.values()):.1f} s)")
     labels = {"map": "map (open in a browser)", "gpkg": "layers for QGIS", "scores": "scores with their inputs",
