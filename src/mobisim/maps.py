@@ -72,7 +72,7 @@ TILE_ATTRIBUTION = "Map tiles © OpenStreetMap contributors"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 # Colours: ColorBrewer RdYlGn / Set1 / Blues (colorbrewer2.org), readable on a grey background.
-GREEN, RED, GREY, PURPLE, ORANGE = "#1a9850", "#d73027", "#8c8c8c", "#7b3294", "#ff7f00"
+GREEN, RED, GREY, PURPLE = "#1a9850", "#d73027", "#8c8c8c", "#7b3294"
 # weakest links: magenta (orange would read as the amber "50 if shown"); junction fixes: near-black
 MAGENTA, BLACK = "#e7298a", "#252525"
 # The speed-regime tiers: warm for 50 (brown solid: keeps 50; gold dashed: 50 only if shown), cool
