@@ -7,7 +7,8 @@ Usage::
     MOBISIM_CACHE_DIR=/tmp/mobisim-cache python benchmarks/rules.py [STREET_FILE [FEATURE_FILE ...]]
 
 Defaults to the shared 2021 city file plus its buildings file. Prints the load time, the time of
-each step, and the share of road length proposed 30 vs 50 with the default thresholds.
+each step, and the road length proposed 30 vs 50, per outcome of the 30/50 rule and per scope
+rule with the default thresholds.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sys
 import time
 
 from mobisim.io import load_network, shared_osm_dir
-from mobisim.rules import RuleSettings, evaluate_regime
+from mobisim.pipeline import mark_scope
+from mobisim.rules import TIER_LABELS, TIERS, RuleSettings, evaluate_regime, tier_lengths
 from mobisim.toets import ToetsSettings, evaluate_toets
 
 
@@ -29,6 +31,10 @@ def main(argv: list[str]) -> None:
     print(f"load (cache after the first run): {t1 - t0:6.2f} s  "
           f"{len(net.edges):,} segments, {len(net.nodes):,} nodes, {len(net.features):,} features, "
           f"{len(net.buildings):,} buildings, {len(net.landuse):,} landuse areas")
+
+    t_area = time.perf_counter()
+    mark_scope(net, {})  # the municipality (the wijken of the shared folder), as a run does
+    print(f"area marked (mark_scope): {time.perf_counter() - t_area:6.2f} s")
 
     t2, c2 = time.perf_counter(), time.process_time()
     evaluate_toets(net, ToetsSettings())
@@ -45,17 +51,17 @@ def main(argv: list[str]) -> None:
     in_scope = e[e["regime"].isin(["30", "50"])]
     km = in_scope.groupby(in_scope["regime"].astype(str))["length"].sum() / 1000
     total_km = km.sum()
-    print(f"\nroad length in scope: {total_km:,.1f} km")
+    print(f"\nroad length judged by the 30/50 rule (inside {net.area_label}): {total_km:,.1f} km")
     for regime in ("30", "50"):
         v = float(km.get(regime, 0.0))
         print(f"  proposed {regime}: {v:8.1f} km  ({100 * v / total_km:5.1f} %)")
-    now50 = in_scope[in_scope["maxspeed"].fillna(0) > 30]
-    kept = now50["regime"].eq("50")
-    print(f"  of today's >30 km/h roads ({now50['length'].sum() / 1000:,.1f} km): "
-          f"{now50.loc[kept, 'length'].sum() / 1000:,.1f} km keep 50")
-    out = e[e["regime"] == "out_of_scope"]["length"].sum() / 1000
-    print(f"  out of scope (motorway/trunk): {out:,.1f} km")
-    cand = now50
+    tiers = tier_lengths(e)
+    print("  today's >30 km/h roads: " + ", ".join(f"{TIER_LABELS[t]} {tiers[t]:,.1f} km" for t in TIERS))
+    for rule in ("R0-outside-area", "R1-out-of-scope-class", "R1-motorroad", "R1-national-route",
+                 "R1-car-only-tunnel", "R1-out-of-scope-street"):
+        sel = e["regime_rule"] == rule
+        print(f"  {rule:<24} {e.loc[sel & e['is_road'], 'length'].sum() / 1000:8.1f} km of motor road")
+    cand = e[e["regime_tier"].notna()]
     for c in ("c1_cycle_path", "c2_sensitive_sites", "c3_air_noise", "c4_crossable"):
         share = cand.groupby(cand[c].astype(str))["length"].sum() / cand["length"].sum() * 100
         print(f"  {c:<20} on today's >30 roads: " +

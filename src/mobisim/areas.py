@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from mobisim.errors import InputFileError, NotFoundError
@@ -195,6 +196,13 @@ def load_boundary(path: Path | str) -> gpd.GeoDataFrame:
     return polys.to_crs(CRS)
 
 
+def inside(frame: pd.DataFrame) -> np.ndarray:
+    """The ``in_area`` column (:func:`mark_area`) as a boolean mask; all true when not marked."""
+    if "in_area" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return frame["in_area"].fillna(True).to_numpy(dtype=bool)
+
+
 def midpoints(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     """A point per feature: the middle of a line, a point inside a polygon, the point itself."""
     is_line = geoms.geom_type.isin(["LineString", "MultiLineString"])
@@ -209,9 +217,11 @@ def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: fl
 
     A segment belongs to the area when its midpoint lies within ``area`` (its gaps narrower than
     ``close_gaps_m`` closed first: neighbouring wijk outlines, drawn to about 10 m, leave slivers
-    along the streets on their borders), grown by ``tolerance_m``. A street on the outer boundary
-    thus belongs to one side only. Segments outside stay in the network (routes may cross the
-    border, maps draw them greyed) but are not judged, scored or listed.
+    along the streets on their borders), grown by ``tolerance_m``. A segment whose midpoint lies
+    within ``close_gaps_m`` of the outline (the outlines' precision) takes the side where most of its
+    street lies (:func:`_street_side`), so a street on the boundary belongs to one side only. A node
+    is inside when a segment inside ends there. Segments outside stay in the network (routes may
+    cross the border, maps draw them greyed) but are not judged, scored or listed.
 
     Parameters
     ----------
@@ -221,6 +231,9 @@ def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: fl
         The area (e.g. the union of the wijken); ``None`` marks everything inside.
     tolerance_m : float
         Buffer around the area outline.
+    close_gaps_m : float
+        Gaps narrower than this are closed, and the band along the outline where a segment takes
+        its street's side.
 
     Returns
     -------
@@ -239,27 +252,46 @@ def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: fl
     if tolerance_m > 0:
         grown = shapely.buffer(grown, tolerance_m)
     shapely.prepare(grown)
-    mid = midpoints(net.edges.geometry).to_numpy()
+    edges, nodes = net.edges, net.nodes
+    mid = midpoints(edges.geometry).to_numpy()
     inside = shapely.contains(grown, mid)
-    net.edges["in_area"] = _street_side(net.edges, inside, shapely.distance(shapely.boundary(grown), mid),
-                                        close_gaps_m)
-    net.nodes["in_area"] = shapely.contains(grown, net.nodes.geometry.to_numpy())
+    if close_gaps_m > 0:
+        outline = shapely.boundary(grown)
+        shapely.prepare(outline)
+        near = shapely.dwithin(outline, mid, close_gaps_m)
+        inside = np.where(near, _street_side(edges, inside), inside)
+    edges["in_area"] = inside
+    # a node is inside when a segment inside ends there (else, without segments, by its position)
+    ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
+    node_in = pd.Series(np.concatenate([inside, inside]), index=ends).groupby(level=0).any()
+    by_point = pd.Series(shapely.contains(grown, nodes.geometry.to_numpy()), index=nodes.index)
+    nodes["in_area"] = node_in.reindex(nodes.index).fillna(by_point).astype(bool).to_numpy()
     return net
 
 
-def _street_side(edges: Any, inside: Any, to_outline: Any, band_m: float) -> Any:
-    """A named street's segments whose midpoint lies within ``band_m`` of the outline (the
-    precision of the wijk outlines) take the side where most of that street's length lies, so a
-    short stub of a street across the border is not judged on its own (Haagweg, Rijswijk)."""
-    import numpy as np
+def _street_side(edges: Any, inside: np.ndarray) -> np.ndarray:
+    """For every segment, whether most of its street lies inside: the length-weighted majority of
+    ``inside`` over the connected run of segments with the same name (case-insensitive; an unnamed
+    segment is a run of its own). Border segments take their street's side, so a short stub of a
+    street across the border (Haagweg, Rijswijk) is not judged on its own, while a namesake
+    elsewhere in the file does not count."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
 
-    name = edges["name"].astype("string").str.strip().fillna("") if "name" in edges.columns else None
-    if name is None or band_m <= 0:
-        return inside
+    n = len(edges)
+    name = edges["name"].astype("string").str.strip().str.casefold().fillna("") if "name" in edges.columns \
+        else pd.Series("", index=edges.index)
+    key = np.where(name.to_numpy(dtype=object) == "", "#" + pd.Series(np.arange(n)).astype(str).to_numpy(),
+                   name.to_numpy(dtype=object))
+    # segments meet when they share a node and a name: components of the (name, node) graph
+    ends = pd.MultiIndex.from_arrays([np.concatenate([key, key]),
+                                      np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])])
+    code, uniques = pd.factorize(ends)
+    m = len(uniques)
+    graph = sparse.coo_matrix((np.ones(n), (code[:n], code[n:])), shape=(m, m))
+    _, comp = connected_components(graph, directed=False)
+    run = comp[code[:n]]
     length = edges["length"].to_numpy(dtype="float64")
-    frame = pd.DataFrame({"name": name.to_numpy(dtype=object), "in": np.where(inside, length, 0.0),
-                          "all": length})
-    sums = frame.groupby("name")[["in", "all"]].transform("sum")
-    majority = sums["in"].to_numpy() * 2 > sums["all"].to_numpy()
-    near = (np.asarray(to_outline) < band_m) & (name != "").to_numpy(dtype=bool)
-    return np.where(near, majority, inside)
+    inside_len = pd.Series(np.where(inside, length, 0.0)).groupby(run).transform("sum").to_numpy()
+    total = pd.Series(length).groupby(run).transform("sum").to_numpy()
+    return inside_len * 2 > total

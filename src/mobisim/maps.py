@@ -47,6 +47,8 @@ from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
 
 from mobisim import ATTRIBUTION
+from mobisim.areas import inside
+from mobisim.rules import CRITERION_LABELS, TIER_LABELS
 from mobisim.outputs import write_text
 
 __all__ = [
@@ -214,8 +216,8 @@ def _road_mask(edges: pd.DataFrame) -> pd.Series:
 
 
 def _in_area(frame: pd.DataFrame) -> pd.Series:
-    """Whether a segment or node lies in the area judged (everything, without an ``in_area`` column)."""
-    return _bool(frame, "in_area", True)
+    """Whether a segment or node lies in the area judged (:func:`mobisim.areas.inside`)."""
+    return pd.Series(inside(frame), index=frame.index)
 
 
 def _toets_mask(edges: pd.DataFrame) -> pd.Series:
@@ -333,7 +335,7 @@ REGIME_STYLES: dict[str, dict[str, Any]] = {
     "outside_area": _line(LIGHTGREY, 1.2, 0.8, label="outside the municipality — not judged"),
 }
 REGIME_DRAW_ORDER = ["outside_area", "out_of_scope", "already_30", "to_30", "50_today", "50_if_shown", "keep_50"]
-CRITERIA_SHORT = {"C1": "C1 cycle path", "C2": "C2 sensitive sites", "C3": "C3 air/noise", "C4": "C4 crossable"}
+CRITERIA_SHORT = CRITERION_LABELS
 
 
 def regime_category(frame: pd.DataFrame) -> pd.Series:
@@ -374,8 +376,7 @@ def _regime_layer(e: gpd.GeoDataFrame) -> MapLayer:
     today, proposed = _text(_col(sub, "maxspeed")), _text(_col(sub, "proposed_maxspeed"))
     limit = (today.where(today != "", "?") + " → " + proposed + " km/h").where(
         today != proposed, today + " km/h, unchanged").where(proposed != "", "")
-    tier_text = tier.map({"keep_50": "keeps 50", "50_if_shown": "50 if shown (30 until shown)",
-                         "to_30": "to 30"}).astype("string").fillna("")
+    tier_text = tier.map(TIER_LABELS).astype("string").fillna("")
     reason = _text(_col(sub, "regime_reason"))
     outside = (cat == "outside_area").to_numpy()
     styles = {k: v for k, v in REGIME_STYLES.items() if (cat == k).any()}

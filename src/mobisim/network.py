@@ -44,6 +44,8 @@ class Network:
     coverage
         What the data carries per tag family (:func:`mobisim.coverage.data_coverage`), measured
         when the network is loaded, before any intervention; empty when not measured.
+    area_label
+        The area judged (``in_area``, :func:`mobisim.pipeline.mark_scope`), for reports.
     """
 
     edges: gpd.GeoDataFrame
@@ -53,6 +55,7 @@ class Network:
     landuse: gpd.GeoDataFrame = field(default_factory=empty_frame)
     sources: list[str] = field(default_factory=list)
     coverage: dict = field(default_factory=dict)
+    area_label: str = ""
 
     def copy(self) -> "Network":
         """A deep copy of the frames (geometries are immutable and shared)."""

@@ -323,7 +323,7 @@ def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
     if boundary is not None:
         geom, label = load_boundary(boundary).geometry.union_all(), str(boundary)
     elif names:
-        geom, label = select_areas(load_wijken(), names).geometry.union_all(), "the chosen wijken"
+        geom, label = select_areas(load_wijken(), names).geometry.union_all(), f"the wijken {', '.join(names)}"
     elif default_wijken_path().exists():
         geom, label = load_wijken().geometry.union_all(), None
     else:
@@ -340,11 +340,11 @@ def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
             notes.append("the input lies outside Den Haag's wijken: every segment of the input is judged "
                          "(set area.boundary to judge a part of it)")
     net = mark_area(net, geom, tolerance_m=tolerance)
-    outside = ~net.edges["in_area"].to_numpy(dtype=bool)
-    if outside.any() and notes is not None:
-        km = float(net.edges.loc[outside & net.edges["is_road"].to_numpy(dtype=bool), "length"].sum()) / 1000.0
-        notes.append(f"{km:,.1f} km of motor roads lie outside the area judged ({label or 'the municipality'}): "
-                     "drawn greyed on the map, not judged, not scored, not listed")
+    inside = net.edges["in_area"].to_numpy(dtype=bool)
+    if geom is not None and not (inside & net.edges["is_road"].to_numpy(dtype=bool)).any():
+        raise InputFileError(f"{label or default_wijken_path()}: no street of the network lies inside the area "
+                             f"({', '.join(map(str, net.sources)) or 'input'})")
+    net.area_label = label or ("the municipality (the 44 wijken)" if geom is not None else "the whole input")
     return net
 
 
@@ -508,10 +508,10 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
 
 
 def _in_area(frame: Any) -> Any:
-    """The rows inside the area judged (``in_area``; every row when the column is absent)."""
-    if "in_area" not in frame.columns:
-        return frame
-    return frame.iloc[frame["in_area"].to_numpy(dtype=bool).nonzero()[0]]
+    """The rows inside the area judged (:func:`mobisim.areas.inside`)."""
+    from mobisim.areas import inside
+
+    return frame.iloc[inside(frame).nonzero()[0]]
 
 
 def _headline(out: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from mobisim import ATTRIBUTION
+from mobisim.areas import inside
+from mobisim.rules import CRITERION_LABELS, TIER_LABELS
 
 __all__ = [
     "md_escape",
@@ -195,47 +197,47 @@ def criteria_on_fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["criterion", "pass_km", "fail_km", "unknown_km"])
 
 
-TIER_TEXT = {"keep_50": "keeps 50", "50_if_shown": "50 if shown (30 until shown)", "to_30": "to 30"}
-CRITERION_TEXT = {"C1": "C1 cycle path", "C2": "C2 sensitive sites", "C3": "C3 noise/air", "C4": "C4 crossable"}
 
 
 def _criteria_text(codes: pd.Series) -> pd.Series:
     out = codes.astype("string").fillna("")
-    for code, text in CRITERION_TEXT.items():
+    for code, text in CRITERION_LABELS.items():
         out = out.str.replace(code, text, regex=False)
     return out.str.replace("+", " + ", regex=False)
 
 
-def tier_table(edges: pd.DataFrame) -> pd.DataFrame:
-    """Km of today's roads above 30 km/h per outcome of the 30/50 rule."""
-    from mobisim.rules import TIERS, tier_lengths
+def tier_table(tiers: Mapping[str, Any]) -> pd.DataFrame:
+    """Km of today's roads above 30 km/h per outcome (``scores["regime_tiers"]["value"]``)."""
+    from mobisim.rules import TIERS
 
-    km = tier_lengths(edges)
-    total = sum(km.values()) or 1.0
-    return pd.DataFrame([{"outcome": TIER_TEXT[t], "km": km[t], "share %": 100.0 * km[t] / total}
-                         for t in TIERS])
+    total = sum(float(tiers.get(t) or 0.0) for t in TIERS) or 1.0
+    return pd.DataFrame([{"outcome": TIER_LABELS[t], "km": float(tiers.get(t) or 0.0),
+                          "share %": 100.0 * float(tiers.get(t) or 0.0) / total} for t in TIERS])
 
 
-def deciding_table(edges: pd.DataFrame) -> pd.DataFrame:
+def deciding_table(tiers: Mapping[str, Any]) -> pd.DataFrame:
     """Km per outcome and deciding criteria (failing for *to 30*, unknown for *50 if shown*)."""
-    from mobisim.rules import deciding_lengths
-
-    d = deciding_lengths(edges)
-    return pd.DataFrame({"outcome": d["tier"].map(TIER_TEXT), "decided by": _criteria_text(d["criteria"]),
+    d = pd.DataFrame(tiers.get("by_criteria") or [], columns=["tier", "criteria", "km"])
+    return pd.DataFrame({"outcome": d["tier"].map(TIER_LABELS), "decided by": _criteria_text(d["criteria"]),
                          "km": d["km"]})
 
 
-def sensitivity_table(edges: pd.DataFrame, noise_limits: list[float] | None = None) -> pd.DataFrame:
-    """Km per outcome as C3's noise limit (Lden, dB) and air limit (NO2, µg/m³) move."""
-    from mobisim.rules import AIR_LIMITS, NOISE_LIMITS, c3_sensitivity
+def sensitivity_table(tiers: Mapping[str, Any], noise_db: float | None = None,
+                      air_ugm3: float | None = None) -> pd.DataFrame:
+    """Km per outcome as C3's noise limit (Lden, dB) and air limit (NO2, µg/m³) move; the run's own
+    limits (``noise_db``, ``air_ugm3``) are marked."""
+    from mobisim.rules import AIR_LIMITS, NOISE_LIMITS
 
-    sens = c3_sensitivity(edges, noise_limits)
+    cols = ["varied", "limit", "keep_50_km", "50_if_shown_km", "to_30_km", "fail_km"]
+    sens = pd.DataFrame(tiers.get("c3_sensitivity") or [], columns=cols)
     names: dict[tuple[str, float], list[str]] = {}
     for varied, table in (("noise", NOISE_LIMITS), ("air", AIR_LIMITS)):
         for key, (value, _) in table.items():
             names.setdefault((varied, value), []).append(key)
+    own = {("noise", noise_db), ("air", air_ugm3)}
     label = [f"{'noise' if v == 'noise' else 'NO2'} ≤ {lim:g} {'dB' if v == 'noise' else 'µg/m³'}"
              + (f" ({', '.join(names[(v, lim)])})" if (v, lim) in names else "")
+             + (" ← this run" if (v, lim) in own else "")
              for v, lim in zip(sens["varied"], sens["limit"])]
     return pd.DataFrame({"C3 limit": label, "keeps 50 km": sens["keep_50_km"],
                          "50 if shown km": sens["50_if_shown_km"], "to 30 km": sens["to_30_km"],
@@ -261,7 +263,7 @@ def roads_losing_fifty(edges: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     e = _rows(edges, edges["regime_tier"].isin(["to_30", "50_if_shown"]).fillna(False))
     frame = pd.DataFrame({"street": _street_names(e).to_numpy(dtype=object),
-                          "outcome": e["regime_tier"].astype(str).map(TIER_TEXT).to_numpy(dtype=object),
+                          "outcome": e["regime_tier"].astype(str).map(TIER_LABELS).to_numpy(dtype=object),
                           "km": e["length"].astype(float).to_numpy() / 1000.0,
                           "decided by": _criteria_text(e["regime_deciding"]).to_numpy(dtype=object),
                           "evidence": _first_evidence(e).to_numpy(dtype=object),
@@ -289,10 +291,11 @@ def data_box(net: Any) -> list[str]:
         note = defaults_note(net)
         if note:
             lines.append(f"- {md_escape(note)}")
+    lines.append(f"- Area judged: {md_escape(getattr(net, 'area_label', '') or 'the whole input')}.")
     outside = getattr(net, "outside_km", 0.0)
     if outside:
-        lines.append(f"- {outside:,.1f} km of motor roads in the input lie outside the area judged (the "
-                     "municipality): drawn greyed on the map, not judged, not scored, not listed.")
+        lines.append(f"- {outside:,.1f} km of motor roads in the input lie outside it: drawn greyed on the map, "
+                     "not judged, not scored, not listed.")
     lines.append("- Traffic volumes are one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS), "
                  "not counts: noise, air and the toets's traffic stress rest on them.")
     lines.append("")
@@ -459,16 +462,14 @@ class _Slim:
     def __init__(self, net: Any):
         edges, nodes = net.edges, net.nodes
         # only what the area judges is listed (segments outside it are drawn greyed on the map)
-        if "in_area" in edges.columns:
-            edges = _rows(edges, edges["in_area"].to_numpy(dtype=bool))
-        if "in_area" in nodes.columns:
-            nodes = _rows(nodes, nodes["in_area"].to_numpy(dtype=bool))
+        edges, nodes = _rows(edges, inside(edges)), _rows(nodes, inside(nodes))
         self.edges = edges[[c for c in REPORT_EDGE_COLUMNS if c in edges.columns]]
         self.nodes = nodes[[c for c in REPORT_NODE_COLUMNS if c in nodes.columns]]
         self.coverage = dict(getattr(net, "coverage", {}) or {})
-        self.outside_km = (float(net.edges.loc[~net.edges["in_area"].to_numpy(dtype=bool)
-                                               & net.edges["is_road"].to_numpy(dtype=bool), "length"].sum()) / 1000.0
-                           if {"in_area", "is_road"} <= set(net.edges.columns) else 0.0)
+        self.area_label = getattr(net, "area_label", "") or "the area judged"
+        self.outside_km = (float(net.edges.loc[~inside(net.edges) & net.edges["is_road"].to_numpy(dtype=bool),
+                                               "length"].sum()) / 1000.0
+                           if "is_road" in net.edges.columns else 0.0)
         self.sources = getattr(net, "sources", [])
 
 
@@ -497,7 +498,7 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     if desc:
         lines += [md_escape(desc), ""]
 
-    lines += data_box(after)
+    lines += data_box(before)
     head = headline_scores(result.scores or {})
     lines += ["## Headline scores", "",
               "Each figure is computed from the OpenStreetMap network; `scores.json` lists the inputs next to "
@@ -524,28 +525,29 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                       "(motorways, trunk roads and their links are out of scope).",
                       regime_summary(before.edges, after.edges), formats={"today_km": 1, "proposed_km": 1})
 
-    if programme is not False:
+    tiers = ((result.scores or {}).get("regime_tiers") or {}).get("value")
+    if programme is not False and tiers:
         rs = getattr(scenario, "rules", None)
         lines += _section("Today's 50-roads: keep 50, 50 if shown, or 30",
                           "Road length (km) of today's roads above 30 km/h that the city decides, by outcome. A road "
                           "keeps 50 only when all four criteria are shown to pass; when none fails but the data cannot "
                           "show one (\"unknown\"), it is *50 if shown*: 30 until the evidence is there (pas toe of "
-                          "leg uit).", tier_table(after.edges), formats={"km": 1, "share %": 1})
+                          "leg uit).", tier_table(tiers), formats={"km": 1, "share %": 1})
         lines += _section("Why today's 50-roads keep 50 or go to 30",
                           "Road length (km) of those roads by the outcome of each criterion.",
                           criteria_on_fifty_roads(after.edges),
                           formats={"pass_km": 1, "fail_km": 1, "unknown_km": 1})
         lines += _section("Which criteria decide",
                           "Km per outcome and the criteria that decide it: the failing ones for *to 30*, the unknown "
-                          "ones for *50 if shown*.", deciding_table(after.edges), formats={"km": 1})
-        limits = list(getattr(rs, "noise_sensitivity_db", []) or []) or None
+                          "ones for *50 if shown*.", deciding_table(tiers), formats={"km": 1})
         lines += _section("How the answer moves with C3's limits",
                           "The same roads if C3's noise limit (Lden at the façade at 50 km/h) or air limit (annual NO2 "
                           "at the façade) were another value; the levels are computed once. This run: noise "
                           f"{getattr(rs, 'noise_threshold_lden_db', 63):g} dB, NO2 "
                           f"{getattr(rs, 'air_limit_ugm3', 20):g} µg/m³. Noise and NO2 are screening estimates from "
                           "one traffic figure per road class.",
-                          sensitivity_table(after.edges, limits),
+                          sensitivity_table(tiers, getattr(rs, "noise_threshold_lden_db", None),
+                                            getattr(rs, "air_limit_ugm3", None)),
                           formats={"keeps 50 km": 1, "50 if shown km": 1, "to 30 km": 1, "fails on this part km": 1})
 
     tb, ta = _toets_totals(before), _toets_totals(after)

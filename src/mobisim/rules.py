@@ -10,7 +10,7 @@ as ``pass`` / ``fail`` / ``unknown`` with its evidence:
   at all, a path found by geometry still passes, but its absence is *unknown*: a track drawn on the
   road itself would be invisible.
 - **C2 no sensitive sites nearby**: no primary school, childcare, playground or care institution
-  (nursing/care home, hospital, social facility for elderly or disabled people — not GPs,
+  (nursing/care home, hospital, social facility other than services such as food banks — not GPs,
   physiotherapists, pharmacies or dentists) within :attr:`RuleSettings.sensitive_distance_m`.
 - **C3 air and noise acceptable for residents**: estimated Lden at the nearest façade at 50 km/h
   within the noise limit (default 63 dB, the Wet geluidhinder's maximum exemption value for homes
@@ -28,8 +28,8 @@ none fails but at least one is unknown — the limit proposed stays 30 ("pas toe
 
 Out of scope, with the rule that says so: segments outside the area judged; motorways, trunk roads
 and their links; ``motorroad=yes``; national A/N routes (``ref``) the city does not manage;
-tunnels of primary roads without a cycle facility (car-only), and the rest of a street that is
-mostly such road (e.g. the Rotterdamsebaan).
+tunnels of primary roads without a cycle facility and bridges bicycles may not use (car-only), and
+the rest of a street that is mostly such road (e.g. the Rotterdamsebaan).
 
 The module also proposes traffic calming for 30-roads that invite speeding, and fixes for busy
 junctions on (would-be) 50-roads. Everything is computed on whole columns in one pass; the noise
@@ -79,7 +79,9 @@ REGIME_COLUMNS = [
 ]
 #: The outcomes of the 30/50 rule for a road that is 50 (or faster) today and in scope.
 TIERS = ("keep_50", "50_if_shown", "to_30")
-TIER_LABELS = {"keep_50": "keeps 50", "50_if_shown": "50 if shown", "to_30": "to 30"}
+TIER_LABELS = {"keep_50": "keeps 50", "50_if_shown": "50 if shown (30 until shown)", "to_30": "to 30"}
+#: Short names of the criteria as ``regime_deciding`` lists them (``"C2+C4"``).
+CRITERION_LABELS = {"C1": "C1 cycle path", "C2": "C2 sensitive sites", "C3": "C3 noise/air", "C4": "C4 crossable"}
 JUNCTION_COLUMNS = ["junction_fix", "junction_fix_reason"]
 
 
@@ -131,9 +133,10 @@ class RuleSettings(BaseModel):
         "of scope (rule R1-national-route). The city's own S-routes (S100 …) stay in. Empty: off.")
     car_only_tunnel_classes: list[str] = Field(
         default=["primary", "primary_link"],
-        description="Tunnels of these classes without a tagged cycle lane or track are car-only "
-        "(tunnel entry roads such as the Rotterdamsebaan): out of scope (rule R1-car-only-tunnel); "
-        "bridges only when bicycles are tagged as not allowed.")
+        description="Tunnels of these classes without a cycle facility (a tagged lane or track, or a "
+        "separate path found beside them) are car-only (tunnel entry roads such as the "
+        "Rotterdamsebaan): out of scope (rule R1-car-only-tunnel); bridges only when bicycles are "
+        "tagged as not allowed and no mandatory side path exists.")
     out_of_scope_street_share: float = Field(
         default=0.5, ge=0.0, le=1.0,
         description="A street (by name) whose motor-road length is at least this share out of scope "
@@ -141,8 +144,9 @@ class RuleSettings(BaseModel):
         "of out_of_scope_street_classes (its ramps and approaches; rule R1-out-of-scope-street). "
         "1 switches this off.")
     out_of_scope_street_classes: list[str] = Field(
-        default=["primary", "primary_link", "secondary_link", "tertiary_link"],
-        description="Classes to which out_of_scope_street_share extends.")
+        default=["primary", "primary_link", "secondary_link", "tertiary", "tertiary_link"],
+        description="Classes to which out_of_scope_street_share extends (not secondary: the city's own "
+        "S-routes that share a name with a national route, such as the Lozerlaan's S200 part, stay in).")
     high_speed_kmh: int = Field(default=50, description="Speed of the exception regime (50).")
     default_speed_kmh: int = Field(default=30, description="Default urban limit proposed (30).")
     living_speed_kmh: int = Field(
@@ -517,8 +521,8 @@ def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any 
     noise, air : numpy.ndarray
         The two parts' verdicts (kept so that other limits can be tried cheaply).
     no2 : numpy.ndarray
-        Shape (2, n): low and high NO2 estimate (µg/m³); −inf without a façade within reach (air
-        is then no concern), NaN where the estimate is unknown.
+        Shape (2, n): low and high NO2 estimate (µg/m³); NaN without a façade within reach (air is
+        then no concern, ``air`` says pass) or where no estimate exists (``air`` says unknown).
     """
     n = len(edges)
     dist, known, basis = facade_distance(edges, net, s)
@@ -536,7 +540,7 @@ def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any 
     air, air_txt, no2_low, no2_high = air_quality(edges, dist, q, s, air_layer)
     air = np.where(known, air, "unknown").astype(object)
     verdict = combine(noise, air)
-    no2 = np.vstack([np.where(has_facade, no2_low, -np.inf), np.where(has_facade, no2_high, -np.inf)])
+    no2 = np.vstack([np.where(has_facade, no2_low, np.nan), np.where(has_facade, no2_high, np.nan)])
 
     where = ("nearest building" if basis == "buildings" else "façade assumed next to residential landuse")
     noise_txt = _cat(
@@ -565,8 +569,8 @@ def _sample_points(geoms: np.ndarray, lengths: np.ndarray, spacing: float
 
 
 def criterion_c4(edges: pd.DataFrame, cand: np.ndarray, nodes: pd.DataFrame,
-                 crossing: pd.DataFrame, s: RuleSettings, data_has_crossing_tags: bool | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 crossing: pd.DataFrame, s: RuleSettings, data_has_crossing_tags: bool | None = None,
+                 *, keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """C4: all crossings on the segment child-safe, and safe crossings at most the gap apart.
 
     Without any crossing or signal node in the input (``data_has_crossing_tags`` false; measured
@@ -579,7 +583,8 @@ def criterion_c4(edges: pd.DataFrame, cand: np.ndarray, nodes: pd.DataFrame,
     if len(pos) == 0:
         return verdict, evidence
     e = edges.iloc[pos]
-    keys = street_key(e)
+    all_keys = street_key(edges) if keys is None else keys
+    keys = all_keys[pos]
     # 1. crossings at the segment's ends
     state = crossing["toets_crossing"].astype("object")
     reason = crossing["toets_crossing_reason"].astype("object").fillna("")
@@ -593,7 +598,6 @@ def criterion_c4(edges: pd.DataFrame, cand: np.ndarray, nodes: pd.DataFrame,
     # 2. distance from every point of the segment to the nearest child-safe crossing of the same
     #    street: (node, street) pairs, separated per street by shifting x by street index × 1e7 m
     road = _bool(edges, "is_road")
-    all_keys = street_key(edges)
     inc = pd.DataFrame({"node": np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]),
                         "key": np.concatenate([all_keys, all_keys]),
                         "road": np.concatenate([road, road])})
@@ -765,8 +769,11 @@ def junction_fixes(edges: pd.DataFrame, nodes: pd.DataFrame, fifty: np.ndarray,
 # ---------------------------------------------------------------------------------------------
 
 
-def scope(edges: pd.DataFrame, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
+def scope(edges: pd.DataFrame, s: RuleSettings, keys: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
     """Which in-area motor roads the city does not decide, and by which rule.
+
+    ``keys`` is :func:`street_key` of ``edges`` when the caller has it already.
 
     Returns
     -------
@@ -781,14 +788,20 @@ def scope(edges: pd.DataFrame, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]
     ref = _str(edges, "ref")
     by_class = hw.isin(s.out_of_scope_classes).to_numpy()
     motorroad = _bool(edges, "motorroad") & s.out_of_scope_motorroad
-    national = (ref.str.contains(s.out_of_scope_ref_pattern, case=False, regex=True).fillna(False).to_numpy()
-                if s.out_of_scope_ref_pattern else np.zeros(n, dtype=bool))
-    cw = (_str(edges, "cycleway_left").isin(["lane", "track"]) | _str(edges, "cycleway_right").isin(["lane", "track"]))
+    national = np.zeros(n, dtype=bool)
+    has_ref = road & (ref != "").to_numpy()
+    if s.out_of_scope_ref_pattern and has_ref.any():
+        national[has_ref] = ref[has_ref].str.contains(s.out_of_scope_ref_pattern, case=False, regex=True).to_numpy()
+    # a cycle facility on or beside the road: tagged lane/track/separate, or a path found by geometry
+    facility = ["lane", "track", "separate"]
+    cycle = ((_str(edges, "cycleway_left").isin(facility) | _str(edges, "cycleway_right").isin(facility)).to_numpy()
+             | _bool(edges, "cycle_separated_left") | _bool(edges, "cycle_separated_right"))
+    no_bikes = ~_bool(edges, "mode_bike") & ~_bool(edges, "bike_use_sidepath")
     tunnel = (hw.isin(s.car_only_tunnel_classes).to_numpy()
-              & ((_bool(edges, "tunnel") & ~cw.to_numpy()) | (_bool(edges, "bridge") & ~_bool(edges, "mode_bike"))))
+              & ((_bool(edges, "tunnel") & ~cycle) | (_bool(edges, "bridge") & no_bikes)))
     direct = road & (by_class | motorroad | national | tunnel)
     # the rest of a street that is mostly out of scope (ramps and approaches of such a route)
-    keys = pd.Series(street_key(edges), index=edges.index)
+    keys = pd.Series(street_key(edges) if keys is None else keys, index=edges.index)
     length = edges["length"].to_numpy(dtype="float64")
     named = _str(edges, "name").str.strip().ne("").to_numpy()
     frame = pd.DataFrame({"key": keys.to_numpy(), "len": np.where(road, length, 0.0),
@@ -888,7 +901,8 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     is_road = _bool(edges, "is_road")
     inside = _bool(edges, "in_area") if "in_area" in edges.columns else np.ones(n, dtype=bool)
     builtup = _bool(edges, "builtup") if "builtup" in edges.columns else np.ones(n, dtype=bool)
-    scope_rule, scope_reason = scope(edges, s)
+    keys = street_key(edges)
+    scope_rule, scope_reason = scope(edges, s, keys)
     out_scope = pd.notna(scope_rule)
     living = (hw == "living_street").to_numpy() | (current <= s.living_speed_kmh)
     already = current <= s.default_speed_kmh
@@ -903,8 +917,8 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     noise = np.full(n, np.nan)
     no2 = np.full((2, n), np.nan)
     if len(pos):
-        has_paths = bool(_bool(edges, "is_cycleway").any())
-        c["c1"][pos], c["c1e"][pos] = criterion_c1(ec, has_paths, carries(coverage, "cycleway"))
+        c["c1"][pos], c["c1e"][pos] = criterion_c1(ec, carries(coverage, "cycle_paths"),
+                                                   carries(coverage, "cycleway"))
         c["c2"][pos], c["c2e"][pos] = criterion_c2(ec, getattr(net, "features", None), s)
         air_layer = None
         if s.air_mode == "layer":
@@ -913,12 +927,22 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
             air_layer = read_value_layer(s.air_layer_path, s.air_layer_column)
         (c["c3"][pos], c["c3e"][pos], noise[pos], c["noise"][pos],
          c["air"][pos], no2[:, pos]) = criterion_c3(ec, net, s, air_layer)
-    c["c4"], c["c4e"] = criterion_c4(edges, judged, net.nodes, crossing, s, carries(coverage, "crossings"))
+    c["c4"], c["c4e"] = criterion_c4(edges, judged, net.nodes, crossing, s, carries(coverage, "crossings"),
+                                     keys=keys)
     tier = tiers(c, judged)
     keep = tier == "keep_50"
     shown = tier == "50_if_shown"
-    deciding = np.where(tier == "to_30", which(c, "fail"), np.where(shown, which(c, "unknown"), None))
-    missing = np.where(shown, missing_evidence(edges, c, c["noise"], c["air"], s), None)
+    # texts only where a road is judged (a few thousand of ~70,000 segments)
+    deciding = np.full(n, None, dtype=object)
+    missing = np.full(n, None, dtype=object)
+    if len(pos):
+        cj = {k: v[pos] for k, v in c.items()}
+        deciding[pos] = np.where(tier[pos] == "to_30", which(cj, "fail"),
+                                 np.where(shown[pos], which(cj, "unknown"), None))
+        sp = np.flatnonzero(shown)
+        if len(sp):
+            missing[sp] = missing_evidence(edges.iloc[sp], {k: v[sp] for k, v in c.items()},
+                                           c["noise"][sp], c["air"][sp], s)
 
     cur_s = _fmt(current)
     conds = [~inside, ~is_road, out_scope, ~builtup, living, already, keep, shown]
@@ -937,13 +961,14 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
         T("50 km/h justified: all four criteria pass (now ", cur_s, " km/h)"),
         T("50 if shown: no criterion fails, but ", deciding.astype(str), " unknown — 30 until shown "
           "(pas toe of leg uit); to decide: ", missing.astype(str), "; now ", cur_s, " km/h"),
-    ], _cat("30 km/h: ", deciding.astype(str), " fail(s); now ", cur_s, " km/h"), n)
+    ], T("30 km/h: ", deciding.astype(str), " fail(s); now ", cur_s, " km/h"), n)
     proposed = np.select(
         [~inside | ~is_road | out_scope | ~builtup, living, already, keep],
         [current, np.fmin(current, s.living_speed_kmh), current, np.fmin(current, s.high_speed_kmh)],
         default=float(s.default_speed_kmh),
     )
-    is30 = (regime == "30") & ~living
+    # a "50 if shown" road waits for its evidence: no redesign for 30 proposed yet
+    is30 = (regime == "30") & ~living & ~shown
     calming, calming_reason = calming_proposals(edges, is30 & is_road & inside, s)
 
     new = {
@@ -1040,7 +1065,7 @@ def c3_sensitivity(edges: pd.DataFrame, noise_limits_db: list[float] | None = No
     known = noise0 != "unknown"
     lden = e["noise_lden_db"].astype(float).to_numpy()
     low, high = (e[k].astype(float).to_numpy() for k in ("no2_low_ugm3", "no2_high_ugm3"))
-    facade = ~np.isneginf(low)
+    no_value = np.isnan(low)  # no façade within reach (air pass) or no estimate (air unknown)
     km = e["length"].astype(float).to_numpy() / 1000.0
     rows = []
     for varied, limits in (("noise", noise_limits_db or RuleSettings().noise_sensitivity_db),
@@ -1050,7 +1075,8 @@ def c3_sensitivity(edges: pd.DataFrame, noise_limits_db: list[float] | None = No
                 part = noise_verdict(lden, known, float(limit))
                 c3 = combine(part, air0)
             else:
-                part = np.where(known, air_verdict(low, high, facade, float(limit)), "unknown").astype(object)
+                part = np.where(no_value, air0, air_verdict(low, high, np.ones(len(e), dtype=bool), float(limit)))
+                part = np.where(known, part, "unknown").astype(object)
                 c3 = combine(noise0, part)
             t = tiers({**c, "c3": c3}, np.ones(len(e), dtype=bool))
             rows.append({"varied": varied, "limit": float(limit),

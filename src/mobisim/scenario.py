@@ -26,8 +26,10 @@ key                         meaning
                             line overrides all of them. ``speed_limits``: a speed-limit layer
                             (lines or a CSV of street names, column ``speed_limits_column``)
                             overriding the class-default limits; ``--speed-limits`` overrides it.
-``[area]``                  ``wijken``: optional list of wijk names or ``WK0518nn`` codes to clip
-                            the results to (empty = the whole file).
+``[area]``                  the area judged (segments outside it are drawn but not judged, scored or
+                            listed): the municipality (the 44 wijken) by default; ``boundary``: a
+                            polygon file instead; ``wijken``: wijk names or ``WK0518nn`` codes to
+                            clip the run to.
 ``base_year``, ``horizon``  first and last year of the programme (the parking cap runs between
                             them; ``[parking]`` inherits both unless it sets its own).
 ``programme``               apply the 30/50 rule (true) or keep today's limits (false, baseline).

@@ -87,6 +87,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
 from mobisim import routing
+from mobisim.areas import inside
 from mobisim.errors import InputFileError
 from mobisim.homes import residential_origins
 
@@ -776,13 +777,6 @@ def city_scores(result: SchoolRoutes, settings: SchoolSettings) -> dict[str, Any
     }
 
 
-def _inside(frame: pd.DataFrame) -> np.ndarray:
-    """``in_area`` (:func:`mobisim.areas.mark_area`) as a mask; everything when not marked."""
-    if "in_area" not in frame.columns:
-        return np.ones(len(frame), dtype=bool)
-    return frame["in_area"].fillna(True).to_numpy(dtype=bool)
-
-
 def rank_weakest_links(
     net: Any,
     edge_weakest: pd.Series,
@@ -811,7 +805,7 @@ def rank_weakest_links(
         return np.full(int(mask.sum()), None, dtype=object)
 
     # only what the area judges is listed (a failing street across the border is not the city's)
-    em = (edge_weakest.to_numpy() > 0) & _inside(edges)
+    em = (edge_weakest.to_numpy() > 0) & inside(edges)
     seg = pd.DataFrame({
         "element": "segment",
         "id": edges.index.to_numpy()[em],
@@ -823,7 +817,7 @@ def rank_weakest_links(
         "fix": col(edges, f"toets_{mode}_fix", em),
         "geometry": edges.geometry.to_numpy()[em],
     })
-    nm = (node_weakest.to_numpy() > 0) & _inside(nodes)
+    nm = (node_weakest.to_numpy() > 0) & inside(nodes)
     # name a crossing by the streets that meet there
     ends = pd.DataFrame({
         "node": np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]),

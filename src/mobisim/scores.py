@@ -284,7 +284,10 @@ def regime_tiers(edges: pd.DataFrame, rule_settings: Any = None) -> ScoreResult:
     rs = rule_settings or rules.RuleSettings()
     value = rules.tier_lengths(edges)
     deciding = rules.deciding_lengths(edges)
-    sens = rules.c3_sensitivity(edges, list(rs.noise_sensitivity_db))
+    # the named limits and the run's own, so the table always holds the run itself
+    noise = sorted({*rs.noise_sensitivity_db, rs.noise_threshold_lden_db})
+    air = sorted({*(v for v, _ in rules.AIR_LIMITS.values()), rs.air_limit_ugm3})
+    sens = rules.c3_sensitivity(edges, noise, air)
     return _result(
         {**value,
          "by_criteria": [{"tier": r.tier, "criteria": r.criteria, "km": _num(r.km, 3)}

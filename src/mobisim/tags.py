@@ -548,6 +548,8 @@ def tag_ways(tags: pd.DataFrame) -> pd.DataFrame:
         out[column] = _clean(tags[column])
     for column in ("bridge", "tunnel", "motorroad"):
         out[column] = (_clean(tags[column]).notna() & ~_clean(tags[column]).eq("no")).to_numpy(dtype=bool)
+    # a passage through a building is not a tunnel road (OSM tunnel=building_passage)
+    out["tunnel"] &= ~_clean(tags["tunnel"]).eq("building_passage").fillna(False).to_numpy(dtype=bool)
     zone = _clean(tags["zone:traffic"])
     out["zone_traffic"] = tags["zone:traffic"].astype("string")
     out["builtup"] = ~zone.eq("nl:rural").fillna(False).to_numpy(dtype=bool)

@@ -287,6 +287,12 @@ def _str(df: pd.DataFrame, name: str, missing: str = "") -> pd.Series:
     return _col(df, name, missing).astype("object").where(lambda s: s.notna(), missing).astype(str)
 
 
+def _str_at(df: pd.DataFrame, name: str, rows: np.ndarray, missing: str = "") -> np.ndarray:
+    """:func:`_str` of ``df[name]`` on the positions ``rows`` only, as an object array."""
+    col = _col(df, name, missing).iloc[rows]
+    return col.astype("object").where(lambda s: s.notna(), missing).astype(str).to_numpy(dtype=object)
+
+
 def _num(df: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(_col(df, name, np.nan), errors="coerce").astype("float64").to_numpy()
 
@@ -324,45 +330,99 @@ def _cat(*parts: Any) -> np.ndarray:
     return out
 
 
+def _at(part: Any, idx: np.ndarray) -> Any:
+    """``part`` at rows ``idx``: a lazy :class:`T` evaluated there, an array or series indexed,
+    a scalar kept."""
+    if isinstance(part, T):
+        return part(idx)
+    if isinstance(part, np.ndarray) and part.ndim:
+        return part[idx]
+    if isinstance(part, pd.Series):
+        return part.iloc[idx].to_numpy(dtype=object)
+    if isinstance(part, pd.Index):
+        return part[idx].to_numpy(dtype=object)
+    return part
+
+
 class T:
     """Lazy element-wise text: ``T("a ", arr, " b")`` is built only for the rows a rule decides.
 
-    Used as a choice of :func:`select`; array parts are indexed by those rows, strings kept.
+    Used as a choice of :func:`select`; array parts are indexed by those rows, strings kept, and
+    lazy parts (:class:`T`, :class:`Fmt`, :class:`Select`) evaluated on those rows only.
     """
 
     def __init__(self, *parts: Any) -> None:
-        self.parts = [p.to_numpy(dtype=object) if isinstance(p, pd.Series | pd.Index) else p
-                      for p in parts]
+        self.parts = list(parts)
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
-        return _cat(*(p[idx] if isinstance(p, np.ndarray) and p.ndim else p for p in self.parts))
+        return _cat(*(_at(p, idx) for p in self.parts))
+
+
+class Fmt(T):
+    """Lazy :func:`_fmt`: the numbers are formatted only on the rows asked for."""
+
+    def __init__(self, values: Any, fmt: str = "{:.0f}", missing: str = "?") -> None:
+        self.values = np.asarray(values, dtype="float64")
+        self.fmt, self.missing = fmt, missing
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        return _fmt(self.values[idx], self.fmt, self.missing)
+
+
+class Lazy(T):
+    """Lazy rows of any whole-column text: ``fn(idx)`` gives the values at positions ``idx``."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        return self.fn(idx)
+
+
+class Select(T):
+    """Lazy :func:`select`: the first-match rule table evaluated only on the rows asked for
+    (conditions and choices are whole-length, as for :func:`select`)."""
+
+    def __init__(self, conds: Sequence[Any], choices: Sequence[Any], default: Any) -> None:
+        if len(conds) != len(choices):
+            raise ValueError("select: one choice per condition")
+        self.conds, self.choices, self.default = list(conds), list(choices), default
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        masks = []
+        for c in self.conds:
+            c = np.asarray(c, dtype=bool)
+            masks.append(c[idx] if c.ndim else np.broadcast_to(c, (len(idx),)))
+        return _select_rows(masks, self.choices, self.default, idx)
+
+
+def _select_rows(masks: list[np.ndarray], choices: Sequence[Any], default: Any,
+                 rows: np.ndarray | None) -> np.ndarray:
+    """First match of ``masks`` (given on ``rows``, or on all rows when ``None``)."""
+    m = len(masks[0]) if masks else (len(rows) if rows is not None else 0)
+    which = np.select(masks, np.arange(len(masks)), default=len(masks)) if masks else np.zeros(m, int)
+    out = np.empty(m, dtype=object)
+    out[:] = None
+    for k, choice in enumerate([*choices, default]):
+        loc = np.flatnonzero(which == k)
+        if len(loc) == 0:
+            continue
+        out[loc] = _at(choice, loc if rows is None else rows[loc])
+    return out
 
 
 def select(conds: Sequence[Any], choices: Sequence[Any], default: Any, n: int) -> np.ndarray:
     """First-match rule table over whole arrays, like ``np.select``, returning an object array.
 
     Each choice (and ``default``) is a scalar, an array of length ``n``, or a lazy :class:`T`
-    text evaluated only on the rows its condition selects.
+    text (also :class:`Fmt`, :class:`Select`) evaluated only on the rows its condition selects.
     """
     if len(conds) != len(choices):
         raise ValueError("select: one choice per condition")
     masks = [np.broadcast_to(np.asarray(c, dtype=bool), (n,)) for c in conds]
-    which = np.select(masks, np.arange(len(masks)), default=len(masks)) if masks else np.zeros(n, int)
-    out = np.empty(n, dtype=object)
-    out[:] = None
-    for k, choice in enumerate([*choices, default]):
-        idx = np.flatnonzero(which == k)
-        if len(idx) == 0:
-            continue
-        if isinstance(choice, T):
-            out[idx] = choice(idx)
-        elif isinstance(choice, np.ndarray) and choice.ndim:
-            out[idx] = choice[idx]
-        elif isinstance(choice, pd.Series):
-            out[idx] = choice.to_numpy(dtype=object)[idx]
-        else:
-            out[idx] = choice
-    return out
+    if not masks:
+        return _select_rows([], [], default, np.arange(n))
+    return _select_rows(masks, choices, default, None)
 
 
 def table_lookup(rows: Sequence[LtsRow], volume: np.ndarray, col: np.ndarray) -> np.ndarray:
@@ -684,10 +744,11 @@ def classify_crossings(net: Any, settings: ToetsSettings | None = None, *,
          "path_meets_road"],
         "junction", n,
     )
-    node_id = nodes.index.astype(str).to_numpy()
-    v_s, ln_s, lts_s = _fmt(v), _fmt(ln), _fmt(lts.astype(float))
-    what = _cat(ln_s, " lane(s) at ", v_s, " km/h")
-    zebra_note = np.where(zebra, " (a zebra alone is not enough above 30 km/h)", "")
+    # texts are lazy (T, Fmt, Select, Lazy): built only on the crossings whose rule uses them
+    node_id = Lazy(lambda idx: nodes.index[idx].astype(str).to_numpy(dtype=object))
+    v_s, ln_s, lts_s = Fmt(v), Fmt(ln), Fmt(lts.astype(float))
+    what = T(ln_s, " lane(s) at ", v_s, " km/h")
+    zebra_note = Select([zebra], [" (a zebra alone is not enough above 30 km/h)"], "")
     slow_ok = (v <= s.crossing_unprotected_max_speed_kmh) & (ln <= 3)
     conds = [
         ~is_crossing,
@@ -717,20 +778,21 @@ def classify_crossings(net: Any, settings: ToetsSettings | None = None, *,
           "time, as with a refuge island (LTS ", lts_s, ")"),
         T("crossing ", what, " without signals: children aged 5–9 misjudge gaps in fast "
           "traffic (Connelly et al. 1998); LTS ", lts_s, zebra_note),
-        T(what, " to cross (", _fmt(pd_), " per direction) without signals: LTS ", lts_s,
+        T(what, " to cross (", Fmt(pd_), " per direction) without signals: LTS ", lts_s,
           " (Mekuria et al. 2012)", zebra_note),
-    ], _cat("two-way road, ", what, ", no refuge island and no signals: LTS ", lts_s,
+    ], T("two-way road, ", what, ", no refuge island and no signals: LTS ", lts_s,
             ", but Dutch practice needs an island or signals above ",
             str(s.crossing_unprotected_max_speed_kmh), " km/h", zebra_note), n)
     reason = np.where(is_crossing, reason, pd.NA)
     fix = select(conds, [pd.NA] * 6 + [
-        _cat("add traffic signals at node ", node_id, ", or lower the limit of ",
-             agg["crossed_name"].fillna("").replace("", "the road").to_numpy(dtype=object),
-             " to 50 km/h or less"),
-        _cat("add traffic signals at node ", node_id,
-             " (or reduce to one lane per direction with a refuge island)"),
-    ], _cat("add a refuge island (≥ 1.80 m wide) at node ", node_id,
-            ", or lower the limit to 30 km/h"), n)
+        T("add traffic signals at node ", node_id, ", or lower the limit of ",
+          Lazy(lambda idx: agg["crossed_name"].iloc[idx].fillna("").replace("", "the road")
+               .to_numpy(dtype=object)),
+          " to 50 km/h or less"),
+        T("add traffic signals at node ", node_id,
+          " (or reduce to one lane per direction with a refuge island)"),
+    ], T("add a refuge island (≥ 1.80 m wide) at node ", node_id,
+         ", or lower the limit to 30 km/h"), n)
     fix = np.where(verdict == "fail", fix, pd.NA)
 
     out = pd.DataFrame({
@@ -784,42 +846,57 @@ def _lane_texts(edges: pd.DataFrame, dirs: pd.DataFrame, lane: np.ndarray, lts_m
         ``way-direction``, ``opposite-direction``), ``""`` elsewhere.
     """
     n = len(edges)
-    oneway = _bool(edges, "oneway")
+    text = np.full(n, "", dtype=object)
+    partial = np.zeros(n, dtype=bool)
+    other = np.full(n, "", dtype=object)
+    rows = np.flatnonzero(lane)  # texts only where a lane is painted (none in most city files)
+    if len(rows) == 0:
+        return text, partial, other
+    oneway = _bool(edges, "oneway")[rows]
     name = {"fwd": np.where(oneway, "with-flow", "way-direction").astype(object),
             "bwd": np.where(oneway, "contraflow", "opposite-direction").astype(object)}
-    kind = {d: dirs[f"{d}_kind"].to_numpy() for d in ("fwd", "bwd")}
-    ridden = {d: dirs[f"{d}_ridden"].to_numpy(dtype=bool) for d in ("fwd", "bwd")}
+
+    def col(column: str) -> np.ndarray:
+        return dirs[column].to_numpy()[rows]
+
+    kind = {d: col(f"{d}_kind") for d in ("fwd", "bwd")}
+    ridden = {d: col(f"{d}_ridden").astype(bool) for d in ("fwd", "bwd")}
     served = {d: ridden[d] & (kind[d] != MIXED) for d in kind}
     mixed = {d: ridden[d] & (kind[d] == MIXED) for d in kind}
     with_lane = {d: ridden[d] & (kind[d] == LANE) for d in kind}
-    partial = lane & ((served["fwd"] & mixed["bwd"]) | (served["bwd"] & mixed["fwd"]))
+    part = (served["fwd"] & mixed["bwd"]) | (served["bwd"] & mixed["fwd"])
     # the lane described: the worse lane direction (forward on a tie)
-    use_bwd = with_lane["bwd"] & (~with_lane["fwd"]
-                                  | (dirs["bwd_lts"].to_numpy() > dirs["fwd_lts"].to_numpy()))
+    use_bwd = with_lane["bwd"] & (~with_lane["fwd"] | (col("bwd_lts") > col("fwd_lts")))
 
-    def pick(column: str) -> np.ndarray:
-        return np.where(use_bwd, dirs[f"bwd_{column}"].to_numpy(), dirs[f"fwd_{column}"].to_numpy())
+    def pick(column: str, at: np.ndarray) -> np.ndarray:
+        return np.where(use_bwd[at], col(f"bwd_{column}")[at], col(f"fwd_{column}")[at])
 
-    sides = _cat("cycleway left=", _str(edges, "cycleway_left", "none"), ", right=",
-                 _str(edges, "cycleway_right", "none"))
-    text = np.where(lane, sides, "").astype(object)
-    idx = np.flatnonzero(lane & (with_lane["fwd"] | with_lane["bwd"]))
-    if len(idx):
-        parking = pick("parking").astype(bool)[idx]
-        park_text = _cat(" beside parking: reach ", _fmt(pick("reach")[idx], "{:.1f}"),
+    sides = _cat("cycleway left=", _str_at(edges, "cycleway_left", rows, "none"), ", right=",
+                 _str_at(edges, "cycleway_right", rows, "none"))
+    at = np.flatnonzero(with_lane["fwd"] | with_lane["bwd"])
+    if len(at):
+        parking = pick("parking", at).astype(bool)
+        park_text = _cat(" beside parking: reach ", _fmt(pick("reach", at), "{:.1f}"),
                          f" m with a {settings.parking_lane_width_m:.1f} m parking lane "
                          "(assumed), Furth v2.2 bike lane alongside parking")
-        text[idx] = _cat(pick("side")[idx], "-side bike lane ", _fmt(pick("width")[idx], "{:.1f}"),
-                         " m (width ", np.where(pick("width_tagged")[idx], "tagged", "assumed"), ")",
-                         np.where(parking, park_text, " without parking beside it"),
-                         ": LTS ", _fmt(pick("lts")[idx].astype(float)))
-    served_name = np.where(served["fwd"] & mixed["bwd"], name["fwd"], name["bwd"])
-    served_kind = np.where(served["fwd"] & mixed["bwd"], kind["fwd"], kind["bwd"])
-    other = np.where(partial, np.where(mixed["fwd"], name["fwd"], name["bwd"]), "").astype(object)
-    note = _cat("; the ", np.where(served_kind == LANE, "painted lane", "separated track"),
-                " serves only ", served_name, " riders, ", other,
-                " riders ride in mixed traffic: LTS ", _fmt(lts_mix.astype(float)))
-    text = np.where(partial, _cat(text, note), text)
+        sides[at] = _cat(pick("side", at), "-side bike lane ", _fmt(pick("width", at), "{:.1f}"),
+                         " m (width ", np.where(pick("width_tagged", at), "tagged", "assumed"),
+                         ")", np.where(parking, park_text, " without parking beside it"),
+                         ": LTS ", _fmt(pick("lts", at).astype(float)))
+    at = np.flatnonzero(part)
+    if len(at):
+        fwd_only = served["fwd"][at] & mixed["bwd"][at]
+        served_name = np.where(fwd_only, name["fwd"][at], name["bwd"][at])
+        served_kind = np.where(fwd_only, kind["fwd"][at], kind["bwd"][at])
+        other_at = np.where(mixed["fwd"][at], name["fwd"][at], name["bwd"][at]).astype(object)
+        sides[at] = _cat(sides[at], "; the ",
+                         np.where(served_kind == LANE, "painted lane", "separated track"),
+                         " serves only ", served_name, " riders, ", other_at,
+                         " riders ride in mixed traffic: LTS ",
+                         _fmt(np.asarray(lts_mix)[rows[at]].astype(float)))
+        other[rows[at]] = other_at
+    text[rows] = sides
+    partial[rows] = part
     return text, partial, other
 
 
@@ -869,14 +946,13 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     path = _bool(edges, "is_cycleway") | (~drive & ~bus)
     lts = np.select([sidepath | path | separated | living | (fietsstraat & slow)], [1],
                     default=dirs["lts"].to_numpy())
-    v_s, q_s, lts_s = _fmt(speed), _fmt(volume), _fmt(lts.astype(float))
-    pdir_s = _fmt(per_dir)
-    vehicles = np.where(bus, " buses/day (assumed: bus-only ",
-                        " motor vehicles/day (assumed for ").astype(object)
-    traffic = _cat(v_s, " km/h, ~", q_s, vehicles, hw.to_numpy(dtype=str),
-                   "), ", pdir_s, " lane(s) per direction")
-    mixed_with = np.where(bus, "mixed with buses", "mixed with motor traffic").astype(object)
-    mixed_word = np.where(bus, "mixed with buses", "mixed traffic").astype(object)
+    # texts are lazy (T, Fmt, Select, Lazy): built only on the rows whose rule uses them
+    v_s, q_s, lts_s = Fmt(speed), Fmt(volume), Fmt(lts.astype(float))
+    pdir_s = Fmt(per_dir)
+    vehicles = Select([bus], [" buses/day (assumed: bus-only "], " motor vehicles/day (assumed for ")
+    traffic = T(v_s, " km/h, ~", q_s, vehicles, hw, "), ", pdir_s, " lane(s) per direction")
+    mixed_with = Select([bus], ["mixed with buses"], "mixed with motor traffic")
+    mixed_word = Select([bus], ["mixed with buses"], "mixed traffic")
     lane_text, partial, other_dir = _lane_texts(edges, dirs, lane, lts_mix, s)
     conds = [
         ~mode_bike & ~sidepath,
@@ -894,10 +970,10 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
                     "B8-mixed-30", n)
     b_verdict = select(conds, ["n/a", "pass", "pass", "pass", "pass", "pass", "fail", "fail",
                                "fail"], "pass", n)
-    sep_src = _str(edges, "cycle_separated_source", "none").to_numpy(dtype=str)
-    slow_what = np.where(lane, _cat("painted cycle lane at ", traffic, ": LTS ", lts_s, " (",
-                                    lane_text, "; "),
-                         _cat(mixed_word, " at ", traffic, ": LTS ", lts_s, " ("))
+    sep_src = Lazy(lambda idx: _str_at(edges, "cycle_separated_source", idx, "none"))
+    slow_what = Select([lane], [T("painted cycle lane at ", traffic, ": LTS ", lts_s, " (",
+                                  lane_text, "; ")],
+                       T(mixed_word, " at ", traffic, ": LTS ", lts_s, " ("))
     b_reason = select(conds, [
         pd.NA,
         "bicycle=use_sidepath: a mandatory separate cycle path runs alongside (RVV 1990 art. 5), "
@@ -915,31 +991,30 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
         T(slow_what, LTS_SOURCE, ")"),
     ], T(slow_what, LTS_SOURCE, "), and ≤", str(s.mixed_max_speed_kmh),
          " km/h (Dutch practice)"), n)
-    sep_fix = np.where(per_dir >= 2,
-                       "reduce to one lane per direction and add a separated cycle track",
-                       "add a separated cycle track (both sides, or a two-way track)")
-    lane_fix = select(
+    sep_fix = Select([per_dir >= 2],
+                     ["reduce to one lane per direction and add a separated cycle track"],
+                     "add a separated cycle track (both sides, or a two-way track)")
+    lane_fix = Select(
         [partial,
          lane & (dirs["fwd_parking"].to_numpy() | dirs["bwd_parking"].to_numpy()),
          lane],
-        [_cat("give ", other_dir, " riders a cycle lane too (or add a separated cycle track), "
-              "or cut motor traffic below the LTS 1 volume"),
+        [T("give ", other_dir, " riders a cycle lane too (or add a separated cycle track), "
+           "or cut motor traffic below the LTS 1 volume"),
          f"widen the bike lane so that lane + parking reach at least "
          f"{s.parking_reach_wide_m:.1f} m (or remove the parking beside it), or add a "
          "separated cycle track",
          f"widen the bike lane to at least {s.bike_lane_wide_min_m:.1f} m, cut motor traffic "
          "below the LTS 1 volume, or add a separated cycle track"],
-        "cut motor traffic (modal filter) below the LTS 1 volume, or add a separated cycle track",
-        n)
+        "cut motor traffic (modal filter) below the LTS 1 volume, or add a separated cycle track")
     b_fix = select(conds, [pd.NA] * 6 + [
-        np.where(partial, "replace the painted lane by a separated cycle track for both "
-                 "directions (a track on each side, or a two-way track), or lower the limit to "
-                 "30 km/h",
-                 "replace the painted lane by a separated cycle track, or lower the limit to "
-                 "30 km/h").astype(object),
-        np.where(lts_mix_30 == 1, "lower the limit to 30 km/h",
-                 _cat(sep_fix, ", or lower the limit to 30 km/h and cut traffic")),
-        np.where(per_dir >= 2, sep_fix, lane_fix),
+        Select([partial], ["replace the painted lane by a separated cycle track for both "
+                           "directions (a track on each side, or a two-way track), or lower the "
+                           "limit to 30 km/h"],
+               "replace the painted lane by a separated cycle track, or lower the limit to "
+               "30 km/h"),
+        Select([lts_mix_30 == 1], ["lower the limit to 30 km/h"],
+               T(sep_fix, ", or lower the limit to 30 km/h and cut traffic")),
+        Select([per_dir >= 2], [sep_fix], lane_fix),
     ], pd.NA, n)
 
     # ---- walk ----
@@ -970,7 +1045,7 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
         pd.NA,
         "footway or path away from motor traffic",
         "woonerf (living street): pedestrians may use the whole street",
-        T("footway on both sides (sidewalk=", sw.to_numpy(dtype=str), ")"),
+        T("footway on both sides (sidewalk=", sw, ")"),
         T("quiet street at ", v_s, " km/h with ~", q_s, " vehicles/day: walking along it is "
           "acceptable without a tagged footway"),
         T("footway on one side at ", v_s, " km/h"),
