@@ -229,11 +229,17 @@ def load_inputs(
     (``speed_limits``, else the scenario's ``data.speed_limits``) is applied to the network as
     loaded — after the processed-network cache, which never holds it — by
     :func:`apply_speed_limit_file`; ``speed_limits_column`` (else ``data.speed_limits_column``,
-    else ``maxspeed``) names its limit column.
+    else ``maxspeed``) names its limit column. The layer is read and checked *before* the network
+    is loaded (a cold load of the city takes ~40 s), so a bad layer file fails at once; a
+    ``speed_limits_column`` with no layer at all is an error
+    (:func:`mobisim.speedlimits.check_speed_limits_column`).
     """
-    from mobisim.io import load_network
+    from mobisim.io import load_network, read_speed_limits
+    from mobisim.speedlimits import check_speed_limits_column
 
     data = _get(scenario, "data", default={})
+    layer_path = speed_limits if speed_limits is not None else _get(data, "speed_limits")
+    check_speed_limits_column(speed_limits_column, layer_path)
     place = None
     if not osm_override:
         place = _get(data, "place")
@@ -241,25 +247,28 @@ def load_inputs(
     for p in paths:
         if not p.exists():
             raise InputFileError(f"{p}: OSM file not found")
+    layer = None
+    if layer_path is not None:
+        column = speed_limits_column or _get(data, "speed_limits_column") or "maxspeed"
+        layer = read_speed_limits(layer_path, column)  # fails fast, before the network load
     net = load_network(paths, place=place, cache=True, progress=progress)
-    layer = speed_limits if speed_limits is not None else _get(data, "speed_limits")
     if layer is None:
         return net
-    column = speed_limits_column or _get(data, "speed_limits_column") or "maxspeed"
-    return apply_speed_limit_file(net, layer, column)[0]
+    return apply_speed_limit_file(net, layer)[0]
 
 
-def apply_speed_limit_file(net: Any, path: str | Path, column: str = "maxspeed") -> tuple[Any, Any]:
+def apply_speed_limit_file(net: Any, path: Any, column: str = "maxspeed") -> tuple[Any, Any]:
     """Read a speed-limit layer and apply it (``--speed-limits`` / ``[data] speed_limits``).
 
     Parameters
     ----------
     net : mobisim.network.Network
         The network as loaded.
-    path : str or Path
-        Lines with a limit column or a CSV of street names (:func:`mobisim.io.read_speed_limits`).
+    path : str, Path or mobisim.speedlimits.SpeedLimitLayer
+        Lines with a limit column or a CSV of street names (:func:`mobisim.io.read_speed_limits`),
+        or a layer already read that way (read it before loading the network to fail fast).
     column : str
-        The limit column.
+        The limit column (of a file; a layer already read has its own).
 
     Returns
     -------
@@ -270,9 +279,10 @@ def apply_speed_limit_file(net: Any, path: str | Path, column: str = "maxspeed")
         What was matched and set.
     """
     from mobisim.io import read_speed_limits
-    from mobisim.speedlimits import apply_speed_limits
+    from mobisim.speedlimits import SpeedLimitLayer, apply_speed_limits
 
-    return apply_speed_limits(net, read_speed_limits(path, column))
+    layer = path if isinstance(path, SpeedLimitLayer) else read_speed_limits(path, column)
+    return apply_speed_limits(net, layer)
 
 
 def with_speed_limits(scenario: Any, path: str | Path, column: str | None = None) -> Any:

@@ -354,6 +354,8 @@ def criterion_c1(edges: pd.DataFrame, network_has_cycle_paths: bool, data_has_cy
     tagged = ((cwl != "none") | (cwr != "none")).to_numpy()
     src = _str(edges, "cycle_separated_source", "none").to_numpy(dtype=str)
     sides = _cat("cycleway left=", cwl.to_numpy(dtype=str), ", right=", cwr.to_numpy(dtype=str))
+    # a one-way carriageway (each half of a dual carriageway): the track on its right-hand side, the
+    # side of its traffic (a path on the left of a half is usually the median or the other half's)
     oneway_right = _bool(edges, "oneway") & right
     n = len(edges)
     blind = np.full(n, not data_has_cycleway_tags) & ~tagged

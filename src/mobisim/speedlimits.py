@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mobisim.errors import InputFileError
+from mobisim.errors import InputFileError, MobisimError
 from mobisim.names import fold_names
 from mobisim.network import CRS, Network
 from mobisim.tags import DEFAULT_MAXSPEED, DEFAULT_MAXSPEED_RURAL
@@ -55,6 +55,7 @@ __all__ = [
     "SpeedLimitLayer",
     "SpeedLimitMatch",
     "apply_speed_limits",
+    "check_speed_limits_column",
     "default_vs_tagged",
     "defaults_note",
     "parse_limits",
@@ -77,6 +78,31 @@ _SAMPLES = 20
 
 
 # ------------------------------------------------------------------------------ the layer
+
+
+def check_speed_limits_column(column: str | None, layer: Any) -> None:
+    """Refuse ``--speed-limits-column`` without a layer to read it from.
+
+    The one check, with one message, of ``mobisim run``, ``toets`` and ``network`` (run before any
+    network is loaded).
+
+    Parameters
+    ----------
+    column : str or None
+        The ``--speed-limits-column`` given (``None``: not given).
+    layer : path or None
+        The speed-limit layer in force: ``--speed-limits``, else the scenario's
+        ``[data] speed_limits`` (``None``: neither).
+
+    Raises
+    ------
+    mobisim.errors.MobisimError
+        ``column`` given and ``layer`` ``None``.
+    """
+    if column is not None and layer is None:
+        raise MobisimError(f"--speed-limits-column {column!r}: no speed-limit file to read it from "
+                           f"(give --speed-limits FILE, or set [data] speed_limits in the scenario)")
+
 
 @dataclass(frozen=True)
 class SpeedLimitLayer:

@@ -16,7 +16,9 @@ The test is anchored on two published sets of criteria (thresholds are fields of
   island, or on a road at ≤ 30 km/h.
 
 A segment passes for a mode only when both agree. All decisions are column operations on whole
-frames (``np.select`` over rule conditions, table look-ups by ``np.searchsorted``).
+frames (``np.select`` over rule conditions, table look-ups by ``np.searchsorted``); the texts
+(reasons, fixes) are lazy (:class:`T`, :func:`select`): each is built only for the rows whose rule
+uses it, the painted-lane account only where a lane is painted.
 
 By bike each riding direction is judged on the facility that serves it (:func:`bike_directions`,
 as LTS v2.2 peers such as the BikeOttawa stressmodel do): a painted lane counts only for its
@@ -283,14 +285,20 @@ def _bool(df: pd.DataFrame, name: str) -> np.ndarray:
     return _col(df, name, False).fillna(False).astype(bool).to_numpy()
 
 
+def _as_str(col: pd.Series, missing: str) -> pd.Series:
+    if isinstance(col.dtype, pd.StringDtype):  # the usual case: a fast path, same values
+        return col.astype(str).fillna(missing)
+    return col.astype("object").where(lambda s: s.notna(), missing).astype(str)
+
+
 def _str(df: pd.DataFrame, name: str, missing: str = "") -> pd.Series:
-    return _col(df, name, missing).astype("object").where(lambda s: s.notna(), missing).astype(str)
+    """Column ``name`` as strings, ``missing`` where absent or missing."""
+    return _as_str(_col(df, name, missing), missing)
 
 
 def _str_at(df: pd.DataFrame, name: str, rows: np.ndarray, missing: str = "") -> np.ndarray:
     """:func:`_str` of ``df[name]`` on the positions ``rows`` only, as an object array."""
-    col = _col(df, name, missing).iloc[rows]
-    return col.astype("object").where(lambda s: s.notna(), missing).astype(str).to_numpy(dtype=object)
+    return _as_str(_col(df, name, missing).iloc[rows], missing).to_numpy(dtype=object)
 
 
 def _num(df: pd.DataFrame, name: str) -> np.ndarray:
@@ -303,9 +311,12 @@ def _fmt(values: np.ndarray, fmt: str = "{:.0f}", missing: str = "?") -> np.ndar
     bad = ~np.isfinite(x)
     if fmt == "{:.1f}":
         text = np.char.mod("%.1f", np.where(bad, 0.0, x))
-    else:
-        text = np.round(np.where(bad, 0.0, x)).astype(np.int64).astype(str)
-    return np.where(bad, missing, text).astype(object)
+        return np.where(bad, missing, text).astype(object)
+    # few distinct values (speeds, volumes, lanes, LTS): format each once
+    ints, inverse = np.unique(np.round(np.where(bad, 0.0, x)).astype(np.int64), return_inverse=True)
+    out = ints.astype(str).astype(object)[inverse.reshape(-1)]
+    out[bad] = missing
+    return out
 
 
 def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
@@ -348,7 +359,8 @@ class T:
     """Lazy element-wise text: ``T("a ", arr, " b")`` is built only for the rows a rule decides.
 
     Used as a choice of :func:`select`; array parts are indexed by those rows, strings kept, and
-    lazy parts (:class:`T`, :class:`Fmt`, :class:`Select`) evaluated on those rows only.
+    lazy parts (:class:`T`, :class:`Fmt`, :class:`Lazy`, :class:`Select`) evaluated on those
+    rows only.
     """
 
     def __init__(self, *parts: Any) -> None:
@@ -415,7 +427,8 @@ def select(conds: Sequence[Any], choices: Sequence[Any], default: Any, n: int) -
     """First-match rule table over whole arrays, like ``np.select``, returning an object array.
 
     Each choice (and ``default``) is a scalar, an array of length ``n``, or a lazy :class:`T`
-    text (also :class:`Fmt`, :class:`Select`) evaluated only on the rows its condition selects.
+    text (also :class:`Fmt`, :class:`Lazy`, :class:`Select`) evaluated only on the rows its
+    condition selects.
     """
     if len(conds) != len(choices):
         raise ValueError("select: one choice per condition")
@@ -462,8 +475,11 @@ def edge_lanes(edges: pd.DataFrame, settings: ToetsSettings) -> tuple[np.ndarray
     """Total lanes and lanes per direction, filling gaps from the class defaults."""
     oneway = _bool(edges, "oneway")
     lanes = _num(edges, "lanes")
-    default = _str(edges, "highway").map(settings.default_lanes_by_class).astype("float64")
-    default = np.where(np.isnan(default.to_numpy()), np.where(oneway, 1.0, 2.0), default)
+    codes, classes = pd.factorize(_str(edges, "highway"))
+    by_class = np.array([settings.default_lanes_by_class.get(c, np.nan) for c in classes],
+                        dtype="float64")
+    default = np.append(by_class, np.nan)[codes]  # code -1 (missing) → NaN
+    default = np.where(np.isnan(default), np.where(oneway, 1.0, 2.0), default)
     lanes = np.where(np.isnan(lanes), default, lanes)
     per_dir = _num(edges, "lanes_per_direction")
     per_dir = np.where(np.isnan(per_dir), np.where(oneway, lanes, np.ceil(lanes / 2.0)), per_dir)
@@ -555,6 +571,21 @@ def parking_lane_lts(speed: np.ndarray, per_dir: np.ndarray, reach_m: np.ndarray
 MIXED, LANE, SEPARATED = 0, 1, 2
 
 
+def _bike_oneway(edges: pd.DataFrame) -> np.ndarray:
+    """Cyclists ride forward (``u`` → ``v``) only: ``oneway_bicycle``, or ``oneway`` without it."""
+    if "oneway_bicycle" in edges.columns:
+        return _bool(edges, "oneway_bicycle")
+    return _bool(edges, "oneway")
+
+
+def _left_track_serves(edges: pd.DataFrame) -> np.ndarray:
+    """Whether a separated track on the left can serve the riders of a one-way street: not on a half
+    of a dual carriageway when the track was only found by geometry (a path on the left of one half
+    is, in nearly every case, the track of the other half, beyond the median)."""
+    found = _str(edges, "cycle_separated_source", "none").str.startswith("geometry").to_numpy()
+    return ~(_bool(edges, "dual_carriageway") & found)
+
+
 def bike_directions(edges: pd.DataFrame, speed: np.ndarray, per_dir: np.ndarray,
                     lts_mix: np.ndarray, settings: ToetsSettings) -> pd.DataFrame:
     """What serves each riding direction of every segment, and its LTS (whole columns).
@@ -563,8 +594,8 @@ def bike_directions(edges: pd.DataFrame, speed: np.ndarray, per_dir: np.ndarray,
     reverses ``oneway=-1`` ways), the way direction otherwise. *Backward* is ridden unless
     ``oneway_bicycle`` (contraflow on a one-way street needs ``oneway:bicycle=no`` or a
     contraflow facility). In OSM with right-hand traffic the right side serves forward riders
-    and the left side backward riders; where cyclists ride one way only, a lane on either side
-    serves that one direction.
+    and the left side backward riders; where cyclists ride one way only, a lane or a separated
+    track on either side serves that one direction.
 
     Per direction: a separated track on its side (``cycle_separated_<side>``) is LTS 1; a
     painted lane (``cycleway_<side>`` = ``lane``) takes the bike-lane-alongside-parking table
@@ -593,9 +624,7 @@ def bike_directions(edges: pd.DataFrame, speed: np.ndarray, per_dir: np.ndarray,
         parking); and ``lts`` (the worse direction).
     """
     n = len(edges)
-    motor_oneway = _bool(edges, "oneway")
-    bike_oneway = (_bool(edges, "oneway_bicycle") if "oneway_bicycle" in edges.columns
-                   else motor_oneway)
+    bike_oneway = _bike_oneway(edges)
     side = {}
     for sd in ("left", "right"):
         side[sd] = {
@@ -610,7 +639,8 @@ def bike_directions(edges: pd.DataFrame, speed: np.ndarray, per_dir: np.ndarray,
         "fwd": np.where(right["lane"], "right", np.where(bike_oneway & left["lane"], "left", "")),
         "bwd": np.where(left["lane"], "left", ""),
     }
-    sep = {"fwd": right["sep"], "bwd": left["sep"]}
+    # as for lanes: where cyclists ride one way only, a track on the left serves them too
+    sep = {"fwd": right["sep"] | (bike_oneway & left["sep"] & _left_track_serves(edges)), "bwd": left["sep"]}
     ridden = {"fwd": np.ones(n, dtype=bool), "bwd": ~bike_oneway}
     out: dict[str, Any] = {}
     for d in ("fwd", "bwd"):
@@ -931,11 +961,14 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     cw = [_str(edges, f"cycleway_{side}") for side in ("left", "right")]
     lane = ((cw[0].isin(["lane", "opposite_lane"])) | (cw[1].isin(["lane", "opposite_lane"]))).to_numpy()
     dirs = bike_directions(edges, speed, per_dir, lts_mix, s)
-    # both sides, a two-way track, or the right-hand side of a one-way carriageway (dual
-    # carriageways: each half carries the track of its own direction on its outer side)
-    separated = ((_bool(edges, "cycle_separated_left") & _bool(edges, "cycle_separated_right"))
-                 | _bool(edges, "cycle_track_twoway")
-                 | (_bool(edges, "oneway") & _bool(edges, "cycle_separated_right")))
+    # both sides, a two-way track, or the with-flow side of a one-way carriageway: its right
+    # (dual carriageways: each half carries the track of its own direction on its outer side),
+    # or either side where cyclists ride one way only (as bike_directions: a left track on a
+    # street one-way for bikes serves the with-flow riders, as a left painted lane does)
+    left_sep, right_sep = _bool(edges, "cycle_separated_left"), _bool(edges, "cycle_separated_right")
+    with_flow_sep = right_sep | (_bike_oneway(edges) & left_sep & _left_track_serves(edges))
+    separated = ((left_sep & right_sep) | _bool(edges, "cycle_track_twoway")
+                 | (_bool(edges, "oneway") & with_flow_sep))
     living = (hw == "living_street").to_numpy()
     fietsstraat = _bool(edges, "bicycle_road")
     slow = np.nan_to_num(speed) <= s.mixed_max_speed_kmh

@@ -131,20 +131,23 @@ def network_command(
     Example: mobisim network --osm ../shared/osm/den-haag-city-2021.osm.bz2 --summary
     """
     from mobisim.coverage import data_coverage
-    from mobisim.io import load_network
+    from mobisim.io import load_network, read_speed_limits
     from mobisim.network import network_summary
     from mobisim.outputs import write_gpkg
+    from mobisim.speedlimits import check_speed_limits_column
 
     if not osm and not place:
         raise InputFileError("no input: give an OSM file (--osm FILE) or a place (--place NAME)")
+    # the flag and the layer file are checked before the (cold: ~40 s) network load
+    check_speed_limits_column(speed_limits_column, speed_limits)
+    layer = (None if speed_limits is None
+             else read_speed_limits(speed_limits, speed_limits_column or "maxspeed"))
     net = load_network(osm or [], place=place, cache=cache, progress=not as_json)
     match = None
-    if speed_limits_column is not None and speed_limits is None:
-        raise MobisimError("--speed-limits-column: give the file with --speed-limits FILE")
-    if speed_limits is not None:
+    if layer is not None:
         from mobisim.pipeline import apply_speed_limit_file
 
-        net, match = apply_speed_limit_file(net, speed_limits, speed_limits_column or "maxspeed")
+        net, match = apply_speed_limit_file(net, layer)
     if bbox:
         net = net.clip(parse_bbox(bbox), label=f"--bbox {bbox}")
         net.coverage = data_coverage(net)  # what the clipped part carries

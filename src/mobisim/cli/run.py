@@ -58,14 +58,14 @@ def run_command(
     """Turn a scenario file into scores, a map, GIS layers and a council report."""
     from mobisim.pipeline import load_scenario_any, run_scenario, with_speed_limits
     from mobisim.report import headline_scores
+    from mobisim.speedlimits import check_speed_limits_column
 
     target: Any = scenario
     if speed_limits is not None or speed_limits_column is not None:
         sc = load_scenario_any(scenario)
-        layer = speed_limits if speed_limits is not None else getattr(sc.data, "speed_limits", None)
-        if layer is None:
-            raise InputFileError(f"{scenario}: --speed-limits-column without a speed-limit file "
-                                 f"(give --speed-limits FILE or set [data] speed_limits)")
+        layer = (speed_limits if speed_limits is not None
+                 else getattr(getattr(sc, "data", None), "speed_limits", None))
+        check_speed_limits_column(speed_limits_column, layer)  # the message of toets and network
         target = with_speed_limits(sc, layer, speed_limits_column)
         out = out if out is not None else Path("maps") / scenario.stem  # as for the file itself
     result = run_scenario(target, osm_override=list(osm) if osm else None, out_dir=out,

@@ -3,7 +3,7 @@
 Examples::
 
     mobisim toets "Laan van Meerdervoort" --osm ../shared/osm/den-haag-city-2021.osm.bz2
-    mobisim toets --way 7268339 --osm ../shared/osm/scheveningen-2025.osm.bz2 --json
+    mobisim toets --way 7494860 --osm ../shared/osm/scheveningen-2025.osm.bz2 --json
     mobisim toets --at 52.0786,4.2887 --osm ../shared/osm/den-haag-city-2021.osm.bz2
 
 Per segment it shows the 30/50 tier (keeps 50 / 50 if shown / to 30), the criteria that decide it
@@ -246,7 +246,7 @@ def _tier_lines(s: dict[str, Any]) -> list[str]:
         return [f"    tier: {s['tier']} — all four criteria pass"]
     if tier == "to_30":
         return [f"    tier: {s['tier']} — fails: {names or '?'}"]
-    lines = [f"    tier: {s['tier']} (30 until shown) — unknown: {names or '?'}"]
+    lines = [f"    tier: {s['tier']} — unknown: {names or '?'}"]
     if s.get("regime_missing"):
         lines.append(f"        to decide: {s['regime_missing']}")
     return lines
@@ -386,9 +386,10 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
     ``mobisim run`` marks it (:func:`mobisim.pipeline.mark_scope`: the scenario's ``[area]``, else
     the municipality); its notes are returned.
     """
-    from mobisim.io import load_network
+    from mobisim.io import load_network, read_speed_limits
     from mobisim.pipeline import apply_speed_limit_file, load_inputs, mark_scope
     from mobisim.rules import RuleSettings
+    from mobisim.speedlimits import check_speed_limits_column
     from mobisim.toets import ToetsSettings
 
     notes: list[str] = []
@@ -401,11 +402,13 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
         return mark_scope(net, sc, notes), sc.rules, sc.toets, notes
     if not osm:
         raise MobisimError("toets: give the data with --osm FILE (or --scenario FILE)")
-    if speed_limits_column is not None and speed_limits is None:
-        raise MobisimError("--speed-limits-column: give the file with --speed-limits FILE")
+    # as load_inputs: the flag and the layer file are checked before the network load
+    check_speed_limits_column(speed_limits_column, speed_limits)
+    layer = (None if speed_limits is None
+             else read_speed_limits(speed_limits, speed_limits_column or "maxspeed"))
     net = load_network([str(p) for p in osm])
-    if speed_limits is not None:
-        net = apply_speed_limit_file(net, speed_limits, speed_limits_column or "maxspeed")[0]
+    if layer is not None:
+        net = apply_speed_limit_file(net, layer)[0]
     return mark_scope(net, {}, notes), RuleSettings(), ToetsSettings(), notes
 
 
