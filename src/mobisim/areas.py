@@ -205,9 +205,9 @@ def inside(frame: pd.DataFrame) -> np.ndarray:
 
 def midpoints(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     """A point per feature: the middle of a line, a point inside a polygon, the point itself."""
-    is_line = geoms.geom_type.isin(["LineString", "MultiLineString"])
-    points = geoms.representative_point()
-    if is_line.any():
+    is_line = geoms.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
+    points = geoms.interpolate(0.5, normalized=True) if is_line.all() else geoms.representative_point()
+    if is_line.any() and not is_line.all():
         points = points.where(~is_line, geoms[is_line].interpolate(0.5, normalized=True))
     return points
 
@@ -284,9 +284,10 @@ def _street_side(edges: Any, inside: np.ndarray) -> np.ndarray:
     key = np.where(name.to_numpy(dtype=object) == "", "#" + pd.Series(np.arange(n)).astype(str).to_numpy(),
                    name.to_numpy(dtype=object))
     # segments meet when they share a node and a name: components of the (name, node) graph
-    ends = pd.MultiIndex.from_arrays([np.concatenate([key, key]),
-                                      np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])])
-    code, uniques = pd.factorize(ends)
+    key_code, _ = pd.factorize(key)
+    node = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]).astype("int64")
+    node_code, node_ids = pd.factorize(node)
+    code, uniques = pd.factorize(np.concatenate([key_code, key_code]).astype("int64") * len(node_ids) + node_code)
     m = len(uniques)
     graph = sparse.coo_matrix((np.ones(n), (code[:n], code[n:])), shape=(m, m))
     _, comp = connected_components(graph, directed=False)

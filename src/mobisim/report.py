@@ -218,8 +218,8 @@ def tier_table(tiers: Mapping[str, Any]) -> pd.DataFrame:
 def deciding_table(tiers: Mapping[str, Any]) -> pd.DataFrame:
     """Km per outcome and deciding criteria (failing for *to 30*, unknown for *50 if shown*)."""
     d = pd.DataFrame(tiers.get("by_criteria") or [], columns=["tier", "criteria", "km"])
-    return pd.DataFrame({"outcome": d["tier"].map(TIER_LABELS), "decided by": _criteria_text(d["criteria"]),
-                         "km": d["km"]})
+    decided = _criteria_text(d["criteria"]).mask(d["tier"].eq("keep_50"), "all four criteria pass")
+    return pd.DataFrame({"outcome": d["tier"].map(TIER_LABELS), "decided by": decided, "km": d["km"]})
 
 
 def sensitivity_table(tiers: Mapping[str, Any], noise_db: float | None = None,
@@ -521,8 +521,9 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
 
     # streets
     lines += _section("Speed limits: today and proposed",
-                      "Road length (km) of the motor roads in scope of the 30/50 rule "
-                      "(motorways, trunk roads and their links are out of scope).",
+                      "Road length (km) of the motor roads in scope of the 30/50 rule (out of scope: roads "
+                      "outside the area judged, motorways, trunk roads and their links, national A/N routes, "
+                      "car-only tunnels; see the data box and `regime_rule`).",
                       regime_summary(before.edges, after.edges), formats={"today_km": 1, "proposed_km": 1})
 
     tiers = ((result.scores or {}).get("regime_tiers") or {}).get("value")
