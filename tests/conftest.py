@@ -8,6 +8,7 @@ when it is absent.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +17,10 @@ import pytest
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[1]
 SHARED_OSM = Path(os.environ.get("MOBISIM_SHARED_OSM", REPO.parent / "shared" / "osm"))
+#: Debian's Chromium, driven by Playwright (which never downloads a browser of its own here).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +58,15 @@ def parking_net(data_dir: Path) -> SimpleNamespace:
     nodes.index = nodes.index.astype("int64")
     features = gpd.read_file(data_dir / "parking_features.geojson")
     return SimpleNamespace(edges=edges, nodes=nodes, features=features)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Playwright); skips the test, with the reason, when either is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright (python) is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not found (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

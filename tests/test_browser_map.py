@@ -7,7 +7,6 @@ when the mouse is over a segment. Skipped, with the reason, when Chromium or Pla
 
 from __future__ import annotations
 
-import shutil
 import types
 from pathlib import Path
 
@@ -18,21 +17,7 @@ from mobisim.outputs import write_text
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCRIPT_NAME = "<script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright (python) is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not found (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

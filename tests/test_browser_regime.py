@@ -7,7 +7,6 @@ the legend dims the layers that are switched off and shows their rows again when
 
 from __future__ import annotations
 
-import shutil
 import types
 from pathlib import Path
 
@@ -20,20 +19,6 @@ from mobisim.outputs import write_text
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright (python) is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not found (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

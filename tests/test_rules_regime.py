@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from edge_lookup import one as _one
+from edge_lookup import street as _street
 from mobisim.io import load_network
 from mobisim.rules import RuleSettings, evaluate, evaluate_regime
 from mobisim.toets import ToetsSettings, evaluate_toets
@@ -17,16 +19,6 @@ def _load(data_dir, *names):
     return load_network([data_dir / n for n in names])
 
 
-def _street(net, name: str) -> pd.DataFrame:
-    rows = net.edges[net.edges["name"] == name]
-    assert len(rows), f"{name} missing from the fixture"
-    return rows
-
-
-def _one(net, name: str, column: str):
-    values = _street(net, name)[column].unique()
-    assert len(values) == 1, (name, column, values)
-    return values[0]
 
 
 def _metres(text: str, after: str) -> float:

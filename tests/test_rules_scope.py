@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from edge_lookup import one as _one
+from edge_lookup import street as _street
 from mobisim import pipeline
 from mobisim.cli import app
 from mobisim.errors import InputFileError
@@ -22,16 +24,6 @@ GRENSWEG_LAT = 52.0934831
 BOUNDARY_EAST = 4.3039  # a third into the east half: its start is inside, its middle is not
 
 
-def _street(net, name: str) -> pd.DataFrame:
-    rows = net.edges[net.edges["name"] == name]
-    assert len(rows), f"{name} missing from the fixture"
-    return rows
-
-
-def _one(net, name: str, column: str):
-    values = _street(net, name)[column].unique()
-    assert len(values) == 1, (name, column, values)
-    return values[0]
 
 
 def _boundary(path: Path, west: float, south: float, east: float, north: float) -> Path:

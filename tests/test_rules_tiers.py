@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from edge_lookup import one as _one
+from edge_lookup import street as _street
 from mobisim.errors import ScenarioError
 from mobisim.io import load_network
 from mobisim.rules import (
@@ -42,16 +44,6 @@ def _load(*paths):
     return load_network([Path(p) for p in paths])
 
 
-def _street(net, name: str) -> pd.DataFrame:
-    rows = net.edges[net.edges["name"] == name]
-    assert len(rows), f"{name} missing from the fixture"
-    return rows
-
-
-def _one(net, name: str, column: str):
-    values = _street(net, name)[column].unique()
-    assert len(values) == 1, (name, column, values)
-    return values[0]
 
 
 @pytest.fixture(scope="module")
