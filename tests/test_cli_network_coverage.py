@@ -53,3 +53,21 @@ def test_bbox_measures_what_is_kept(data_dir: Path) -> None:
     cov = json.loads(_network(data_dir, "--json", "--bbox", "4.309,52.0795,4.314,52.082").stdout)["coverage"]
     assert cov["sensitive_sites"]["count"] == 1
     assert cov["cycle_paths"]["count"] == pytest.approx(0.1, abs=0.05)
+
+
+def test_the_date_of_the_data_is_read_from_the_file(tmp_path):
+    """The date comes from the file itself (header, Overpass osm_base, or the generator's words),
+    and a file that states none says so."""
+    from mobisim.io import data_date
+
+    overpass = tmp_path / "overpass.osm"
+    overpass.write_text('<?xml version="1.0"?>\n<osm version="0.6" generator="Overpass API">\n'
+                        '  <meta osm_base="2025-11-28T21:31:02Z"/>\n</osm>\n')
+    tiles = tmp_path / "tiles.osm"
+    tiles.write_text('<?xml version="1.0"?>\n<osm version="0.6" generator="tiles of 2021-08-06 mapped back">\n'
+                     '</osm>\n')
+    plain = tmp_path / "plain.osm"
+    plain.write_text('<?xml version="1.0"?>\n<osm version="0.6" generator="hand">\n</osm>\n')
+    assert data_date(overpass) == "2025-11-28 (Overpass osm_base)"
+    assert data_date(tiles) == "2021-08-06 (named by the file's generator)"
+    assert data_date(plain) == "not stated in the file"

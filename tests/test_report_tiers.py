@@ -92,6 +92,8 @@ def test_report_opens_with_the_data_box_and_explains_the_outcomes(run):
     box = md[md.index("## Data used and its limits"):md.index("## Headline scores")]
     for label in ("speed limits (maxspeed)", "cycleway", "crossing and signal nodes", "building outlines"):
         assert label in box
+    # the inputs with the date of their data (the hand-written fixtures state none)
+    assert "render\\_city.osm (date not stated in the file)" in box
     for title in ("Today's 50-roads: keep 50, 50 if shown, or 30", "Which criteria decide",
                   "How the answer moves with C3's limits", "Today's 50-roads that lose 50, and what decides it"):
         assert f"## {title}" in md

@@ -17,6 +17,8 @@ of interest) into ``data/osm/places/<slug>/`` and then loaded like a file.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
 import json
 import os
@@ -30,6 +32,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import osmium
 import shapely
 from pyproj import Transformer
 
@@ -430,6 +433,44 @@ def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
     return [graph_file, feature_file]
 
 
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T[\d:]+Z?)?")
+
+
+def data_date(path: Path | str) -> str:
+    """The date of the OSM data in a file, and where it was read, or ``"not stated in the file"``.
+
+    Reads, in order: the header's replication timestamp or timestamp (PBF and osmium-written
+    files), the ``osm_base`` of an Overpass response (``<meta osm_base=…>``), a date in the
+    ``generator`` string (``… tiles of 2021-08-06 …``). Only the header is read.
+    """
+    p = Path(path)
+    if p.suffix == ".graphml":
+        return "not stated in the file"
+    try:
+        reader = osmium.io.Reader(str(p), osmium.osm.osm_entity_bits.NOTHING)
+        header = reader.header()
+        stamp = header.get("osmosis_replication_timestamp") or header.get("timestamp")
+        generator = header.get("generator") or ""
+        reader.close()
+    except Exception:  # noqa: BLE001 - a date is a courtesy: the file itself is read (and checked) elsewhere
+        return "not stated in the file"
+    if stamp and _DATE.search(stamp):
+        return f"{_DATE.search(stamp).group(1)} (file header)"
+    if p.name.endswith((".osm", ".osm.bz2", ".osm.gz")):
+        opener = bz2.open if p.suffix == ".bz2" else gzip.open if p.suffix == ".gz" else open
+        try:
+            with opener(p, "rt", encoding="utf-8", errors="replace") as fh:
+                head = fh.read(2048)
+        except OSError:
+            head = ""
+        base = re.search(r'osm_base="([^"]+)"', head)
+        if base and _DATE.search(base.group(1)):
+            return f"{_DATE.search(base.group(1)).group(1)} (Overpass osm_base)"
+    if _DATE.search(generator):
+        return f"{_DATE.search(generator).group(1)} (named by the file's generator)"
+    return "not stated in the file"
+
+
 def read_vector(path: Path | str, what: str, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a vector file with GDAL (pyogrio); a file without a CRS is taken as WGS84 (GeoJSON).
 
@@ -762,6 +803,7 @@ def load_network(
         hit = _read_cache(folder)
         if hit is not None:
             hit.coverage = data_coverage(hit)
+            hit.source_dates = {str(f): data_date(f) for f in files}
             return hit
 
     raws = []
@@ -783,6 +825,7 @@ def load_network(
         with step("writing the network cache"):
             _write_cache(folder, net)
     net.coverage = data_coverage(net)
+    net.source_dates = {str(f): data_date(f) for f in files}
     return net
 
 

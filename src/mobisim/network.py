@@ -44,6 +44,8 @@ class Network:
     coverage
         What the data carries per tag family (:func:`mobisim.coverage.data_coverage`), measured
         when the network is loaded, before any intervention; empty when not measured.
+    source_dates
+        Per input file, the date of its OSM data and where it was read (:func:`mobisim.io.data_date`).
     area_label
         The area judged (``in_area``, :func:`mobisim.pipeline.mark_scope`), for reports.
     """
@@ -55,6 +57,7 @@ class Network:
     landuse: gpd.GeoDataFrame = field(default_factory=empty_frame)
     sources: list[str] = field(default_factory=list)
     coverage: dict = field(default_factory=dict)
+    source_dates: dict = field(default_factory=dict)
     area_label: str = ""
 
     def copy(self) -> "Network":
@@ -68,6 +71,7 @@ class Network:
             landuse=self.landuse.copy(),
             sources=list(self.sources),
             coverage=dict(self.coverage),
+            source_dates=dict(self.source_dates),
         )
 
     def graph(self, mode: str | None = None) -> nx.MultiDiGraph:

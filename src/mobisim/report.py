@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import re
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -274,15 +275,22 @@ def roads_losing_fifty(edges: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["km", "street"], ascending=[False, True])[cols].reset_index(drop=True)
 
 
+def _dated(date: str | None) -> str:
+    """``"data of 2021-08-06 (…)"``, or ``"date not stated in the file"``."""
+    return f"data of {date}" if date and not date.startswith("not stated") else "date not stated in the file"
+
+
 def data_box(net: Any) -> list[str]:
     """The "Data used and its limits" section: inputs, coverage per tag family, what is a default."""
     from mobisim.coverage import coverage_rows
 
     coverage = getattr(net, "coverage", {}) or {}
+    dates = getattr(net, "source_dates", {}) or {}
+    inputs = "; ".join(f"{Path(s).name} ({_dated(dates.get(str(s)))})" for s in getattr(net, "sources", []))
     lines = ["## Data used and its limits", "",
-             f"Input: {md_escape(', '.join(map(str, getattr(net, 'sources', []))))}. Where a tag family is "
-             "missing, mobisim uses the stand-in named below and says so where the figure is shown; a criterion "
-             "that rests on a family the input does not carry at all is *unknown*, never *fail*.", ""]
+             f"Input: {md_escape(inputs)}. Where a tag family is missing, mobisim uses the stand-in named below "
+             "and says so where the figure is shown; a criterion that rests on a family the input does not carry "
+             "at all is *unknown*, never *fail*.", ""]
     if coverage:
         lines.append(md_table(coverage_rows(coverage)))
     if "maxspeed_source" in net.edges.columns and "is_road" in net.edges.columns:
@@ -466,6 +474,7 @@ class _Slim:
         self.edges = edges[[c for c in REPORT_EDGE_COLUMNS if c in edges.columns]]
         self.nodes = nodes[[c for c in REPORT_NODE_COLUMNS if c in nodes.columns]]
         self.coverage = dict(getattr(net, "coverage", {}) or {})
+        self.source_dates = dict(getattr(net, "source_dates", {}) or {})
         self.area_label = getattr(net, "area_label", "") or "the area judged"
         self.outside_km = (float(net.edges.loc[~inside(net.edges) & net.edges["is_road"].to_numpy(dtype=bool),
                                                "length"].sum()) / 1000.0

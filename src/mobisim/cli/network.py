@@ -69,6 +69,9 @@ def coverage_table(coverage: dict) -> Table:
 
 def _print_summary(summary: dict, console: Console) -> None:
     console.print(f"[bold]Network[/bold] from {escape(', '.join(summary['sources']))}")
+    for source, date in (summary.get("source_dates") or {}).items():
+        console.print(f"  {escape(source)}: " + (f"data of {escape(date)}" if not date.startswith("not stated")
+                                                 else "date not stated in the file"))
     console.print(
         f"{summary['segments']:,} segments, {summary['nodes']:,} nodes, {summary['km']:,.1f} km of "
         f"streets and paths, of which {summary['km_roads']:,.1f} km motor roads"
@@ -153,6 +156,7 @@ def network_command(
         net.coverage = data_coverage(net)  # what the clipped part carries
     info = network_summary(net)
     info["coverage"] = net.coverage or data_coverage(net)
+    info["source_dates"] = dict(net.source_dates)
     if match is not None:
         info["speed_limits"] = match.as_dict()
     if as_json:
