@@ -14,6 +14,13 @@ def street(net: Any, name: str) -> pd.DataFrame:
     return rows
 
 
+def segment(net: Any, name: str) -> pd.Series:
+    """The one segment named ``name``; fails the test unless there is exactly one."""
+    rows = net.edges[net.edges["name"] == name]
+    assert len(rows) == 1, name
+    return rows.iloc[0]
+
+
 def one(net: Any, name: str, column: str) -> Any:
     """The single value of ``column`` over the street's segments; fails the test when they differ."""
     values = street(net, name)[column].unique()

@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 
 import pytest
+from browser_tools import tooltip_at
 
 from mobisim import maps, pipeline
 from mobisim.outputs import write_text
@@ -77,20 +78,7 @@ def _hover_first(page, key: str, where: str = "true") -> str:
         }""",
         [key, where],
     )
-    # the canvas redraws asynchronously and Leaflet throttles hit-testing: on a busy machine the
-    # first hover can come too early, so move away and back a few times before giving up
-    for attempt in range(6):
-        page.wait_for_timeout(300 + 300 * attempt)
-        page.mouse.move(x - 40, y - 40, steps=2)
-        page.mouse.move(x, y, steps=4)
-        tip = page.query_selector(".leaflet-tooltip")
-        if tip is None:
-            try:
-                tip = page.wait_for_selector(".leaflet-tooltip", state="visible", timeout=1500)
-            except Exception:  # playwright's TimeoutError: try again
-                continue
-        return tip.inner_text()
-    raise AssertionError(f"no tooltip appeared over the first {key} feature matching {where!r}")
+    return tooltip_at(page, x, y, f"the first {key} feature matching {where!r}")
 
 
 def test_loads_offline_without_errors(page):

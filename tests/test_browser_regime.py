@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 
 import pytest
+from browser_tools import tooltip_at
 from shapely.geometry import box
 
 from mobisim import maps, pipeline
@@ -48,8 +49,8 @@ def page(browser, map_file):
 
 def _hover(page, street: str, offset: float = 0.0) -> str:
     """Hover the regime-layer feature of ``street`` (only that layer shown), ``offset`` px off its line."""
-    page.mouse.move(640, 790)  # off any feature: the previous tooltip closes
-    page.wait_for_selector(".leaflet-tooltip", state="detached", timeout=3000)
+    page.mouse.move(1, 1)  # the map's corner, off any feature: the previous tooltip closes
+    page.wait_for_selector(".leaflet-tooltip", state="detached", timeout=5000)
     x, y = page.evaluate(
         """([street, offset]) => {
             const map = window.mobisimMap, layers = window.mobisimLayers, key = 'speed_regime';
@@ -63,15 +64,7 @@ def _hover(page, street: str, offset: float = 0.0) -> str:
         }""",
         [street, offset],
     )
-    for attempt in range(6):
-        page.wait_for_timeout(300 + 300 * attempt)
-        page.mouse.move(x - 40, y - 40, steps=2)
-        page.mouse.move(x, y, steps=4)
-        try:
-            return page.wait_for_selector(".leaflet-tooltip", state="visible", timeout=1500).inner_text()
-        except Exception:  # playwright's TimeoutError: try again
-            continue
-    raise AssertionError(f"no tooltip over {street}")
+    return tooltip_at(page, x, y, street)
 
 
 def test_judged_road_shows_tier_and_deciding_criteria(page):

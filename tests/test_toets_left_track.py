@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from edge_lookup import segment as _seg
 
 from mobisim.io import load_network
 from mobisim.toets import LANE, MIXED, SEPARATED, ToetsSettings, bike_directions, evaluate_toets
@@ -18,10 +19,6 @@ def net(data_dir):
     return evaluate_toets(load_network([data_dir / "toets_left_track.osm"], cache=False))
 
 
-def _seg(net, name: str) -> pd.Series:
-    rows = net.edges[net.edges["name"] == name]
-    assert len(rows) == 1, name
-    return rows.iloc[0]
 
 
 @pytest.mark.parametrize("name", ["Linkerpadstraat", "Omgekeerdpad", "Rechterpadstraat"])

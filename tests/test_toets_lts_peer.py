@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from edge_lookup import segment as _seg
 
 from mobisim.io import load_network
 from mobisim.osmread import WAY_KEYS
@@ -36,10 +37,6 @@ def peer(data_dir):
     return evaluate_toets(load_network([data_dir / "toets_lts_peer.osm"], cache=False))
 
 
-def _seg(net, name: str) -> pd.Series:
-    rows = net.edges[net.edges["name"] == name]
-    assert len(rows) == 1, name
-    return rows.iloc[0]
 
 
 def ways(*rows: dict) -> pd.DataFrame:
