@@ -10,6 +10,7 @@ and buildings are kept in their own frames.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -116,3 +117,72 @@ def is_primary_school(tags: pd.DataFrame) -> pd.DataFrame:
     primary = np.select(conds_np, values, default=True).astype(bool)
     source = np.select(conds_np, sources, default="default:school_assumed_primary")
     return pd.DataFrame({"primary_school": primary, "primary_source": source}, index=tags.index)
+
+
+#: ``amenity=*`` values that are destinations of car trips (services people visit or work at);
+#: street furniture (benches, waste baskets, post boxes), parking and bicycle parking are not.
+DESTINATION_AMENITIES: frozenset[str] = frozenset(
+    {"restaurant", "cafe", "fast_food", "bar", "pub", "ice_cream", "food_court", "bank", "pharmacy",
+     "doctors", "dentist", "clinic", "hospital", "nursing_home", "social_facility", "school", "college",
+     "university", "kindergarten", "childcare", "library", "place_of_worship", "community_centre",
+     "cinema", "theatre", "arts_centre", "townhall", "courthouse", "police", "fire_station",
+     "post_office", "marketplace", "fuel", "car_wash", "car_rental", "veterinary", "nightclub",
+     "events_venue", "conference_centre", "exhibition_centre", "embassy", "music_school",
+     "driving_school", "language_school", "prep_school", "studio", "public_building"}
+)
+
+#: Landuse classes whose area attracts trips (jobs, shops) without a point of interest for each.
+ACTIVITY_LANDUSE: tuple[str, ...] = ("commercial", "retail", "industrial")
+
+ACTIVITY_COLUMNS = ["activity", "subkind", "area_m2", "geometry"]
+
+
+def activities(objects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Destinations of car trips: what the traffic model's attractions are made of.
+
+    Parameters
+    ----------
+    objects
+        Tagged OSM points and areas in EPSG:28992, with the ``shop``, ``office``, ``tourism``,
+        ``amenity`` and ``landuse`` tag columns where present.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One point per destination: ``activity`` (``shop``, ``office``, ``amenity``, ``tourism``,
+        or ``landuse_<class>`` for commercial, retail and industrial landuse), ``subkind`` (the tag
+        value), ``area_m2`` (the landuse area; 0 for points of interest). Areas stand at their
+        representative point. A shop inside a landuse polygon counts twice on purpose: the
+        landuse stands for the jobs behind it, the shop for its visitors.
+    """
+    def col(name: str) -> pd.Series:
+        return (objects[name] if name in objects.columns else pd.Series(pd.NA, index=objects.index)).astype("string")
+
+    amenity, landuse = col("amenity"), col("landuse")
+    polygon = objects.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    conditions = [
+        col("shop").notna().to_numpy(),
+        col("office").notna().to_numpy(),
+        amenity.isin(DESTINATION_AMENITIES).fillna(False).to_numpy(),
+        col("tourism").isin(["hotel", "museum", "attraction", "hostel", "guest_house", "zoo",
+                             "theme_park", "gallery", "aquarium"]).fillna(False).to_numpy(),
+        landuse.isin(ACTIVITY_LANDUSE).fillna(False).to_numpy() & polygon,
+    ]
+    kind = np.select(conditions, ["shop", "office", "amenity", "tourism", "landuse"], default="")
+    keep = kind != ""
+    if not keep.any():
+        return gpd.GeoDataFrame({c: [] for c in ACTIVITY_COLUMNS[:-1]}, geometry=[], crs=objects.crs)
+    sub = objects[keep]
+    kind = kind[keep]
+    subkind = np.select(
+        [kind == "shop", kind == "office", kind == "amenity", kind == "tourism"],
+        [col("shop")[keep].to_numpy(dtype=object), col("office")[keep].to_numpy(dtype=object),
+         amenity[keep].to_numpy(dtype=object), col("tourism")[keep].to_numpy(dtype=object)],
+        default=landuse[keep].to_numpy(dtype=object))
+    activity = np.where(kind == "landuse", np.char.add("landuse_", subkind.astype(str)), kind)
+    area = np.where(kind == "landuse", sub.geometry.area.to_numpy(), 0.0)
+    return gpd.GeoDataFrame(
+        {"activity": pd.array(activity, dtype="string"), "subkind": pd.array(subkind, dtype="string"),
+         "area_m2": area},
+        geometry=sub.geometry.representative_point().to_numpy(), crs=objects.crs,
+    ).reset_index(drop=True)

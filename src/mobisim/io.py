@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
+from typing import Any
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from mobisim import __version__
 from mobisim.cycleways import ParallelSettings, dual_carriageways, parallel_cycle_paths, separated_sides
 from mobisim.errors import InputFileError
 from mobisim.coverage import data_coverage
-from mobisim.features import classify, is_primary_school
+from mobisim.features import activities, classify, is_primary_school
 from mobisim.names import fold_names
 from mobisim.network import CRS, Network, empty_frame
 from mobisim.osmread import NODE_KEYS, WAY_KEYS, RawOSM, read_osm
@@ -48,10 +49,10 @@ from mobisim.speedlimits import SpeedLimitLayer, parse_limits
 from mobisim.tags import tag_ways
 
 #: Bump when the processed layout changes: old cache entries are then ignored.
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "5"
 _TO_RD = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 _SPLIT_NODE_HIGHWAY = ("crossing", "traffic_signals")
-_FRAMES = ("edges", "nodes", "features", "buildings", "landuse")
+_FRAMES = ("edges", "nodes", "features", "buildings", "landuse", "activities")
 
 
 # --------------------------------------------------------------------------------------- paths
@@ -235,12 +236,13 @@ def tag_network(edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, *, parallel: P
 
 # ------------------------------------------------------------------------------ features
 
-def build_features(raws: Sequence[RawOSM]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Points of interest, buildings and residential landuse from every input file.
+def build_features(raws: Sequence[RawOSM]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame,
+                                                    gpd.GeoDataFrame]:
+    """Points of interest, buildings, residential landuse and trip destinations from every input file.
 
     Returns
     -------
-    features, buildings, landuse : geopandas.GeoDataFrame
+    features, buildings, landuse, activities : geopandas.GeoDataFrame
         In EPSG:28992; see ``docs/data-model.md``.
     """
     point_frames, area_frames = [], []
@@ -295,7 +297,7 @@ def build_features(raws: Sequence[RawOSM]) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
         {"osm_id": lu["osm_id"].astype(np.int64).to_numpy(), "landuse": "residential"},
         geometry=lu.geometry.to_numpy(), crs=CRS,
     )
-    return features, buildings, landuse
+    return features, buildings, landuse, activities(allobj)
 
 
 # ------------------------------------------------------------------------------ graphml
@@ -818,9 +820,9 @@ def load_network(
     with step("tagging segments and detecting parallel cycle paths"):
         edges, nodes = tag_network(edges, nodes, parallel=parallel)
     with step("classifying points of interest, buildings and landuse"):
-        features, buildings, landuse = build_features(raws)
+        features, buildings, landuse, activities = build_features(raws)
     net = Network(edges=edges, nodes=nodes, features=features, buildings=buildings, landuse=landuse,
-                  sources=[str(f) for f in files])
+                  activities=activities, sources=[str(f) for f in files])
     if cache:
         with step("writing the network cache"):
             _write_cache(folder, net)
@@ -829,5 +831,39 @@ def load_network(
     return net
 
 
-__all__ = ["load_network", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame",
+def read_traffic_cache(key: str) -> Any:
+    """A cached traffic model run (:class:`mobisim.traffic.TrafficModel`) or ``None``."""
+    from mobisim.traffic import TrafficModel
+
+    folder = cache_dir() / "traffic" / key
+    if not key or not (folder / "summary.json").exists():
+        return None
+    try:
+        meta = json.loads((folder / "summary.json").read_text())
+        edges = pd.read_parquet(folder / "edges.parquet")
+    except Exception:  # noqa: BLE001 - a damaged cache entry is recomputed, never trusted
+        return None
+    return TrafficModel(key=key, edges=edges, summary=meta["summary"], notes=meta["notes"])
+
+
+def write_traffic_cache(model: Any) -> None:
+    """Store a traffic model run under its key (atomically; a concurrent writer wins)."""
+    if not model.key:
+        return
+    root = cache_dir() / "traffic"
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        model.edges.to_parquet(tmp / "edges.parquet")
+        (tmp / "summary.json").write_text(json.dumps({"summary": model.summary, "notes": model.notes}))
+        try:
+            os.replace(tmp, root / model.key)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+__all__ = ["load_network", "read_traffic_cache", "write_traffic_cache", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame",
            "read_speed_limits"]

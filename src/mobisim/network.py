@@ -6,6 +6,7 @@ See ``docs/data-model.md`` for every column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -39,6 +40,10 @@ class Network:
         Building outlines (``levels``, ``area``); empty when no buildings were loaded.
     landuse
         Residential landuse polygons.
+    activities
+        Destinations of car trips (:func:`mobisim.features.activities`): shops, offices, services,
+        hotels, schools as points, and commercial, retail and industrial landuse as points with
+        their area; what the traffic model's attractions are made of.
     sources
         The inputs (files or place) this network was built from.
     coverage
@@ -46,6 +51,9 @@ class Network:
         when the network is loaded, before any intervention; empty when not measured.
     source_dates
         Per input file, the date of its OSM data and where it was read (:func:`mobisim.io.data_date`).
+    traffic
+        The traffic model run whose volumes the segments carry
+        (:class:`mobisim.traffic.TrafficModel`), or ``None`` (class table).
     area_label
         The area judged (``in_area``, :func:`mobisim.pipeline.mark_scope`), for reports.
     """
@@ -55,10 +63,12 @@ class Network:
     features: gpd.GeoDataFrame = field(default_factory=empty_frame)
     buildings: gpd.GeoDataFrame = field(default_factory=empty_frame)
     landuse: gpd.GeoDataFrame = field(default_factory=empty_frame)
+    activities: gpd.GeoDataFrame = field(default_factory=empty_frame)
     sources: list[str] = field(default_factory=list)
     coverage: dict = field(default_factory=dict)
     source_dates: dict = field(default_factory=dict)
     area_label: str = ""
+    traffic: Any = None
 
     def copy(self) -> "Network":
         """A deep copy of the frames (geometries are immutable and shared)."""
@@ -69,6 +79,7 @@ class Network:
             features=self.features.copy(),
             buildings=self.buildings.copy(),
             landuse=self.landuse.copy(),
+            activities=self.activities.copy(),
             sources=list(self.sources),
             coverage=dict(self.coverage),
             source_dates=dict(self.source_dates),
@@ -133,6 +144,8 @@ class Network:
             features=self.features[self.features.intersects(area)],
             buildings=self.buildings[self.buildings.intersects(area)] if len(self.buildings) else self.buildings,
             landuse=self.landuse[self.landuse.intersects(area)] if len(self.landuse) else self.landuse,
+            activities=(self.activities[self.activities.intersects(area)] if len(self.activities)
+                        else self.activities),
         )
 
 

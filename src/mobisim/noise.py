@@ -113,6 +113,23 @@ def estimate_daily_traffic(edges: pd.DataFrame, table: dict[str, float], other: 
     return np.where(drive, q, 0.0)
 
 
+def traffic_source_label(edges: pd.DataFrame) -> np.ndarray:
+    """Per edge, what its daily traffic figure rests on, for evidence texts: ``modelled`` (the
+    traffic model), ``class estimate`` (the class table), or the source itself (a count, an
+    intervention)."""
+    if "daily_traffic_source" not in edges.columns:
+        return np.full(len(edges), "class estimate", dtype=object)
+    src = edges["daily_traffic_source"].astype("string").fillna("default")
+    own = "daily_traffic" in edges.columns and True
+    label = np.where(src.eq("model").to_numpy(), "modelled",
+                     np.where(src.str.startswith("default").to_numpy(), "class estimate",
+                              ("set by " + src).to_numpy(dtype=object)))
+    if own:
+        missing = pd.to_numeric(edges["daily_traffic"], errors="coerce").isna().to_numpy()
+        label = np.where(missing, "class estimate", label)
+    return label.astype(object)
+
+
 def speed_correction_db(speed_kmh: np.ndarray) -> np.ndarray:
     """RLS-90 passenger-car speed correction relative to 100 km/h (dB)."""
     v = np.clip(np.asarray(speed_kmh, dtype="float64"), 30.0, 130.0)  # RLS-90 valid from 30 km/h

@@ -47,13 +47,13 @@ NODE_KEYS: tuple[str, ...] = (
     "highway", "crossing", "crossing:island", "crossing:signals", "crossing:markings", "crossing_ref",
     "traffic_calming", "railway", "junction", "amenity", "leisure", "healthcare", "social_facility",
     "school", "isced:level", "name", "capacity", "parking", "building", "building:levels", "height",
-    "landuse",
+    "landuse", "shop", "office", "tourism",
 )
 
 #: Keys that let an object through the reader's filter at all.
 _FILTER_KEYS: tuple[str, ...] = (
     "highway", "crossing", "traffic_calming", "amenity", "leisure", "healthcare", "landuse",
-    "building", "railway",
+    "building", "railway", "shop", "office", "tourism",
 )
 
 #: Highway values that are not street segments.
@@ -85,7 +85,10 @@ def _is_area_of_interest(tags: osmium.osm.TagList) -> bool:
         or "amenity" in tags
         or "healthcare" in tags
         or tags.get("leisure") == "playground"
-        or tags.get("landuse") == "residential"
+        or tags.get("landuse") in ("residential", "commercial", "retail", "industrial")
+        or "shop" in tags
+        or "office" in tags
+        or "tourism" in tags
     )
 
 

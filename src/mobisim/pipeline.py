@@ -4,7 +4,9 @@
 
 1. :func:`load_inputs` — :func:`mobisim.io.load_network` on the scenario's OSM files, then
    :func:`clip_to_area` (the scenario's ``area.wijken``);
-2. :func:`apply_interventions` — the scenario's interventions on a copy ("after");
+2. :func:`model_traffic_step` — the traffic model today (:mod:`mobisim.traffic`): every segment's
+   daily traffic from a network assignment; then :func:`apply_interventions` — the scenario's
+   interventions on a copy ("after");
 3. :func:`evaluate_rules` — 8-jarigen-toets and 30/50 regime: *before* judges today's network at
    today's limits, *after* judges the scenario network at the proposed limits (or at today's
    limits when the scenario has ``programme = false``, the baseline);
@@ -45,6 +47,7 @@ __all__ = [
     "today_regime",
     "apply_interventions",
     "evaluate_rules",
+    "model_traffic_step",
     "evaluate_schools",
     "evaluate_parking_step",
     "compute_scores",
@@ -408,23 +411,76 @@ def today_regime(net: Any, scenario: Any) -> Any:
     return net
 
 
-def evaluate_rules(net: Any, scenario: Any, *, proposal: bool) -> Any:
+def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed", before: Any = None,
+                       notes: list[str] | None = None) -> Any:
+    """Run the traffic model on ``net`` and write its volumes (:mod:`mobisim.traffic`).
+
+    The drivers see ``limit_column`` (``proposed_maxspeed`` for the programme); ``before``
+    (today's edges) adds ``daily_traffic_before`` and ``traffic_change``. A run with the same
+    links, zones, settings and code is read from the cache (:func:`mobisim.io.read_traffic_cache`).
+    Without homes in the input, or with ``[traffic] enabled = false``, the segments keep the class
+    table and a note says so.
+
+    Returns
+    -------
+    mobisim.traffic.TrafficModel or None
+        Also kept as ``net.traffic``.
+    """
+    from mobisim import traffic
+    from mobisim.io import read_traffic_cache, write_traffic_cache
+
+    ts = _settings(scenario, "traffic", "mobisim.traffic.TrafficSettings")
+    if not ts.enabled:
+        net.traffic = None
+        return None
+    response = _settings(scenario, "scores", "mobisim.scores.ScoreSettings").speed_response_fraction
+    links = traffic.car_links(net.edges, ts, limit_column=limit_column, speed_response=response)
+    zones = traffic.build_zones(net, links, ts)
+    if zones.table["residents"].sum() <= 0 or len(links) == 0:
+        if notes is not None:
+            notes.append("traffic model skipped: the input has no homes (residential buildings or landuse) "
+                         "connected to the car network, so every road keeps the class table of daily traffic")
+        net.traffic = None
+        return None
+    key = traffic.model_key(links, zones, ts)
+    model = read_traffic_cache(key)
+    if model is None:
+        model = traffic.model_traffic(net, links, zones, ts, key=key)
+        write_traffic_cache(model)
+    net.edges = traffic.write_traffic(net.edges, model, before=before)
+    net.traffic = model
+    if notes is not None:
+        notes.extend(f"traffic model: {n}" for n in model.notes)
+    return model
+
+
+def evaluate_rules(net: Any, scenario: Any, *, proposal: bool, traffic_before: Any = None,
+                   notes: list[str] | None = None) -> Any:
     """8-jarigen-toets (and, for the proposal, the 30/50 regime) on ``net``.
 
     ``proposal=False`` (before, or a scenario without the programme): the toets at today's limits
     (``maxspeed``) and :func:`today_regime`. ``proposal=True`` (after, programme on):
     :func:`mobisim.rules.evaluate` decides the proposed limits (judging crossings at today's
-    limits for criterion C4), then the toets is judged again at the proposed limits
-    (``proposed_maxspeed``).
+    limits for criterion C4, and noise and air at today's traffic), then the toets is judged
+    again at the proposed limits (``proposed_maxspeed``).
+
+    With ``traffic_before`` (today's edges, carrying the model's volumes) the traffic is modelled
+    again on ``net`` before the final toets — with the scenario's closures, fietsstraten and the
+    proposed limits — so the toets judges the traffic after the change
+    (:func:`model_traffic_step`).
     """
     from mobisim import rules, toets
 
     rs = _settings(scenario, "rules", "mobisim.rules.RuleSettings")
     ts = _settings(scenario, "toets", "mobisim.toets.ToetsSettings")
     if not proposal:
+        if traffic_before is not None:
+            model_traffic_step(net, scenario, limit_column="maxspeed", before=traffic_before, notes=notes)
         toets.evaluate_toets(net, ts, speed_column="maxspeed")
         return today_regime(net, scenario)
     rules.evaluate(net, rs, ts)
+    if traffic_before is not None:
+        model_traffic_step(net, scenario, limit_column="proposed_maxspeed", before=traffic_before, notes=notes)
     return toets.evaluate_toets(net, ts, speed_column="proposed_maxspeed")
 
 
@@ -513,8 +569,35 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
         sc.composite_parts(out["toets_before"], same, out["school_children_safe_before"], s), s)
     out["composite_after"] = sc.composite(
         sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"], s), s)
+    if getattr(before, "traffic", None) is not None and getattr(after, "traffic", None) is not None:
+        out["traffic"] = _traffic_scores(eb, ea, before.traffic, after.traffic, scenario)
     out["headline"] = _headline(out)
     return to_jsonable(out)
+
+
+def _traffic_scores(eb: Any, ea: Any, model_before: Any, model_after: Any, scenario: Any) -> dict[str, Any]:
+    """The traffic model's figures today and with the scenario, and the streets traffic moves to."""
+    from mobisim import traffic
+
+    ts = _settings(scenario, "traffic", "mobisim.traffic.TrafficSettings")
+    moved = traffic.displacement(ea, ts)
+    change = (ea["traffic_change"] if "traffic_change" in ea.columns else None)
+    vkm = None
+    if change is not None:
+        import numpy as np
+
+        d = change.astype("Float64").fillna(0).to_numpy(dtype=float)
+        vkm = float(np.round((d * ea["length"].to_numpy(dtype=float) / 1000.0).sum(), -2))
+    return {
+        "value": {"before": traffic.traffic_summary(eb, model_before), "after": traffic.traffic_summary(ea, model_after),
+                  "displacement": moved.to_dict("records"), "vehicle_km_change_per_day": vkm},
+        "unit": "vehicles/day",
+        "formula": "four-step model without mode choice: trip ends from homes and destinations → doubly "
+                   "constrained gravity (exp(−β·t)) → peak-hour user equilibrium (BPR, AequilibraE bfw) → "
+                   "daily = peak hour ÷ peak_hour_share; at least each street's share of its zone's trip ends",
+        "inputs": {"settings": ts.model_dump(), "source": "estimate: every input is a [traffic] setting "
+                   "with its source; no counts were used to calibrate it"},
+    }
 
 
 def _in_area(frame: Any) -> Any:
@@ -653,16 +736,19 @@ def run_scenario(
     with _Steps(progress) as steps:
         with steps.step("load", "Loading the network"):
             base = mark_scope(clip_to_area(load_inputs(sc, osm_override, progress=False), sc), sc, notes)
+        with steps.step("traffic_before", "Traffic model today (before)"):
+            traffic_before = model_traffic_step(base, sc, notes=notes)
         with steps.step("interventions", "Applying the interventions"):
             after = apply_interventions(base, sc)
             before = base
         programme = programme_on(sc)
         with steps.step("rules_before", "8-jarigen-toets today (before)"):
             evaluate_rules(before, sc, proposal=False)
-        label = ("30/50 regime and toets at the proposed limits (after)" if programme
-                 else "8-jarigen-toets with the interventions (after, no 30/50 programme)")
+        label = ("30/50 regime, traffic and toets at the proposed limits (after)" if programme
+                 else "Traffic and 8-jarigen-toets with the interventions (after, no 30/50 programme)")
         with steps.step("rules_after", label):
-            evaluate_rules(after, sc, proposal=programme)
+            evaluate_rules(after, sc, proposal=programme,
+                           traffic_before=before.edges if traffic_before is not None else None, notes=notes)
         with steps.step("schools_before", "School routes today (before)"):
             schools_before = evaluate_schools(before, sc, notes)
         with steps.step("schools_after", "School routes with the scenario (after)"):

@@ -547,7 +547,7 @@ def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any 
     where = ("nearest building" if basis == "buildings" else "façade assumed next to residential landuse")
     noise_txt = _cat(
         "Lden ≈ ", _fmt(lden50), " dB at 50 km/h (≈ ", _fmt(lden30), " dB at 30) at ", _fmt(dist),
-        " m (", where, "), ~", _fmt(q), " vehicles/day (class estimate); limit ",
+        " m (", where, "), ~", _fmt(q), " vehicles/day (", nz.traffic_source_label(edges), "); limit ",
         limit_label(s.noise_threshold_lden_db, NOISE_LIMITS, "dB"))
     no_data = ("no building data and not next to residential landuse: façade distance unknown"
                if basis == "landuse" else

@@ -68,6 +68,7 @@ from mobisim.rules import RuleSettings
 from mobisim.schools import SchoolSettings
 from mobisim.scores import ScoreSettings
 from mobisim.toets import ToetsSettings
+from mobisim.traffic.settings import TrafficSettings
 
 __all__ = ["AreaSettings", "DataSettings", "Scenario", "load_scenario", "read_scenario_dict"]
 
@@ -188,6 +189,7 @@ class Scenario(BaseModel):
     schools: SchoolSettings = Field(default_factory=SchoolSettings)
     parking: ParkingSettings = Field(default_factory=ParkingSettings)
     scores: ScoreSettings = Field(default_factory=ScoreSettings)
+    traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     interventions: list[Intervention] = Field(default_factory=list)
 
     _path: Path | None = PrivateAttr(None)

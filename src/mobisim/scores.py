@@ -392,8 +392,19 @@ def power_model(
             and w[changed].sum() > 0 else 0.0
         ),
         "exposure_vehicles_per_day": dict(s.exposure_vehicles_per_day),
+        "exposure_source_vehicle_km": _exposure_sources(edges_before.loc[used], w),
     }
     return _result(value, "relative change in crashes (fraction)", POWER_FORMULA, inputs)
+
+
+def _exposure_sources(edges: pd.DataFrame, w: np.ndarray) -> dict[str, float]:
+    """Share of the exposure (vehicle-km) by what its traffic figure rests on: ``model`` (the
+    traffic model), ``class table``, or an intervention/count."""
+    if "daily_traffic_source" not in edges.columns or w.sum() <= 0:
+        return {"class table": 1.0}
+    src = edges["daily_traffic_source"].astype("string").fillna("default")
+    fam = src.str.replace(r":.*$", "", regex=True).replace({"default": "class table"}).to_numpy()
+    return {k: _num(v / w.sum()) for k, v in pd.Series(w).groupby(fam).sum().items()}
 
 
 def safety_gain(power: ScoreResult, settings: ScoreSettings | None = None) -> float | None:

@@ -40,7 +40,7 @@ import pandas as pd
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
-from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
+from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic, traffic_source_label
 
 LTS_SOURCE = (
     "Mekuria, Furth & Nixon (2012) MTI report 11-19; Furth, LTS criteria tables v2.2 (2022)"
@@ -982,7 +982,13 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     # texts are lazy (T, Fmt, Select, Lazy): built only on the rows whose rule uses them
     v_s, q_s, lts_s = Fmt(speed), Fmt(volume), Fmt(lts.astype(float))
     pdir_s = Fmt(per_dir)
-    vehicles = Select([bus], [" buses/day (assumed: bus-only "], " motor vehicles/day (assumed for ")
+    source = traffic_source_label(edges)
+    modelled = source == "modelled"
+    own = ~modelled & (source != "class estimate")
+    vehicles = Select([bus, modelled, own],
+                      [" buses/day (assumed: bus-only ", " motor vehicles/day (modelled; ",
+                       T(" motor vehicles/day (", source, "; ")],
+                      " motor vehicles/day (assumed for ")
     traffic = T(v_s, " km/h, ~", q_s, vehicles, hw, "), ", pdir_s, " lane(s) per direction")
     mixed_with = Select([bus], ["mixed with buses"], "mixed with motor traffic")
     mixed_word = Select([bus], ["mixed with buses"], "mixed traffic")

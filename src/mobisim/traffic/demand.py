@@ -1,0 +1,149 @@
+"""Demand: the daily car trips between zones.
+
+* **Internal trips.** Each zone's residents make ``residents / household_size ×
+  cars_per_household × car_trips_per_car × other_traffic_factor`` car trips a day (its
+  *productions*), attracted by the zones' destinations (``attraction_units`` scaled to the same
+  total). A doubly constrained gravity model (AequilibraE's ``GravityApplication`` with IPF)
+  distributes them with the deterrence ``exp(−β·t)`` (or ``t^−β``) of the free-flow car time
+  ``t`` (minutes). Half of each trip pair is the way out and half the way back, so the matrix is
+  made symmetric.
+* **External trips.** A gateway carries ``gateway_daily`` vehicles a day, half in and half out.
+  ``external_through_share_by_class`` of them drive to another gateway (in proportion to its volume ×
+  deterrence), the rest to internal zones (in proportion to attractions × deterrence).
+
+Trips within one zone are not assigned (they do not leave their streets); their number is
+reported. Every assumption is a :class:`~mobisim.traffic.settings.TrafficSettings` field.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mobisim.traffic.settings import TrafficSettings
+
+os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")  # no tqdm bars from AequilibraE
+
+__all__ = ["Demand", "deterrence", "daily_demand"]
+
+
+@dataclass
+class Demand:
+    """Daily car trips between zones.
+
+    Attributes
+    ----------
+    matrix : numpy.ndarray
+        Trips a day from row zone to column zone, zone order of ``zone_ids``; zero diagonal.
+    zone_ids : numpy.ndarray
+    internal, external_in_out, through, intrazonal : float
+        Daily trips: between internal zones, between a gateway and an internal zone (both ways),
+        gateway to gateway, and within one zone (not assigned).
+    gravity_gap : float
+        Convergence of the gravity model's IPF.
+    """
+
+    matrix: np.ndarray
+    zone_ids: np.ndarray
+    internal: float
+    external_in_out: float
+    through: float
+    intrazonal: float
+    gravity_gap: float
+
+
+def deterrence(minutes: np.ndarray, settings: TrafficSettings) -> np.ndarray:
+    """The deterrence ``f(t)`` of the gravity model (0 where ``t`` is not finite)."""
+    t = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), np.nan)
+    f = np.exp(-settings.deterrence_beta * t) if settings.deterrence == "expo" else t ** -settings.deterrence_beta
+    return np.nan_to_num(f, nan=0.0)
+
+
+def _gravity(minutes: np.ndarray, rows: np.ndarray, cols: np.ndarray, ids: np.ndarray,
+             settings: TrafficSettings) -> tuple[np.ndarray, float]:
+    """Doubly constrained gravity (AequilibraE): row sums ``rows``, column sums ``cols``."""
+    from aequilibrae.distribution import GravityApplication, SyntheticGravityModel
+    from aequilibrae.matrix import AequilibraeMatrix
+
+    n = len(ids)
+    imp = AequilibraeMatrix()
+    imp.create_empty(zones=n, matrix_names=["time"], memory_only=True)
+    imp.index[:] = ids
+    imp.matrices[:, :, 0] = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), 0.0)
+    imp.computational_view(["time"])
+    model = SyntheticGravityModel()
+    model.function = "EXPO" if settings.deterrence == "expo" else "POWER"
+    if settings.deterrence == "expo":
+        model.beta = settings.deterrence_beta
+    else:
+        model.alpha = settings.deterrence_beta
+    vectors = pd.DataFrame({"rows": rows, "cols": cols}, index=pd.Index(ids, name="zones"))
+    app = GravityApplication(model=model, impedance=imp, vectors=vectors, row_field="rows",
+                             column_field="cols", nan_as_zero=True)
+    app.parameters["max trip length"] = -1
+    app.apply()
+    out = np.array(app.output.matrix_view, dtype="float64", copy=True)
+    out[~np.isfinite(minutes)] = 0.0
+    return np.nan_to_num(out), float(app.gap)
+
+
+def daily_demand(table: pd.DataFrame, minutes: np.ndarray, settings: TrafficSettings) -> Demand:
+    """The daily trip matrix of the zones (see the module docstring).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`mobisim.traffic.zones.Zones.table`.
+    minutes : numpy.ndarray
+        Free-flow car time between the zones (minutes, ``inf`` where unreachable), zone order of
+        ``table``.
+    settings : TrafficSettings
+
+    Returns
+    -------
+    Demand
+    """
+    ids = table.index.to_numpy()
+    n = len(ids)
+    internal = (table["kind"] == "internal").to_numpy()
+    gateway = ~internal
+    prod = table["productions"].to_numpy(dtype=float)
+    units = table["attraction_units"].to_numpy(dtype=float)
+    matrix = np.zeros((n, n))
+    gap = 0.0
+    ii = np.flatnonzero(internal)
+    if prod[ii].sum() > 0 and units[ii].sum() > 0:
+        sub = minutes[np.ix_(ii, ii)]
+        attr = units[ii] * prod[ii].sum() / units[ii].sum()
+        trips, gap = _gravity(sub, prod[ii], attr, ids[ii], settings)
+        matrix[np.ix_(ii, ii)] = 0.5 * (trips + trips.T)
+    f = deterrence(minutes, settings)
+    gi = np.flatnonzero(gateway)
+    volume = table["gateway_daily"].to_numpy(dtype=float)
+    through_share = table["through_share"].to_numpy(dtype=float) if "through_share" in table else np.zeros(n)
+    through_total = 0.0
+    for g in gi:
+        half = 0.5 * volume[g]
+        to_city = units[ii] * f[g, ii]
+        if to_city.sum() > 0:
+            share = (1.0 - through_share[g]) * half * to_city / to_city.sum()
+            matrix[g, ii] += share
+            matrix[ii, g] += share
+        others = gi[gi != g]
+        if len(others):
+            w = volume[others] * f[g, others]
+            if w.sum() > 0:
+                trips = through_share[g] * half * w / w.sum()
+                # half of each pair's trips are counted from either end: in and out are symmetric
+                matrix[g, others] += 0.5 * trips
+                matrix[others, g] += 0.5 * trips
+                through_total += trips.sum()
+    intrazonal = float(np.trace(matrix))
+    np.fill_diagonal(matrix, 0.0)
+    ext = float(matrix[np.ix_(gi, ii)].sum() + matrix[np.ix_(ii, gi)].sum()) if len(gi) else 0.0
+    return Demand(matrix=matrix, zone_ids=ids, internal=float(matrix[np.ix_(ii, ii)].sum()),
+                  external_in_out=ext, through=float(matrix[np.ix_(gi, gi)].sum()) if len(gi) else 0.0,
+                  intrazonal=intrazonal, gravity_gap=gap)

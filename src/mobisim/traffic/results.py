@@ -1,0 +1,256 @@
+"""From link flows to what every step reads: daily volumes per segment, rat runs, displacement.
+
+Per segment (:func:`model_traffic`):
+
+* ``daily`` — the modelled vehicles a day, both directions: the peak-hour flow of its links ÷
+  ``peak_hour_share``, at least its **local-traffic floor** (its share, by length, of its zone's
+  trip ends: the destination traffic of streets without a connector) when
+  ``local_traffic_floor`` is on. NaN where the model does not reach (not a car segment, or not
+  connected both ways to the main car network): those keep the class table.
+* ``zone_trip_ends`` — the daily trip ends of the segment's zone.
+* ``through_min`` — a lower bound on the share of through traffic: ``1 − zone_trip_ends / daily``
+  (what the street carries beyond everything its own zone can generate).
+* ``rat_run`` — an access road (:data:`~mobisim.traffic.settings.ACCESS_CLASSES`) with
+  ``daily ≥ rat_run_min_daily`` and ``through_min ≥ rat_run_through_share``; its fix is a modal
+  filter (the scenario intervention ``close_through_traffic``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mobisim.traffic.assign import assign
+from mobisim.traffic.settings import ACCESS_CLASSES, TrafficSettings
+from mobisim.traffic.zones import Zones
+
+__all__ = ["TRAFFIC_COLUMNS", "TrafficModel", "model_key", "model_traffic", "edge_traffic", "write_traffic",
+           "displacement", "traffic_summary"]
+
+#: Per-segment columns of a model run (:attr:`TrafficModel.edges`).
+TRAFFIC_COLUMNS = ["daily", "zone_trip_ends", "through_min", "rat_run"]
+
+_CODE = ("settings.py", "supply.py", "zones.py", "demand.py", "assign.py", "results.py")
+
+
+@dataclass
+class TrafficModel:
+    """One run of the traffic model.
+
+    Attributes
+    ----------
+    key : str
+        Cache key: the links, zones, settings and code that made it.
+    edges : pandas.DataFrame
+        :data:`TRAFFIC_COLUMNS`, indexed like the network's edges.
+    summary : dict
+        Zones, gateways, daily trips by kind, assignment iterations, relative gap and time.
+    notes : list of str
+    """
+
+    key: str
+    edges: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def model_key(links: pd.DataFrame, zones: Zones, settings: TrafficSettings) -> str:
+    """A digest of everything a model run depends on (links, zones, connectors, settings, code)."""
+    h = hashlib.sha256()
+    h.update(settings.model_dump_json().encode())
+    here = Path(__file__).parent
+    for name in _CODE:
+        h.update((here / name).read_bytes())
+    for frame in (links, zones.table, zones.connectors):
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    h.update(np.ascontiguousarray(zones.edge_cell).tobytes())
+    return h.hexdigest()[:32]
+
+
+def _zone_trip_ends(zones: Zones, matrix: np.ndarray) -> pd.Series:
+    """Daily trip ends per grid cell (internal zones): trips out + trips in."""
+    ends = matrix.sum(axis=0) + matrix.sum(axis=1)
+    t = zones.table
+    internal = (t["kind"] == "internal").to_numpy()
+    return pd.Series(ends[internal], index=t["cell"].to_numpy()[internal])
+
+
+def model_traffic(net, links: pd.DataFrame, zones: Zones, settings: TrafficSettings, *,
+                  key: str = "", cores: int | None = None) -> TrafficModel:
+    """Run the model: demand, peak-hour equilibrium, and the per-segment results.
+
+    Parameters
+    ----------
+    net : mobisim.network.Network
+    links : pandas.DataFrame
+        :func:`mobisim.traffic.supply.car_links` of ``net``.
+    zones : Zones
+        :func:`mobisim.traffic.zones.build_zones` of ``net`` and ``links``.
+    settings : TrafficSettings
+    key : str
+        :func:`model_key` (kept with the result for the cache).
+    cores : int, optional
+
+    Returns
+    -------
+    TrafficModel
+    """
+    a = assign(links, zones, settings, cores=cores)
+    e = net.edges
+    n = len(e)
+    daily = np.full(n, np.nan)
+    per_edge = pd.Series(a.peak_flow / settings.peak_hour_share).groupby(links["edge_pos"].to_numpy()).sum()
+    pos = per_edge.index.to_numpy()
+    ok = zones.component[pos]
+    daily[pos[ok]] = per_edge.to_numpy()[ok]
+    ends = _zone_trip_ends(zones, a.demand.matrix)
+    cell_ends = pd.Series(zones.edge_cell).map(ends).to_numpy(dtype=float)
+    hw = e["highway"].astype("string").fillna("")
+    drive = e["mode_drive"].to_numpy(dtype=bool) if "mode_drive" in e.columns else np.ones(n, bool)
+    local = (hw.isin(ACCESS_CLASSES) | hw.isin(settings.unassigned_classes)).to_numpy() & drive
+    if settings.local_traffic_floor:
+        length = e["length"].to_numpy(dtype=float)
+        total = pd.Series(np.where(local, length, 0.0)).groupby(zones.edge_cell).transform("sum").to_numpy()
+        floor = np.where(local & (total > 0) & np.isfinite(cell_ends),
+                         np.nan_to_num(cell_ends) * length / np.where(total > 0, total, 1.0), np.nan)
+        reach = local & np.isfinite(floor) & (np.isfinite(daily) | ~hw.isin(ACCESS_CLASSES).to_numpy()
+                                              | ~np.isin(np.arange(n), links["edge_pos"].to_numpy()))
+        daily = np.where(reach, np.fmax(daily, floor), daily)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        through = np.where(local & (daily > 0), np.clip(1.0 - np.nan_to_num(cell_ends) / daily, 0.0, 1.0), np.nan)
+    access = hw.isin(ACCESS_CLASSES).to_numpy()
+    rat = access & (np.nan_to_num(daily) >= settings.rat_run_min_daily) & (np.nan_to_num(through) >= settings.rat_run_through_share)
+    frame = pd.DataFrame({"daily": daily, "zone_trip_ends": cell_ends, "through_min": through, "rat_run": rat},
+                         index=e.index)
+    d = a.demand
+    summary = {
+        "zones": int((zones.table["kind"] == "internal").sum()),
+        "gateways": int((zones.table["kind"] == "gateway").sum()),
+        "connectors": int(len(zones.connectors)),
+        "links": int(len(links)),
+        "residents": float(zones.table["residents"].sum()),
+        "daily_trips": {"internal": d.internal, "in_and_out": d.external_in_out, "through": d.through,
+                        "within_a_zone_not_assigned": d.intrazonal},
+        "peak_hour_share": settings.peak_hour_share,
+        "iterations": a.iterations,
+        "relative_gap": a.relative_gap,
+        "gravity_gap": d.gravity_gap,
+        "seconds": a.seconds,
+        "gateway_labels": sorted({str(x) for x in zones.table.loc[zones.table["kind"] == "gateway", "label"]}),
+    }
+    return TrafficModel(key=key, edges=frame, summary=summary, notes=list(zones.notes) + list(a.notes))
+
+
+def write_traffic(edges: pd.DataFrame, model: TrafficModel, *, before: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``edges`` with the model's volumes where no count or intervention sets them.
+
+    Writes ``daily_traffic`` / ``daily_traffic_source = "model"`` (a segment whose source is not
+    ``default`` keeps its own figure: a count, or ``close_through_traffic``'s destination
+    traffic), ``traffic_through_min``, ``rat_run`` and ``rat_run_fix``; with ``before`` (today's
+    edges, same index) also ``daily_traffic_before`` and ``traffic_change`` (vehicles a day).
+    """
+    out = edges.copy()
+    m = model.edges.reindex(out.index)
+    src = (out["daily_traffic_source"].astype("string").fillna("default") if "daily_traffic_source" in out.columns
+           else pd.Series("default", index=out.index, dtype="string"))
+    own = src.ne("default") & src.ne("model") & ~src.str.startswith("default").fillna(True)
+    modelled = m["daily"].notna().to_numpy() & ~own.to_numpy()
+    current = (pd.to_numeric(out["daily_traffic"], errors="coerce").astype("Float64") if "daily_traffic" in out.columns
+               else pd.Series(pd.NA, index=out.index, dtype="Float64"))
+    value = current.where(~pd.Series(modelled, index=out.index),
+                          pd.Series(m["daily"].round().to_numpy(), index=out.index).astype("Float64"))
+    out["daily_traffic"] = value.astype("Float64")
+    out["daily_traffic_source"] = src.where(~pd.Series(modelled, index=out.index), "model").astype("string")
+    out.loc[~modelled & ~own.to_numpy(), "daily_traffic_source"] = "default:class"
+    out["traffic_through_min"] = m["through_min"].astype("Float64").round(2)
+    out["rat_run"] = m["rat_run"].fillna(False).astype(bool).to_numpy() & modelled
+    out["rat_run_fix"] = pd.array(np.where(out["rat_run"].to_numpy(), "modal filter (close_through_traffic)", None),
+                                  dtype="string")
+    if before is not None:
+        b = pd.to_numeric(before["daily_traffic"].reindex(out.index), errors="coerce").astype("Float64")
+        out["daily_traffic_before"] = b
+        out["traffic_change"] = (out["daily_traffic"] - b).astype("Float64")
+    return out
+
+
+def _street(edges: pd.DataFrame) -> pd.Series:
+    name = edges["name"].astype("string") if "name" in edges.columns else pd.Series(pd.NA, index=edges.index, dtype="string")
+    ref = edges["ref"].astype("string").str.upper() if "ref" in edges.columns else name
+    return name.fillna(ref)
+
+
+def displacement(edges: pd.DataFrame, settings: TrafficSettings, *, top: int = 15) -> pd.DataFrame:
+    """Streets whose traffic changes between today and the scenario (``traffic_change``).
+
+    Per street name, over its segments that change by at least ``displacement_min_daily``: the
+    length-weighted mean change, today's and the scenario's mean volume on that part, and its km.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``street``, ``change`` (vehicles a day), ``before``, ``after``, ``km``, sorted by the size
+        of the change; the ``top`` gains and ``top`` losses.
+    """
+    if "traffic_change" not in edges.columns:
+        return pd.DataFrame(columns=["street", "change", "before", "after", "km"])
+    d = pd.to_numeric(edges["traffic_change"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    moved = np.abs(np.nan_to_num(d)) >= settings.displacement_min_daily
+    street = _street(edges)
+    moved &= street.notna().to_numpy()
+    if not moved.any():
+        return pd.DataFrame(columns=["street", "change", "before", "after", "km"])
+    e = edges[moved]
+    length = e["length"].to_numpy(dtype=float)
+    after = pd.to_numeric(e["daily_traffic"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    before = pd.to_numeric(e["daily_traffic_before"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    f = pd.DataFrame({"street": street[moved].to_numpy(), "w": length, "wc": length * d[moved],
+                      "wb": length * np.nan_to_num(before), "wa": length * np.nan_to_num(after)})
+    g = f.groupby("street").sum()
+    out = pd.DataFrame({"street": g.index, "change": (g["wc"] / g["w"]).round(-1).to_numpy(),
+                        "before": (g["wb"] / g["w"]).round(-1).to_numpy(),
+                        "after": (g["wa"] / g["w"]).round(-1).to_numpy(), "km": (g["w"] / 1000.0).round(2).to_numpy()})
+    gains = out[out["change"] > 0].sort_values("change", ascending=False).head(top)
+    losses = out[out["change"] < 0].sort_values("change").head(top)
+    return pd.concat([gains, losses], ignore_index=True)
+
+
+def traffic_summary(edges: pd.DataFrame, model: TrafficModel, *, top: int = 10) -> dict[str, Any]:
+    """Figures of a model run on ``edges`` (the area judged): sources, medians by class, the
+    busiest streets, rat runs."""
+    e = edges
+    length_km = e["length"].to_numpy(dtype=float) / 1000.0
+    src = e["daily_traffic_source"].astype("string").fillna("default:class")
+    fam = src.str.replace(r":.*$", "", regex=True).replace({"default": "class table"})
+    drive = e["mode_drive"].to_numpy(dtype=bool)
+    km_by_source = pd.Series(length_km[drive]).groupby(fam.to_numpy()[drive]).sum().round(1).to_dict()
+    q = pd.to_numeric(e["daily_traffic"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    is_model = src.eq("model").to_numpy()
+    hw = e["highway"].astype("string")
+    medians = pd.Series(q[is_model]).groupby(hw.to_numpy()[is_model]).median().round(-1).dropna().to_dict()
+    street = _street(e)
+    busy = (pd.DataFrame({"street": street.to_numpy()[is_model], "q": q[is_model]}).dropna()
+            .groupby("street")["q"].max().sort_values(ascending=False).head(top).round(-2))
+    rat = e["rat_run"].to_numpy(dtype=bool) if "rat_run" in e.columns else np.zeros(len(e), bool)
+    rat_streets = (pd.DataFrame({"street": street.to_numpy()[rat], "q": q[rat], "km": length_km[rat],
+                                 "through": pd.to_numeric(e["traffic_through_min"], errors="coerce")
+                                 .to_numpy(dtype=float, na_value=np.nan)[rat]})
+                   .dropna(subset=["street"]).groupby("street").agg(q=("q", "max"), km=("km", "sum"),
+                                                                   through=("through", "max"))
+                   .sort_values("q", ascending=False))
+    return {
+        "model": dict(model.summary),
+        "km_by_source": km_by_source,
+        "median_daily_by_class": medians,
+        "busiest": [{"street": s, "daily": float(v)} for s, v in busy.items()],
+        "rat_runs": {"km": round(float(length_km[rat].sum()), 2), "streets": int(len(rat_streets)),
+                     "top": [{"street": s, "daily": float(round(r.q, -1)), "km": round(float(r.km), 2),
+                              "through_at_least": round(float(r.through), 2)}
+                             for s, r in rat_streets.head(top).iterrows()]},
+        "notes": list(model.notes),
+    }

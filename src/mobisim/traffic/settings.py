@@ -1,0 +1,183 @@
+"""Settings of the traffic model (``[traffic]`` in a scenario file), every default with its source.
+
+The model is a classic four-step model without mode choice (the car share is in the trip rates):
+trip ends from homes and destinations (:mod:`mobisim.traffic.demand`), a doubly constrained
+gravity distribution, and a static user-equilibrium assignment of the peak hour with a BPR
+volume-delay function (AequilibraE, :mod:`mobisim.traffic.assign`). Daily volumes are the
+peak-hour volumes divided by the peak-hour share.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["TrafficSettings", "ACCESS_CLASSES", "MAIN_CLASSES"]
+
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+#: Access roads (erftoegangswegen): where zones connect and where rat runs are looked for.
+ACCESS_CLASSES: tuple[str, ...] = ("residential", "living_street", "unclassified", "road")
+#: Roads whose ends at the edge of the network are gateways for traffic entering and leaving.
+MAIN_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary", "secondary")
+
+
+class TrafficSettings(BaseModel):
+    """Zones, demand, supply and assignment of the traffic model. Every field has a default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        default=True,
+        description="Model the traffic (false: every road keeps the class table of "
+        "mobisim.noise.DAILY_TRAFFIC_BY_CLASS, as before the model existed).")
+
+    # ---- zones
+    zone_size_m: float = Field(
+        default=500.0, ge=150, le=5000, allow_inf_nan=False,
+        description="Side of the square grid cells that become zones (m). 500 m gives ~350 zones "
+        "on Den Haag: small enough that local streets are loaded by their own zone. Assumption.")
+    connectors_per_zone: int = Field(
+        default=4, ge=1, le=16,
+        description="Connectors per zone: one per quadrant of the cell that holds homes or "
+        "destinations, to the access-road node nearest the quadrant's weighted centre.")
+    connector_speed_kmh: float = Field(
+        default=15.0, gt=0, le=50, allow_inf_nan=False,
+        description="Speed on a connector (the walk/drive from the door to the street). Assumption.")
+
+    # ---- demand: productions
+    residents_total: float = Field(
+        default=560_000.0, ge=0, allow_inf_nan=False,
+        description="Residents of the municipality, spread over the residential floor area (as "
+        "the school routes spread the children). Source: CBS Statline, Den Haag ≈ 560,000 (2024).")
+    household_size: float = Field(
+        default=2.0, gt=0, le=6, allow_inf_nan=False,
+        description="Persons per household. Source: CBS Statline, Den Haag 2023: 2.0.")
+    cars_per_household: float = Field(
+        default=0.62, ge=0, le=4, allow_inf_nan=False,
+        description="Passenger cars per household. Source: CBS Statline (Den Haag ≈ 175,000 cars, "
+        "≈ 280,000 households); about half of the households own no car.")
+    car_trips_per_car: float = Field(
+        default=2.0, ge=0, le=10, allow_inf_nan=False,
+        description="Car-driver trips per car per day (home-based, both legs). Source: ODiN 2019, "
+        "≈ 0.55 car-driver trips per person per day in the large cities ÷ ≈ 0.3 cars per person. "
+        "Estimate; range 1.5–2.5.")
+    other_traffic_factor: float = Field(
+        default=1.2, ge=1, le=3, allow_inf_nan=False,
+        description="Multiplier for traffic not made by residents' cars: vans, lorries, taxis, "
+        "business trips. Source: CBS vehicle-km statistics (vans and lorries ≈ 15–20 % of urban "
+        "vehicle-km). Estimate.")
+
+    # ---- demand: attractions
+    attraction_weights: dict[str, NonNegative] = Field(
+        default_factory=lambda: {
+            "residents": 0.3, "shop": 25.0, "office": 40.0, "amenity": 20.0, "tourism": 30.0,
+            "landuse_commercial": 150.0, "landuse_retail": 250.0, "landuse_industrial": 60.0,
+            "floor_area_nonresidential": 2.0,
+        },
+        description="Car-trip ends a day attracted per unit: per resident (visits), per point of "
+        "interest (shop, office, service, hotel), per hectare of commercial/retail/industrial "
+        "landuse (jobs), per 100 m² of non-residential floor area (when buildings are loaded). "
+        "Only the ratios matter: attractions are scaled to the productions. Source: order of "
+        "magnitude of CROW publication 381 (verkeersgeneratie, car trips per 100 m² by function). "
+        "Estimate.")
+
+    # ---- demand: distribution
+    deterrence: Literal["expo", "power"] = Field(
+        default="expo", description="Deterrence function of the gravity model: exp(−β·t) or t^−β.")
+    deterrence_beta: float = Field(
+        default=0.10, gt=0, le=5, allow_inf_nan=False,
+        description="β of the deterrence function, t in minutes (free-flow car time). 0.10/min puts "
+        "the mean car trip inside the city at ~10 minutes. Source: the order of β fitted for Dutch "
+        "urban car trips (ODiN trip-length distributions). Estimate.")
+
+    # ---- demand: external traffic
+    gateway_daily_by_class: dict[str, NonNegative] = Field(
+        default_factory=lambda: {"motorway": 60_000.0, "trunk": 35_000.0, "primary": 15_000.0,
+                                 "secondary": 6_000.0},
+        description="Vehicles a day (both directions) entering and leaving at a road end on the "
+        "edge of the network, by class. Source: order of Rijkswaterstaat/municipal counts at Den "
+        "Haag's entries (A12/Utrechtsebaan ≈ 100,000 over both carriageways, N14 ≈ 50,000, "
+        "provincial roads 10,000–25,000); a motorway passing by (A4, A13) leaves the extract at "
+        "several ends, each a gateway. Estimate.")
+    gateway_merge_m: float = Field(
+        default=400.0, ge=0, le=5000, allow_inf_nan=False,
+        description="Road ends closer than this are one gateway (the two carriageways of a road).")
+    external_through_share_by_class: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: {"motorway": 0.5, "trunk": 0.2, "primary": 0.1, "secondary": 0.1},
+        description="Share of a gateway's traffic that passes through (to another gateway), by the "
+        "class of its road: a motorway end of the extract (A4, A12 at Prins Clausplein) carries "
+        "mostly traffic between motorways, an urban entry mostly traffic to the city. Estimate.")
+
+    # ---- supply
+    unassigned_classes: list[str] = Field(
+        default_factory=lambda: ["service", "track"],
+        description="Classes left out of the assignment (driveways, parking aisles, tracks): they "
+        "carry the destination traffic of the streets they serve, from the local-traffic floor.")
+    capacity_per_lane_by_class: dict[str, Positive] = Field(
+        default_factory=lambda: {
+            "motorway": 2100.0, "motorway_link": 1600.0, "trunk": 1800.0, "trunk_link": 1400.0,
+            "primary": 1000.0, "primary_link": 900.0, "secondary": 900.0, "secondary_link": 800.0,
+            "tertiary": 800.0, "tertiary_link": 600.0, "unclassified": 500.0, "residential": 450.0,
+            "road": 450.0, "living_street": 250.0, "service": 250.0,
+        },
+        description="Capacity in vehicles per hour per lane (per direction). Motorways after the "
+        "Handboek Capaciteitswaarden Infrastructuur Autosnelwegen (~2,000/lane); urban roads: "
+        "signalised junctions halve a lane's saturation flow (~1,800/h green) — CROW order of "
+        "magnitude. Estimate.")
+    default_lanes_per_direction: dict[str, Annotated[float, Field(ge=1, le=6, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: {"motorway": 3.0, "trunk": 2.0, "primary": 2.0},
+        description="Lanes per direction where the data gives none (lanes_source 'default:…'): "
+        "Den Haag's motorway entries (A12 Utrechtsebaan, A13/A4) have 3 lanes a direction, its "
+        "trunk and primary roads mostly 2. The 2021 city file carries no lanes tags. Estimate.")
+    capacity_other: float = Field(default=400.0, gt=0, allow_inf_nan=False,
+                                  description="Capacity per lane of any other class (veh/h).")
+    free_flow_ratio_by_class: dict[str, Annotated[float, Field(gt=0, le=1.5, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: {
+            "motorway": 0.95, "motorway_link": 0.8, "trunk": 0.9, "trunk_link": 0.75, "primary": 0.7,
+            "primary_link": 0.6, "secondary": 0.65, "secondary_link": 0.6, "tertiary": 0.6,
+            "tertiary_link": 0.6, "unclassified": 0.6, "residential": 0.55, "road": 0.55,
+            "living_street": 0.6, "service": 0.5,
+        },
+        description="Driven free-flow speed as a share of the limit, junction delay included "
+        "(signals, priority, parked cars). Source: urban travel-time studies put mean car speeds "
+        "in Dutch cities at 20–30 km/h on 50-roads. Estimate.")
+    fietsstraat_capacity_factor: float = Field(
+        default=0.5, gt=0, le=1, allow_inf_nan=False,
+        description="Capacity left on a fietsstraat (cars follow cyclists). Estimate.")
+    bpr_alpha: float = Field(default=0.15, ge=0, le=5, allow_inf_nan=False,
+                             description="BPR α (Bureau of Public Roads 1964).")
+    bpr_beta: float = Field(default=4.0, ge=1, le=10, allow_inf_nan=False,
+                            description="BPR β (Bureau of Public Roads 1964).")
+    peak_hour_share: float = Field(
+        default=0.09, gt=0.02, le=0.25, allow_inf_nan=False,
+        description="Share of a day's traffic in the modelled peak hour: daily = peak hour ÷ this. "
+        "Source: CROW, the evening peak hour carries 8–10 % of the daily traffic on urban roads.")
+
+    # ---- assignment
+    algorithm: Literal["bfw", "cfw", "fw", "msa"] = Field(
+        default="bfw", description="AequilibraE equilibrium algorithm (bi-conjugate Frank-Wolfe).")
+    max_iterations: int = Field(default=50, ge=1, le=1000,
+                                description="Maximum assignment iterations.")
+    relative_gap: float = Field(default=5e-3, gt=0, le=0.5, allow_inf_nan=False,
+                                description="Target relative gap of the equilibrium.")
+
+    # ---- results
+    local_traffic_floor: bool = Field(
+        default=True,
+        description="A street gets at least its share (by length) of its zone's trip ends: the "
+        "destination traffic a zone-based model does not place on streets without a connector.")
+    rat_run_min_daily: float = Field(
+        default=1500.0, ge=0, allow_inf_nan=False,
+        description="An access road with more vehicles a day than this can be a rat run. Source: "
+        "1,500/day is where the LTS tables (Furth et al. 2016) leave the quiet-street class.")
+    rat_run_through_share: float = Field(
+        default=0.5, gt=0, le=1, allow_inf_nan=False,
+        description="...and when at least this share is through traffic: traffic beyond what its "
+        "own zone can generate (a lower bound on the through share).")
+    displacement_min_daily: float = Field(
+        default=300.0, ge=0, allow_inf_nan=False,
+        description="Streets whose traffic changes by less than this (vehicles/day) are not listed "
+        "as displacement.")
