@@ -39,7 +39,7 @@ def test_run_writes_every_output_and_nothing_else(run):
     assert set(run.paths) == {"map", "gpkg", "scores", "report_md", "report_html"}
     assert {p.name for p in run.out_dir.iterdir()} == OUTPUTS  # no temp files left behind
     assert json.loads((run.out_dir / "scores.json").read_text()) == run.scores
-    steps = ["load", "interventions", "rules_before", "rules_after", "schools_before", "schools_after",
+    steps = ["load", "traffic_before", "interventions", "rules_before", "rules_after", "schools_before", "schools_after",
              "parking", "scores", "render"]
     assert list(run.timings) == steps
 

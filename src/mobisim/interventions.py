@@ -47,8 +47,9 @@ intervention                edges / nodes columns
 ``through_traffic`` (bool, True everywhere by default) is the flag for "closed to through
 traffic": motor traffic keeps access (``mode_drive`` is unchanged) but the street carries only
 destination traffic. ``daily_traffic`` (Float64 vehicles/day, NA = no override) holds that
-residual volume; the rules, noise and LTS should use it instead of their by-class assumption
-where it is set (as of this writing they read only the class assumption — see the report). ``parking_converted_*`` is read by :mod:`mobisim.parking`: spaces removed by the horizon
+residual volume; the rules, noise, the toets and the Power Model read it. The traffic model
+(:mod:`mobisim.traffic`) leaves the street out of the car graph, so its through traffic moves to
+the streets around it (``traffic_change``). ``parking_converted_*`` is read by :mod:`mobisim.parking`: spaces removed by the horizon
 and what the area is used for.
 """
 

@@ -307,8 +307,9 @@ def regime_tiers(edges: pd.DataFrame, rule_settings: Any = None) -> ScoreResult:
 POWER_FORMULA = (
     "v0 = r·L0, v1 = v0 + f·(L1 − L0) (mean speed before/after from the limits L0/L1, "
     "r = mean_speed_ratio_before, f = speed_response_fraction); "
-    "w = length_km · vehicles_per_day(highway) (exposure, vehicle-km/day); "
-    "N1/N0 = Σ w·(v1/v0)^k / Σ w over all motor roads with a known limit; change = N1/N0 − 1; "
+    "w0, w1 = length_km · vehicles/day before and after (exposure, vehicle-km/day: the traffic "
+    "model's volumes where it ran, daily_traffic_source = model, else the class table); "
+    "N1/N0 = Σ w1·(v1/v0)^k / Σ w0 over all motor roads with a known limit; change = N1/N0 − 1; "
     "k = 4 fatal, 3 fatal+serious, 2 all injury (Nilsson 2004)"
 )
 
@@ -359,6 +360,13 @@ def power_model(
         s.exposure_vehicles_per_day, s.exposure_other_vehicles_per_day,
     )
     w = length_km * intensity
+    # the traffic after the scenario (moved by closures and new limits) where it was modelled:
+    # crashes scale with exposure as well as with speed
+    intensity_after = estimate_daily_traffic(
+        edges_after.loc[used].drop(columns="mode_drive", errors="ignore"),
+        s.exposure_vehicles_per_day, s.exposure_other_vehicles_per_day,
+    ) if "daily_traffic" in edges_after.columns else intensity
+    w1 = length_km * intensity_after
     v0 = s.mean_speed_ratio_before * l0
     v1 = np.maximum(v0 + s.speed_response_fraction * (l1 - l0), 1.0)
     ratio = v1 / v0
@@ -368,7 +376,7 @@ def power_model(
     value: dict[str, float | None] = {}
     for sev in _SEVERITIES:
         if w_sum > 0:
-            value[sev] = _num((w * ratio ** exps[sev]).sum() / w_sum - 1.0)
+            value[sev] = _num((w1 * ratio ** exps[sev]).sum() / w_sum - 1.0)
         else:
             value[sev] = None
     transitions = (
@@ -385,6 +393,7 @@ def power_model(
             edges_before.loc[idx[~known], "length"].astype(float).sum() / 1000.0, 3
         ),
         "vehicle_km_per_day": _num(w_sum, 1),
+        "vehicle_km_per_day_after": _num(w1.sum(), 1),
         "vehicle_km_per_day_changed": _num(w[changed].sum(), 1),
         "limit_changes_km": {f"{a}->{b}": _num(v, 3) for (a, b), v in transitions.items()},
         "mean_speed_change_on_changed_roads": _num(
