@@ -384,10 +384,12 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
     and building files, or its place, and its speed-limit layer), unless ``--osm`` replaces it;
     ``--speed-limits`` replaces the scenario's speed-limit layer. The area judged is marked as
     ``mobisim run`` marks it (:func:`mobisim.pipeline.mark_scope`: the scenario's ``[area]``, else
-    the municipality); its notes are returned.
+    the municipality); the traffic is modelled as ``mobisim run`` models it today
+    (:func:`mobisim.pipeline.model_traffic_step`, read from the cache after a run); its notes are
+    returned.
     """
     from mobisim.io import load_network, read_speed_limits
-    from mobisim.pipeline import apply_speed_limit_file, load_inputs, mark_scope
+    from mobisim.pipeline import apply_speed_limit_file, load_inputs, mark_scope, model_traffic_step
     from mobisim.rules import RuleSettings
     from mobisim.speedlimits import check_speed_limits_column
     from mobisim.toets import ToetsSettings
@@ -399,7 +401,9 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
         sc = load_scenario(scenario)
         net = load_inputs(sc, list(osm) if osm else None, speed_limits=speed_limits,
                           speed_limits_column=speed_limits_column)
-        return mark_scope(net, sc, notes), sc.rules, sc.toets, notes
+        net = mark_scope(net, sc, notes)
+        model_traffic_step(net, sc, notes=notes)  # today's modelled traffic (cached after a run)
+        return net, sc.rules, sc.toets, notes
     if not osm:
         raise MobisimError("toets: give the data with --osm FILE (or --scenario FILE)")
     # as load_inputs: the flag and the layer file are checked before the network load
@@ -409,7 +413,9 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
     net = load_network([str(p) for p in osm])
     if layer is not None:
         net = apply_speed_limit_file(net, layer)[0]
-    return mark_scope(net, {}, notes), RuleSettings(), ToetsSettings(), notes
+    net = mark_scope(net, {}, notes)
+    model_traffic_step(net, {}, notes=notes)
+    return net, RuleSettings(), ToetsSettings(), notes
 
 
 def print_notes(notes: list[str]) -> None:

@@ -165,6 +165,9 @@ def write_traffic(edges: pd.DataFrame, model: TrafficModel, *, before: pd.DataFr
                else pd.Series(pd.NA, index=out.index, dtype="Float64"))
     value = current.where(~pd.Series(modelled, index=out.index),
                           pd.Series(m["daily"].round().to_numpy(), index=out.index).astype("Float64"))
+    # not reached by this run and no figure of its own: the class table (never a stale volume
+    # of an earlier run, e.g. today's on a segment the scenario cuts off)
+    value = value.mask(pd.Series(~modelled & ~own.to_numpy(), index=out.index))
     out["daily_traffic"] = value.astype("Float64")
     out["daily_traffic_source"] = src.where(~pd.Series(modelled, index=out.index), "model").astype("string")
     out.loc[~modelled & ~own.to_numpy(), "daily_traffic_source"] = "default:class"
