@@ -130,6 +130,10 @@ def assign(links: pd.DataFrame, zones: Zones, settings: TrafficSettings, *, core
     minutes = _skims(graph, ids, cores)
     demand = daily_demand(zones.table, minutes, settings)
     notes: list[str] = []
+    made = float(zones.table["productions"].sum())
+    if made > 0 and demand.unplaced > 0.01 * made:
+        notes.append(f"{demand.unplaced:,.0f} of the {made:,.0f} car trips a day the homes make reach no destination "
+                     "(no zone with shops, services or jobs can be reached): they are not in the model")
     mat = AequilibraeMatrix()
     mat.create_empty(zones=len(ids), matrix_names=["car"], memory_only=True)
     mat.index[:] = ids

@@ -44,6 +44,9 @@ class Demand:
         gateway to gateway, and within one zone (not assigned).
     gravity_gap : float
         Convergence of the gravity model's IPF.
+    unplaced : float
+        Daily trips the homes make that reach no destination (no zone with destinations
+        reachable): reported, never silently dropped.
     """
 
     matrix: np.ndarray
@@ -53,6 +56,7 @@ class Demand:
     through: float
     intrazonal: float
     gravity_gap: float
+    unplaced: float = 0.0
 
 
 def deterrence(minutes: np.ndarray, settings: TrafficSettings) -> np.ndarray:
@@ -72,7 +76,15 @@ def _gravity(minutes: np.ndarray, rows: np.ndarray, cols: np.ndarray, ids: np.nd
     imp = AequilibraeMatrix()
     imp.create_empty(zones=n, matrix_names=["time"], memory_only=True)
     imp.index[:] = ids
-    imp.matrices[:, :, 0] = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), 0.0)
+    # within a zone: half the time to its nearest other zone (a trip that stays in its cell)
+    off = np.where(np.isfinite(minutes), minutes, np.nan)
+    np.fill_diagonal(off, np.nan)
+    with np.errstate(all="ignore"):
+        nearest = np.nanmin(off, axis=1) if n else np.zeros(0)
+    within = np.where(np.isfinite(nearest), 0.5 * nearest, 1.0)
+    times = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), 0.0)
+    times[np.arange(n), np.arange(n)] = np.maximum(within, 0.5)
+    imp.matrices[:, :, 0] = times
     imp.computational_view(["time"])
     model = SyntheticGravityModel()
     model.function = "EXPO" if settings.deterrence == "expo" else "POWER"
@@ -86,7 +98,9 @@ def _gravity(minutes: np.ndarray, rows: np.ndarray, cols: np.ndarray, ids: np.nd
     app.parameters["max trip length"] = -1
     app.apply()
     out = np.array(app.output.matrix_view, dtype="float64", copy=True)
-    out[~np.isfinite(minutes)] = 0.0
+    unreachable = ~np.isfinite(minutes)
+    unreachable[np.arange(n), np.arange(n)] = False  # the diagonal: trips within the zone
+    out[unreachable] = 0.0
     return np.nan_to_num(out), float(app.gap)
 
 
@@ -141,9 +155,11 @@ def daily_demand(table: pd.DataFrame, minutes: np.ndarray, settings: TrafficSett
                 matrix[g, others] += 0.5 * trips
                 matrix[others, g] += 0.5 * trips
                 through_total += trips.sum()
+    placed = matrix[np.ix_(ii, ii)].sum() if len(ii) else 0.0
+    unplaced = max(float(prod[ii].sum() - placed), 0.0) if len(ii) else 0.0
     intrazonal = float(np.trace(matrix))
     np.fill_diagonal(matrix, 0.0)
     ext = float(matrix[np.ix_(gi, ii)].sum() + matrix[np.ix_(ii, gi)].sum()) if len(gi) else 0.0
     return Demand(matrix=matrix, zone_ids=ids, internal=float(matrix[np.ix_(ii, ii)].sum()),
                   external_in_out=ext, through=float(matrix[np.ix_(gi, gi)].sum()) if len(gi) else 0.0,
-                  intrazonal=intrazonal, gravity_gap=gap)
+                  intrazonal=intrazonal, gravity_gap=gap, unplaced=unplaced)

@@ -136,7 +136,7 @@ def model_traffic(net, links: pd.DataFrame, zones: Zones, settings: TrafficSetti
         "links": int(len(links)),
         "residents": float(zones.table["residents"].sum()),
         "daily_trips": {"internal": d.internal, "in_and_out": d.external_in_out, "through": d.through,
-                        "within_a_zone_not_assigned": d.intrazonal},
+                        "within_a_zone_not_assigned": d.intrazonal, "reaching_no_destination": d.unplaced},
         "peak_hour_share": settings.peak_hour_share,
         "iterations": a.iterations,
         "relative_gap": a.relative_gap,
