@@ -94,19 +94,18 @@ class TrafficSettings(BaseModel):
         "urban car trips (ODiN trip-length distributions). Estimate.")
 
     # ---- demand: external traffic
-    gateway_daily_by_class: dict[str, NonNegative] = Field(
-        default_factory=lambda: {"motorway": 60_000.0, "trunk": 35_000.0, "primary": 15_000.0,
-                                 "secondary": 6_000.0},
-        description="Vehicles a day (both directions) entering and leaving at a road end on the "
-        "edge of the network, by class. Source: order of Rijkswaterstaat/municipal counts at Den "
-        "Haag's entries (A12/Utrechtsebaan ≈ 100,000 over both carriageways, N14 ≈ 50,000, "
-        "provincial roads 10,000–25,000); a motorway passing by (A4, A13) leaves the extract at "
-        "several ends, each a gateway. Estimate.")
+    gateway_peak_utilisation: dict[str, Annotated[float, Field(ge=0, le=1.5, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: {"motorway": 0.5, "trunk": 0.45, "primary": 0.35, "secondary": 0.25},
+        description="Traffic entering and leaving at a road end on the edge of the network, as a "
+        "share of the capacity of its lanes in the peak hour, by class (daily = capacity in + out × "
+        "this ÷ peak_hour_share). The entries of Den Haag's motorways run close to capacity in the "
+        "peak (A12 Utrechtsebaan ≈ 100,000 a day over both carriageways); urban roads less. "
+        "Estimate; a class not listed lets no traffic in.")
     gateway_merge_m: float = Field(
         default=400.0, ge=0, le=5000, allow_inf_nan=False,
         description="Road ends closer than this are one gateway (the two carriageways of a road).")
     external_through_share_by_class: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
-        default_factory=lambda: {"motorway": 0.5, "trunk": 0.2, "primary": 0.1, "secondary": 0.1},
+        default_factory=lambda: {"motorway": 0.3, "trunk": 0.15, "primary": 0.1, "secondary": 0.1},
         description="Share of a gateway's traffic that passes through (to another gateway), by the "
         "class of its road: a motorway end of the extract (A4, A12 at Prins Clausplein) carries "
         "mostly traffic between motorways, an urban entry mostly traffic to the city. Estimate.")
@@ -128,10 +127,11 @@ class TrafficSettings(BaseModel):
         "signalised junctions halve a lane's saturation flow (~1,800/h green) — CROW order of "
         "magnitude. Estimate.")
     default_lanes_per_direction: dict[str, Annotated[float, Field(ge=1, le=6, allow_inf_nan=False)]] = Field(
-        default_factory=lambda: {"motorway": 3.0, "trunk": 2.0, "primary": 2.0},
-        description="Lanes per direction where the data gives none (lanes_source 'default:…'): "
-        "Den Haag's motorway entries (A12 Utrechtsebaan, A13/A4) have 3 lanes a direction, its "
-        "trunk and primary roads mostly 2. The 2021 city file carries no lanes tags. Estimate.")
+        default_factory=lambda: {"motorway": 2.0, "trunk": 2.0, "primary": 2.0},
+        description="Lanes per direction, at least, where the data gives none (lanes_source "
+        "'default:…'): Den Haag's motorways (2–3 lanes a carriageway, the A12 with parallel "
+        "carriageways), trunk and primary roads mostly 2. The 2021 city file carries no lanes "
+        "tags. Estimate.")
     capacity_other: float = Field(default=400.0, gt=0, allow_inf_nan=False,
                                   description="Capacity per lane of any other class (veh/h).")
     free_flow_ratio_by_class: dict[str, Annotated[float, Field(gt=0, le=1.5, allow_inf_nan=False)]] = Field(

@@ -194,7 +194,11 @@ def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
     edge_cell = edge_cells(net.edges, origin, size)
     gw = _gateways(net, links, settings)
     if len(gw):
-        gw["daily"] = gw["highway"].map(settings.gateway_daily_by_class).astype("float64").fillna(0.0)
+        cap_in = links.groupby("a_node")["capacity"].sum()
+        cap_out = links.groupby("b_node")["capacity"].sum()
+        util = gw["highway"].map(settings.gateway_peak_utilisation).astype("float64").fillna(0.0)
+        cap = gw["node"].map(cap_in).fillna(0.0) + gw["node"].map(cap_out).fillna(0.0)
+        gw["daily"] = (cap * util / settings.peak_hour_share).to_numpy()
         gw = gw[gw["daily"] > 0]
     hub = -1 - gw["group"].to_numpy(dtype=np.int64) if len(gw) else np.zeros(0, np.int64)
     virtual = pd.DataFrame({"a_node": np.concatenate([hub, gw["node"].to_numpy(np.int64)]) if len(gw) else [],
@@ -287,7 +291,7 @@ def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
         gw = gw.assign(through=gw["highway"].map(settings.external_through_share_by_class)
                        .astype("float64").fillna(0.0))
         gw = gw.sort_values("daily", ascending=False, kind="mergesort")
-        grouped = gw.groupby("group").agg(x=("x", "mean"), y=("y", "mean"), daily=("daily", "max"),
+        grouped = gw.groupby("group").agg(x=("x", "mean"), y=("y", "mean"), daily=("daily", "sum"),
                                           through=("through", "first"), label=("label", "first"))
         grouped = grouped[grouped["daily"] > 0]
         gid = pd.Series(base_id + len(internal) + np.arange(len(grouped)), index=grouped.index)
