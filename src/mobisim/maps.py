@@ -12,7 +12,11 @@ The themes (one GeoPackage layer and one switchable map layer each):
 - ``junction_fixes``: busy 50-road junctions that need a roundabout, narrowing or chicane;
 - ``parking_freed``: street space freed by the permit cap (when the parking step provides it);
 - ``sites``: schools, kindergartens, playgrounds and care sites;
-- ``school_wijken``: the share of children with a child-safe school route, per wijk.
+- ``school_wijken``: the share of children with a child-safe school route, per wijk;
+- ``traffic_before`` / ``traffic_after``: the traffic model's vehicles a day per street, today and
+  with the scenario; ``traffic_change``: the streets gaining and losing traffic; ``rat_runs``:
+  access roads carrying mostly through traffic, with their fix (map layers, off at start; the
+  volumes are columns of the GeoPackage layer ``segments``).
 
 The map stays small enough for the whole city: geometries are simplified in RD New (metres),
 coordinates rounded to 5 decimals (about 1 m), every text value is stored once per layer in a
@@ -55,6 +59,7 @@ __all__ = [
     "MapLayer",
     "theme_layers",
     "map_layers",
+    "traffic_layers",
     "build_map",
     "render_html",
     "save_map",
@@ -183,11 +188,14 @@ CROSSING_COLUMNS = [
     "toets_crossing_reason", "toets_crossing_fix", "weakest_link_children", "junction_fix",
     "junction_fix_reason",
 ]
+#: The traffic model's columns (:mod:`mobisim.traffic`), kept in the GeoPackage layer ``segments``.
+TRAFFIC_COLUMNS = ["daily_traffic", "daily_traffic_source", "daily_traffic_before", "traffic_change",
+                   "traffic_through_min", "rat_run", "rat_run_fix"]
 # what the map layers read (evidence texts and provenance stay in layers.gpkg)
 _NOT_ON_MAP = ("maxspeed_source", "noise_lden_db", "c3_noise", "c3_air", "no2_low_ugm3", "no2_high_ugm3")
 MAP_EDGE_COLUMNS = list(dict.fromkeys(
     EDGE_KEYS + [c for c in REGIME_COLUMNS if not c.endswith("_evidence") and c not in _NOT_ON_MAP]
-    + TOETS_COLUMNS + ["is_road", "in_area"]))
+    + TOETS_COLUMNS + ["is_road", "in_area", "mode_drive"] + TRAFFIC_COLUMNS))
 MAP_NODE_COLUMNS = ["is_crossing", "in_area"] + CROSSING_COLUMNS
 SITE_KINDS = {"school": "School", "kindergarten": "Kindergarten", "playground": "Playground", "care": "Care site"}
 
@@ -252,7 +260,8 @@ def theme_layers(
     Returns
     -------
     dict of str to GeoDataFrame
-        ``segments`` (every street segment with the key verdicts, used by ``mobisim compare``),
+        ``segments`` (every street segment with the key verdicts and the traffic model's volumes,
+        :data:`TRAFFIC_COLUMNS`, used by ``mobisim compare``),
         ``speed_regime``, ``toets_segments``, ``toets_crossings``, ``school_routes``,
         ``weakest_links_segments``, ``weakest_links_crossings``, ``junction_fixes``,
         ``parking_freed``, ``school_wijken``, ``school_scores``, ``sites``.
@@ -261,7 +270,7 @@ def theme_layers(
     out: dict[str, gpd.GeoDataFrame] = {}
     out["segments"] = _select(
         e, EDGE_KEYS + ["maxspeed", "proposed_maxspeed", "regime", "regime_tier", "regime_reason", "toets_pass",
-                        "toets_bike", "toets_walk", "school_route_children", "in_area"]
+                        "toets_bike", "toets_walk", "school_route_children", "in_area"] + TRAFFIC_COLUMNS
     )
     out["speed_regime"] = _select(e, EDGE_KEYS + REGIME_COLUMNS, _road_mask(e))
     out["toets_segments"] = _select(e, EDGE_KEYS + TOETS_COLUMNS, _toets_mask(e))
@@ -595,6 +604,162 @@ def _sites_layer(features: gpd.GeoDataFrame) -> MapLayer:
     )
 
 
+# ---- traffic (mobisim.traffic): volumes, change, rat runs
+
+#: Volume classes of the traffic layers (lower bound in vehicles a day, label, colour, weight):
+#: ColorBrewer YlOrRd, a sequential scale that reads in every common form of colour blindness.
+TRAFFIC_BINS = [(0, "under 500 vehicles/day", "#fed976", 1.2), (500, "500–2,000", "#feb24c", 2.0),
+                (2000, "2,000–5,000", "#fd8d3c", 3.0), (5000, "5,000–15,000", "#e31a1c", 4.0),
+                (15000, "over 15,000", "#800026", 5.5)]
+#: Change classes (ColorBrewer PuOr, diverging and colour-blind safe: orange gains, purple losses).
+CHANGE_STYLES: dict[str, dict[str, Any]] = {
+    "loss_large": _line("#5e3c99", 5, 0.9, label="1,000 or more vehicles/day fewer"),
+    "loss": _line("#b2abd2", 3, 0.9, label="300–1,000 fewer"),
+    "gain": _line("#fdb863", 3, 0.9, label="300–1,000 more"),
+    "gain_large": _line("#e66101", 5, 0.9, label="1,000 or more vehicles/day more"),
+}
+RAT_RUN_STYLE = _line(BLACK, 4.5, 0.9, label="rat run: busy access road, mostly through traffic", dash="8 5")
+TRAFFIC_CHANGE_MIN = 300.0
+"""Smallest change (vehicles a day) the change layer draws: ``TrafficSettings.displacement_min_daily``."""
+#: Classes the assignment leaves out (driveways, parking aisles, tracks): only a floor of destination
+#: traffic, so they are not drawn on the volume layers (their figures are in the GeoPackage).
+_UNASSIGNED = ("service", "track")
+_MINUS = "\u2212"
+
+
+def _vehicles_text(values: Any, step: float | None = None) -> pd.Series:
+    """Vehicles a day as text: to the nearest ``step``, by default 10 below 1,000 and 100 above
+    (``""`` when missing)."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
+    step = np.where(v.abs() < 1000, 10.0, 100.0) if step is None else step
+    r = np.sign(v) * np.floor(np.abs(v) / step + 0.5) * step  # half away from zero: 1,250 → 1,300
+    out = pd.Series([f"{x:,.0f}" if np.isfinite(x) else "" for x in r], index=v.index, dtype="string")
+    return out.str.replace("-", _MINUS, regex=False)
+
+
+def _source_text(source: pd.Series) -> pd.Series:
+    """``daily_traffic_source`` in words: ``traffic model``, ``class table``, ``set by intervention x``."""
+    src = _text(source)
+    return (src.where(~src.str.startswith("intervention:"), "set by intervention " + src.str.slice(13))
+            .replace({"model": "traffic model", "default:class": "class table", "default": "class table"}))
+
+
+def _merge_runs(frame: gpd.GeoDataFrame, keys: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments with equal ``keys`` (one array per key) merged into one line each (``line_merge``).
+
+    A street drawn as one feature per volume class instead of one per segment takes a third of the
+    bytes (no feature row and no shared end point per segment). Returns the group code of each segment,
+    the row of each group's first segment, and the merged geometries (group order).
+    """
+    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([np.asarray(k) for k in keys]))
+    order = np.argsort(codes, kind="stable")
+    parts, which = shapely.get_parts(frame.geometry.to_numpy()[order], return_index=True)
+    line = shapely.get_type_id(parts) == 1
+    multi = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=object)
+    shapely.multilinestrings(parts[line], indices=codes[order][which[line]], out=multi)
+    first = order[np.unique(codes[order], return_index=True)[1]]
+    return codes, first, np.asarray(shapely.line_merge(multi), dtype=object)
+
+
+def _traffic_volume_layer(e: gpd.GeoDataFrame, *, today: bool) -> MapLayer | None:
+    """Vehicles a day per street (merged per street and volume class), today or with the scenario."""
+    column = "daily_traffic_before" if today else "daily_traffic"
+    if column not in e.columns:
+        return None
+    q = pd.to_numeric(e[column], errors="coerce").astype(float)
+    hw = _text(_col(e, "highway"))
+    mask = (q.notna() & _bool(e, "mode_drive", True) & _in_area(e) & ~hw.isin(_UNASSIGNED)).to_numpy()
+    sub = _rows(e, mask)
+    key = "traffic_before" if today else "traffic_after"
+    title = ("Traffic today (vehicles/day, modelled)" if today
+             else "Traffic with the scenario (vehicles/day, modelled)")
+    styles = {lab: _line(col, w, 0.85, label=lab) for _, lab, col, w in TRAFFIC_BINS}
+    if sub.empty:
+        return MapLayer(key=key, title=title, frame=sub, category=pd.Series(dtype=object), styles=styles, show=False)
+    qs, hw = q[mask], hw[mask]
+    source = _source_text(_col(sub, "daily_traffic_source"))
+    if today:  # today's run has no interventions: what one sets today is the model's figure
+        source = source.where(~source.str.startswith("set by intervention"), "traffic model")
+    cat = _bin_labels(qs, TRAFFIC_BINS)
+    name = _street(sub)
+    # one feature per street, volume class and source (an unnamed road: per way); the tooltip gives
+    # the range of its segments' volumes, every segment's own figure is in layers.gpkg
+    named = _text(_col(sub, "name")) != ""
+    street_key = name.where(named, "way " + _text(_col(sub, "way_id")))
+    codes, first, geoms = _merge_runs(sub, [street_key.to_numpy(), cat.to_numpy(), source.to_numpy()])
+    lo = qs.groupby(codes).min().to_numpy()
+    hi = qs.groupby(codes).max().to_numpy()
+    lo_t, hi_t = _vehicles_text(lo), _vehicles_text(hi)
+    frame = gpd.GeoDataFrame({"street": name.to_numpy()[first], "highway": hw.to_numpy()[first],
+                              "source": source.to_numpy()[first], "q": hi, "category": cat.to_numpy()[first],
+                              "vehicles": lo_t.where(lo_t == hi_t, lo_t + "–" + hi_t).to_numpy()},
+                             geometry=geoms, crs=sub.crs)
+    frame = frame.iloc[np.argsort(frame["q"].to_numpy(), kind="stable")].reset_index(drop=True)  # busiest on top
+    return MapLayer(
+        key=key, title=title, frame=frame, category=frame["category"], styles=styles,
+        fields=[("Street", frame["street"].astype("string")),
+                ("Vehicles/day" + (" today" if today else ""), frame["vehicles"].astype("string")),
+                ("Road class", frame["highway"].astype("string")), ("Source", frame["source"].astype("string"))],
+        show=False,
+    )
+
+
+def _traffic_change_layer(e: gpd.GeoDataFrame, minimum: float = TRAFFIC_CHANGE_MIN) -> MapLayer | None:
+    """Segments whose traffic changes by at least ``minimum`` vehicles a day: gains and losses."""
+    if "traffic_change" not in e.columns:
+        return None
+    d = pd.to_numeric(e["traffic_change"], errors="coerce").astype(float)
+    mask = ((d.abs() >= minimum) & _in_area(e)).fillna(False).to_numpy(dtype=bool)
+    sub, ds = _rows(e, mask), d[mask]
+    cat = pd.Series(np.where(ds > 0, np.where(ds >= 1000, "gain_large", "gain"),
+                             np.where(ds <= -1000, "loss_large", "loss")), index=sub.index, dtype=object)
+    order = np.argsort(ds.abs().to_numpy(), kind="stable")  # the largest changes on top
+    sub, ds, cat = sub.iloc[order], ds.iloc[order], cat.iloc[order]
+    # the three figures to the same 10 vehicles, so that after − before = the change shown
+    change = _vehicles_text(ds, 10.0)
+    change = change.where(ds <= 0, "+" + change)
+    before = _vehicles_text(_col(sub, "daily_traffic_before"), 10.0)
+    after = _vehicles_text(_col(sub, "daily_traffic"), 10.0)
+    return MapLayer(
+        key="traffic_change", title="Traffic change (vehicles/day, scenario − today)", frame=sub, category=cat,
+        styles=dict(CHANGE_STYLES),
+        fields=[("Street", _street(sub)),
+                ("Change", change + " veh/day (before " + before.where(before != "", "?") + " → after "
+                 + after.where(after != "", "?") + ")"),
+                ("Source", _source_text(_col(sub, "daily_traffic_source")))],
+        show=False,
+    )
+
+
+def _rat_run_layer(e: gpd.GeoDataFrame) -> MapLayer | None:
+    """Access roads the traffic model flags as rat runs (``rat_run``), with the fix."""
+    if "rat_run" not in e.columns:
+        return None
+    sub = _rows(e, _bool(e, "rat_run") & _in_area(e))
+    through = pd.to_numeric(_col(sub, "traffic_through_min"), errors="coerce").astype(float)
+    share = pd.Series([f"at least {100 * t:.0f} %" if np.isfinite(t) else "" for t in through], index=sub.index,
+                      dtype="string")
+    return MapLayer(
+        key="rat_runs", title="Rat runs (through traffic on access roads)", frame=sub,
+        category=pd.Series("rat_run", index=sub.index), styles={"rat_run": RAT_RUN_STYLE},
+        fields=[("Street", _street(sub)), ("Vehicles/day", _vehicles_text(_col(sub, "daily_traffic"))),
+                ("Through traffic", share), ("Today", _vehicles_text(_col(sub, "daily_traffic_before"))),
+                ("Fix", _text(_col(sub, "rat_run_fix")))],
+        show=False,
+    )
+
+
+def traffic_layers(edges: gpd.GeoDataFrame, *, change_min: float = TRAFFIC_CHANGE_MIN) -> list[MapLayer]:
+    """The traffic model's map layers (off at start): volumes today and with the scenario, the
+    change (segments changing by at least ``change_min`` vehicles a day) and the rat runs.
+
+    Only segments inside the area judged; none when the edges carry no traffic columns.
+    """
+    layers = [_traffic_volume_layer(edges, today=True), _traffic_volume_layer(edges, today=False),
+              _traffic_change_layer(edges, change_min), _rat_run_layer(edges)]
+    return [layer for layer in layers if layer is not None]
+
+
 def map_layers(
     edges: gpd.GeoDataFrame,
     nodes: gpd.GeoDataFrame,
@@ -621,7 +786,7 @@ def map_layers(
     e = _select(_edges_frame(edges), MAP_EDGE_COLUMNS)  # only what the layers read: masks stay cheap
     n = _select(nodes, MAP_NODE_COLUMNS)
     layers = [_regime_layer(e), _toets_fail_layer(e), _toets_pass_layer(e), _crossing_layer(n),
-              _school_route_layer(e), _weakest_layer(e, n), _junction_layer(n)]
+              _school_route_layer(e), _weakest_layer(e, n), _junction_layer(n), *traffic_layers(e)]
     if school_wijken is not None and not school_wijken.empty:
         layers.insert(0, _school_wijk_layer(school_wijken))  # areas underneath the lines
     if parking is not None and not parking.empty:

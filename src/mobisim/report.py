@@ -36,6 +36,9 @@ __all__ = [
     "render_report_html",
     "compare_scores",
     "changed_segments",
+    "traffic_caveat",
+    "traffic_section",
+    "displacement_table",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!{}])")
@@ -280,8 +283,12 @@ def _dated(date: str | None) -> str:
     return f"data of {date}" if date and not date.startswith("not stated") else "date not stated in the file"
 
 
-def data_box(net: Any) -> list[str]:
-    """The "Data used and its limits" section: inputs, coverage per tag family, what is a default."""
+def data_box(net: Any, scores: Mapping[str, Any] | None = None) -> list[str]:
+    """The "Data used and its limits" section: inputs, coverage per tag family, what is a default.
+
+    ``scores`` (the run's) give the caveat on traffic volumes (:func:`traffic_caveat`): the km the
+    traffic model covers, or the class table when the model did not run.
+    """
     from mobisim.coverage import coverage_rows
 
     coverage = getattr(net, "coverage", {}) or {}
@@ -304,8 +311,7 @@ def data_box(net: Any) -> list[str]:
     if outside:
         lines.append(f"- {outside:,.1f} km of motor roads in the input lie outside it: drawn greyed on the map, "
                      "not judged, not scored, not listed.")
-    lines.append("- Traffic volumes are one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS), "
-                 "not counts: noise, air and the toets's traffic stress rest on them.")
+    lines.append(f"- {traffic_caveat(scores)}")
     lines.append("")
     return lines
 
@@ -438,6 +444,316 @@ def _toets_totals(net: Any) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------------------------
+# traffic (the traffic model's figures, scores["traffic"])
+
+#: Road classes in the order the traffic tables list them (any other class follows, by name).
+TRAFFIC_CLASS_ORDER = ["motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
+                       "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "road",
+                       "living_street", "service"]
+_TRAFFIC_SOURCES = {"model": "traffic model",
+                    "class table": "class table (car segments the model does not reach)",
+                    "intervention": "set by an intervention (destination traffic of a closed street)"}
+_MINUS = "\u2212"
+
+
+def _traffic_entry(scores: Any) -> Mapping[str, Any] | None:
+    """``scores["traffic"]`` when the traffic model ran (a ``value`` with ``after``), else ``None``."""
+    t = scores.get("traffic") if isinstance(scores, Mapping) else None
+    if isinstance(t, Mapping) and isinstance(t.get("value"), Mapping) and isinstance(t["value"].get("after"), Mapping):
+        return t
+    return None
+
+
+def _num(value: Any) -> float:
+    """``value`` as a float (NaN when it is no number)."""
+    return float(value) if _is_number(value) else float("nan")
+
+
+def _round_to(v: float, step: int) -> float:
+    """``v`` to the nearest ``step``, halves away from zero (1,250 → 1,300 with 100)."""
+    return float(np.sign(v) * np.floor(abs(v) / step + 0.5) * step)
+
+
+def _vehicles(value: Any, *, step: int = 10) -> str:
+    """Vehicles (a day) as text, rounded to ``step``: ``"2,370"``; ``""`` when missing."""
+    v = _num(value)
+    return "" if np.isnan(v) else f"{_round_to(v, step):,.0f}".replace("-", _MINUS)
+
+
+def _signed(value: Any, *, step: int = 10) -> str:
+    """A change with its sign and a true minus: ``"+2,370"``, ``"−2,710"``."""
+    v = _num(value)
+    if np.isnan(v):
+        return ""
+    r = _round_to(v, step)
+    return ("+" if r > 0 else _MINUS if r < 0 else "") + f"{abs(r):,.0f}"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f} %".replace("-", _MINUS)
+
+
+def traffic_caveat(scores: Any) -> str:
+    """The data box's line on traffic volumes: which km the traffic model covers (``scores["traffic"]``),
+    or, when the model did not run, that every road has one figure per class."""
+    t = _traffic_entry(scores)
+    if t is None:
+        return ("Traffic volumes are one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS), not counts: "
+                "noise, air and the toets's traffic stress rest on them.")
+    km = {str(k): _num(v) for k, v in (t["value"]["after"].get("km_by_source") or {}).items()}
+    total = sum(v for v in km.values() if not np.isnan(v))
+    model = km.get("model", 0.0)
+    exposure = (((scores.get("power_model") or {}).get("inputs") or {}).get("exposure_source_vehicle_km") or {})
+    weighed = (f"; {_pct(100.0 * float(exposure['model']))} of the vehicle-km the Power Model weighs"
+               if _is_number(exposure.get("model")) else "")
+    text = (f"Traffic volumes come from the traffic model (section *Traffic: where the cars go*) on {model:,.1f} km "
+            f"of the {total:,.1f} km of car segments in the area judged "
+            f"({_pct(100.0 * model / total) if total else '0 %'} of the km{weighed})")
+    rest = km.get("class table", 0.0)
+    text += (f"; the other {rest:,.1f} km, car segments the model does not reach (one-way dead ends, islands), "
+             "keep one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS)" if rest else "")
+    own = {k: v for k, v in km.items() if k not in ("model", "class table") and v}
+    if own:
+        text += "; " + ", ".join(f"{v:,.1f} km carry the figure of an intervention" if k == "intervention"
+                                 else f"{v:,.1f} km carry a figure from {md_escape(k)}" for k, v in own.items())
+    return (text + ". The model's inputs are estimates and it is not calibrated to counts: noise, air and the "
+            "toets's traffic stress rest on these volumes.")
+
+
+def traffic_model_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
+    """The model's figures today and with the scenario: zones, gateways, daily trips by kind, the
+    equilibrium's iterations and relative gap (``scores["traffic"]``)."""
+    v = traffic["value"]
+    mb, ma = (v.get("before") or {}).get("model") or {}, (v.get("after") or {}).get("model") or {}
+    target = ((traffic.get("inputs") or {}).get("settings") or {}).get("relative_gap")
+
+    def count(m: Mapping[str, Any], *path: str, step: int = 1) -> str:
+        node: Any = m
+        for p in path:
+            node = node.get(p) if isinstance(node, Mapping) else None
+        return _vehicles(node, step=step)
+
+    def gap(m: Mapping[str, Any]) -> str:
+        g = _num(m.get("relative_gap"))
+        return "" if np.isnan(g) else f"{g:.2g}"
+
+    rows = [
+        ("zones (grid cells with homes or destinations)", lambda m: count(m, "zones")),
+        ("gateways (main roads leaving the network)", lambda m: count(m, "gateways")),
+        ("car links (one per direction a car may drive a segment)", lambda m: count(m, "links")),
+        ("residents", lambda m: count(m, "residents", step=100)),
+        ("car trips a day between zones", lambda m: count(m, "daily_trips", "internal", step=100)),
+        ("car trips a day entering or leaving the network", lambda m: count(m, "daily_trips", "in_and_out", step=100)),
+        ("car trips a day passing through (gateway to gateway)",
+         lambda m: count(m, "daily_trips", "through", step=100)),
+        ("car trips a day within one zone (not on the streets)",
+         lambda m: count(m, "daily_trips", "within_a_zone_not_assigned", step=100)),
+        ("car trips a day reaching no destination (not in the model)",
+         lambda m: count(m, "daily_trips", "reaching_no_destination", step=100)),
+        ("assignment iterations", lambda m: count(m, "iterations")),
+        ("relative gap of the equilibrium" + (f" (target {_num(target):.2g})" if _is_number(target) else ""), gap),
+    ]
+    table = pd.DataFrame([{"measure": label, "today": f(mb), "with the scenario": f(ma)} for label, f in rows],
+                         columns=["measure", "today", "with the scenario"])
+    # a figure neither run has (an older run's scores) is left out, not shown blank
+    return table[(table["today"] != "") | (table["with the scenario"] != "")].reset_index(drop=True)
+
+
+def traffic_source_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
+    """Km of car segments (in the area judged) by the source of their volume, today and with the scenario."""
+    v = traffic["value"]
+    kb = (v.get("before") or {}).get("km_by_source") or {}
+    ka = (v.get("after") or {}).get("km_by_source") or {}
+    keys = list(dict.fromkeys([*_TRAFFIC_SOURCES, *kb, *ka]))
+    keys = [k for k in keys if k in kb or k in ka]
+    total = sum(_num(x) for x in ka.values() if _is_number(x)) or 1.0
+    return pd.DataFrame([{"source": _TRAFFIC_SOURCES.get(k, k), "km today": _num(kb.get(k, 0.0)),
+                          "km with the scenario": _num(ka.get(k, 0.0)),
+                          "share %": 100.0 * _num(ka.get(k, 0.0)) / total} for k in keys],
+                        columns=["source", "km today", "km with the scenario", "share %"])
+
+
+def traffic_class_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
+    """Median modelled vehicles a day per road class, today and with the scenario."""
+    v = traffic["value"]
+    mb = (v.get("before") or {}).get("median_daily_by_class") or {}
+    ma = (v.get("after") or {}).get("median_daily_by_class") or {}
+    present = set(mb) | set(ma)
+    keys = [k for k in TRAFFIC_CLASS_ORDER if k in present] + sorted(present - set(TRAFFIC_CLASS_ORDER))
+    return pd.DataFrame([{"road class": k, "today": _vehicles(mb.get(k)), "with the scenario": _vehicles(ma.get(k)),
+                          "change": _signed(_num(ma.get(k)) - _num(mb.get(k)))} for k in keys],
+                        columns=["road class", "today", "with the scenario", "change"])
+
+
+def _by_street(before: Any, after: Any, value: str) -> pd.DataFrame:
+    """Two lists of ``{street, value, …}`` rows joined on the street (after's order first)."""
+    a = pd.DataFrame(list(after or []))
+    b = pd.DataFrame(list(before or []))
+    if "street" not in a.columns:
+        a = pd.DataFrame(columns=["street", value])
+    if "street" not in b.columns:
+        b = pd.DataFrame(columns=["street", value])
+    m = a.merge(b[["street", value]].rename(columns={value: f"{value}_before"}), on="street", how="outer", sort=False)
+    after_v = pd.to_numeric(m[value], errors="coerce") if value in m.columns else pd.Series(np.nan, index=m.index)
+    before_v = pd.to_numeric(m[f"{value}_before"], errors="coerce")
+    order = np.lexsort((-before_v.fillna(-np.inf).to_numpy(), -after_v.fillna(-np.inf).to_numpy()))
+    return m.iloc[order].reset_index(drop=True)
+
+
+def busiest_streets(traffic: Mapping[str, Any]) -> pd.DataFrame:
+    """The busiest streets (highest modelled volume on any of their segments), today and with the
+    scenario; blank where a street is not among the busiest of that run."""
+    v = traffic["value"]
+    m = _by_street((v.get("before") or {}).get("busiest"), (v.get("after") or {}).get("busiest"), "daily")
+    return pd.DataFrame({"street": m["street"], "today (veh/day)": [_vehicles(x, step=100) for x in m["daily_before"]],
+                         "with the scenario (veh/day)": [_vehicles(x, step=100) for x in m.get("daily", [])]},
+                        columns=["street", "today (veh/day)", "with the scenario (veh/day)"])
+
+
+def rat_run_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
+    """The rat runs with the scenario (access roads carrying mostly through traffic), busiest first,
+    with today's volume where the street was a rat run today, and the fix."""
+    v = traffic["value"]
+    rb = ((v.get("before") or {}).get("rat_runs") or {}).get("top")
+    ra = ((v.get("after") or {}).get("rat_runs") or {}).get("top")
+    cols = ["street", "vehicles/day", "through traffic", "km", "today (veh/day)", "proposed fix"]
+    if not ra:
+        return pd.DataFrame(columns=cols)
+    m = _by_street(rb, ra, "daily")
+    m = m[m["daily"].notna().to_numpy()]
+    through = pd.to_numeric(m["through_at_least"], errors="coerce")
+    return pd.DataFrame({
+        "street": m["street"], "vehicles/day": [_vehicles(x) for x in m["daily"]],
+        "through traffic": [f"at least {100 * t:.0f} %" if np.isfinite(t) else "" for t in through],
+        "km": pd.to_numeric(m["km"], errors="coerce"),
+        "today (veh/day)": [_vehicles(x) for x in m["daily_before"]],
+        "proposed fix": "modal filter (close_through_traffic)",
+    }, columns=cols)
+
+
+def displacement_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
+    """Where the traffic goes: the streets gaining and losing the most traffic (vehicles a day,
+    ``+2,370`` / ``−2,710``), with today's and the scenario's volume and the km that change."""
+    cols = ["change (veh/day)", "street", "today (veh/day)", "with the scenario (veh/day)", "km"]
+    d = pd.DataFrame(list(traffic["value"].get("displacement") or []))
+    if d.empty or "street" not in d.columns:
+        return pd.DataFrame(columns=cols)
+    change = pd.to_numeric(d["change"], errors="coerce")
+    d = d.assign(change=change).iloc[np.lexsort((-change.abs().to_numpy(), ~(change > 0).to_numpy()))]
+    return pd.DataFrame({"change (veh/day)": [_signed(x) for x in d["change"]], "street": d["street"],
+                         "today (veh/day)": [_vehicles(x) for x in d.get("before", [])],
+                         "with the scenario (veh/day)": [_vehicles(x) for x in d.get("after", [])],
+                         "km": pd.to_numeric(d.get("km"), errors="coerce")}, columns=cols).reset_index(drop=True)
+
+
+def _vehicle_km_today(edges: pd.DataFrame | None) -> float:
+    """Vehicle-km a day the model puts on ``edges`` today (``daily_traffic_before`` × length)."""
+    if edges is None or "daily_traffic_before" not in edges.columns or "length" not in edges.columns:
+        return float("nan")
+    q = pd.to_numeric(edges["daily_traffic_before"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return float(np.nansum(q * edges["length"].to_numpy(dtype=float)) / 1000.0)
+
+
+def traffic_section(scores: Any, *, edges: pd.DataFrame | None = None,
+                    max_rows: int | None = None) -> list[str]:
+    """The report's section "Traffic: where the cars go" (empty when the model did not run).
+
+    Parameters
+    ----------
+    scores : mapping
+        The run's scores; the section reads ``scores["traffic"]``.
+    edges : DataFrame, optional
+        The scenario's segments in the area judged (``daily_traffic_before``, ``length``): gives the
+        change in vehicle-km as a share of today's.
+    max_rows : int, optional
+        Cap per table.
+    """
+    t = _traffic_entry(scores)
+    if t is None:
+        return []
+    v = t["value"]
+    before, after = v.get("before") or {}, v["after"]
+    m = after.get("model") or before.get("model") or {}
+    st = (t.get("inputs") or {}).get("settings") or {}
+    share = _num(m.get("peak_hour_share", st.get("peak_hour_share")))
+    cell = _num(st.get("zone_size_m"))
+    zones, gateways = _vehicles(m.get("zones"), step=1), _vehicles(m.get("gateways"), step=1)
+    peak = f"the evening peak hour ({100 * share:.0f} % of the day)" if np.isfinite(share) else "the evening peak hour"
+    divide = f"÷ {share:g}" if np.isfinite(share) else "÷ the peak-hour share"
+    intro = (
+        f"The daily traffic on the car roads comes from a traffic model of the whole network (where the model does "
+        "not reach a segment, the class table stands in: see the data box). The network is cut into "
+        f"{f'{cell:,.0f} m ' if np.isfinite(cell) else ''}grid cells; the {zones} cells with homes or destinations are "
+        "the zones. Each zone's residents make car trips (residents ÷ household size × cars per household × trips "
+        "per car, plus vans, lorries and taxis), and a gravity model sends them to the destinations (shops, offices, "
+        "services, hotels, commercial, retail and industrial land) in proportion to their attraction, fewer the "
+        f"longer the drive; {gateways} gateways where main roads leave the network add the traffic entering, leaving "
+        f"and passing through. {peak[0].upper() + peak[1:]} is assigned to the streets as a user equilibrium (each "
+        "driver takes the quickest route given the congestion; AequilibraE, BPR delay curves), and a street's daily "
+        f"volume is its peak-hour volume {divide}; an access road carries at least its share of its own zone's "
+        "trips. **Every input is an estimate** (the `[traffic]` settings, each with its source in "
+        "`mobisim.traffic.settings`), and **the model is not calibrated to traffic counts**: read a volume as an "
+        "order of magnitude and a change between today and the scenario as the direction traffic moves, not as a "
+        "street-by-street forecast.")
+    lines = ["## Traffic: where the cars go", "", intro, ""]
+    lines += ["The model's figures (today: today's limits and streets; with the scenario: the proposed limits and "
+              "the interventions).", "", md_table(traffic_model_table(t))]
+    lines += _section("Traffic volumes by source",
+                      "Km of car segments in the area judged by where their volume comes from (the map shows the "
+                      "modelled volumes in the layers *Traffic today* and *Traffic with the scenario*).",
+                      traffic_source_table(t), formats={"km today": 1, "km with the scenario": 1, "share %": 1})
+    lines += _section("Modelled traffic by road class",
+                      "Median vehicles a day (both directions) on the modelled segments of each class.",
+                      traffic_class_table(t))
+    lines += _section("The busiest streets",
+                      "The highest modelled volume on any segment of the street, vehicles a day (both directions), "
+                      "rounded to 100; blank where the street is not among the busiest of that run.",
+                      busiest_streets(t), limit=max_rows)
+    rb, ra = before.get("rat_runs") or {}, after.get("rat_runs") or {}
+    min_daily, through = _num(st.get("rat_run_min_daily")), _num(st.get("rat_run_through_share"))
+    rule = (f"more than {_vehicles(min_daily)} vehicles a day of which at least "
+            f"{100 * through:.0f} % is through traffic" if np.isfinite(min_daily) and np.isfinite(through)
+            else "mostly through traffic")
+    def streets(r: Mapping[str, Any]) -> str:
+        n = _num(r.get("streets"))
+        n = 0 if np.isnan(n) else int(n)
+        return f"{n:,} street{'' if n == 1 else 's'}, {_num(r.get('km', 0.0)):,.1f} km"
+
+    counts = "; ".join(f"{label}: {streets(r)}" for label, r in (("Today", rb), ("with the scenario", ra)) if r)
+    counts = f" {counts}." if counts else ""
+    lines += _section("Rat runs",
+                      f"Access roads (residential streets, living streets, unclassified roads) carrying {rule}: "
+                      "traffic beyond everything the street's own zone can generate, so the share shown is a lower "
+                      f"bound.{counts} The busiest with the scenario are listed, with today's volume where the "
+                      "street is among today's busiest rat runs (every flagged segment: map layer *Rat runs*, "
+                      "`layers.gpkg` layer `segments`, column `rat_run`). The fix is a modal filter "
+                      "(bollards or a bus gate; the scenario intervention `close_through_traffic`), after which the "
+                      "model shows where that traffic goes.",
+                      rat_run_table(t), limit=max_rows, formats={"km": 2})
+    vkm = _num(v.get("vehicle_km_change_per_day"))
+    moved = displacement_table(t)
+    min_change = _num(st.get("displacement_min_daily"))
+    text = ("Streets whose modelled traffic changes between today and the scenario"
+            + (f" by at least {_vehicles(min_change)} vehicles a day" if np.isfinite(min_change) else "")
+            + " (the length-weighted mean over the street's changing segments; km: their length), the biggest "
+            "gains first, then the biggest losses. Lower limits and closed streets change the quickest routes, so "
+            "traffic moves between streets.")
+    if len(moved):
+        gains = moved[moved["change (veh/day)"].str.startswith("+")]
+        losses = moved[moved["change (veh/day)"].str.startswith(_MINUS)]
+        parts = [f"{r['change (veh/day)']} veh/day on {r['street']}" for _, r in gains.head(1).iterrows()]
+        parts += [f"{r['change (veh/day)']} on {r['street']}" for _, r in losses.head(1).iterrows()]
+        if parts:
+            text += " Largest: " + md_escape(", ".join(parts)) + "."
+    if np.isfinite(vkm):
+        total = _vehicle_km_today(edges)
+        rel = f" ({_pct(100.0 * vkm / total)} of today's {_vehicles(total, step=1000)})" if total > 0 else ""
+        text += f" In all, the vehicle-km driven in the area change by {_signed(vkm, step=100)} a day{rel}."
+    lines += _section("Where the traffic goes", text, moved, limit=max_rows, formats={"km": 2})
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
 # the report
 
 
@@ -458,7 +774,7 @@ REPORT_EDGE_COLUMNS = ["u", "v", "way_id", "name", "highway", "length", "is_road
                        "noise_lden_db", "no2_low_ugm3", "no2_high_ugm3",
                        "regime_rule", "regime_reason", "calming", "calming_reason", "school_route_children",
                        "toets_bike", "toets_bike_reason", "toets_bike_fix", "toets_walk", "toets_walk_reason",
-                       "toets_walk_fix"]
+                       "toets_walk_fix", "daily_traffic", "daily_traffic_before", "traffic_change"]
 REPORT_NODE_COLUMNS = ["is_crossing", "crossing_kind", "toets_crossing", "toets_crossing_reason", "toets_crossing_fix",
                        "junction_fix", "junction_fix_reason"]
 
@@ -507,7 +823,8 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     if desc:
         lines += [md_escape(desc), ""]
 
-    lines += data_box(before)
+    traffic = _traffic_entry(result.scores)
+    lines += data_box(before, result.scores)
     head = headline_scores(result.scores or {})
     lines += ["## Headline scores", "",
               "Each figure is computed from the OpenStreetMap network; `scores.json` lists the inputs next to "
@@ -555,7 +872,8 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                           "at the façade) were another value; the levels are computed once. This run: noise "
                           f"{getattr(rs, 'noise_threshold_lden_db', 63):g} dB, NO2 "
                           f"{getattr(rs, 'air_limit_ugm3', 20):g} µg/m³. Noise and NO2 are screening estimates from "
-                          "one traffic figure per road class.",
+                          + ("the modelled traffic volumes (see *Traffic: where the cars go*)." if traffic
+                             else "one traffic figure per road class."),
                           sensitivity_table(tiers, getattr(rs, "noise_threshold_lden_db", None),
                                             getattr(rs, "air_limit_ugm3", None)),
                           formats={"keeps 50 km": 1, "50 if shown km": 1, "to 30 km": 1, "fails on this part km": 1})
@@ -581,6 +899,8 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                           "Per school: the children for whom it is the nearest primary school, and the share of them "
                           "with a child-safe route; lowest first (every school in `layers.gpkg` layer `school_scores`).",
                           school_safety(sb, sa, per="school"), limit=max_rows or 25, formats=SHARE_FORMATS)
+
+    lines += traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
 
     # comply or explain
     lines += ["# Comply or explain", "",
@@ -625,13 +945,19 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
             lines += _section("Re-use of the freed space", "Per area at the horizon.", reuse.reset_index())
 
     notes = list(getattr(result, "notes", []) or [])
+    if traffic is not None:  # the model's notes (a run's own notes already hold them with this prefix)
+        for run in ("before", "after"):
+            notes += [f"traffic model: {n}" for n in ((traffic["value"].get(run) or {}).get("notes") or [])]
+    notes = list(dict.fromkeys(notes))
     if notes:
         lines += ["## Caveats", ""] + [f"- {md_escape(n)}" for n in notes] + [""]
     lines += ["## Data and method", "",
               f"- Network: {md_escape(', '.join(map(str, getattr(after, 'sources', []))))}",
               f"- {md_escape(attribution)}",
               "- Thresholds and their sources: the settings models of mobisim.rules, mobisim.toets, "
-              "mobisim.schools, mobisim.parking and mobisim.scores (every field documents its source).", ""]
+              "mobisim.schools, mobisim.parking, mobisim.scores"
+              + (" and mobisim.traffic.settings" if traffic is not None else "")
+              + " (every field documents its source).", ""]
     return "\n".join(lines)
 
 
