@@ -90,10 +90,16 @@ def test_volume_layers_colour_by_class_and_say_the_source(edges):
     assert list(after.frame["q"]) == sorted(after.frame["q"])
 
 
-def test_change_layer_has_only_changes_of_at_least_300(edges):
+def test_change_layer_has_only_changes_beyond_the_noise(edges):
+    """At least 300 vehicles a day and 10 % of the volume: −1,500 on a road of 18,000 (8 %) is
+    within the assignment's convergence noise and not drawn."""
     layer = _by_key(maps.traffic_layers(edges))["traffic_change"]
-    change = pd.to_numeric(edges["traffic_change"], errors="coerce")
-    expected = edges.index[(change.abs() >= 300).fillna(False).to_numpy() & edges["in_area"].to_numpy()]
+    change = pd.to_numeric(edges["traffic_change"], errors="coerce").abs()
+    volume = np.fmax(pd.to_numeric(edges["daily_traffic"], errors="coerce").fillna(0),
+                     pd.to_numeric(edges["daily_traffic_before"], errors="coerce").fillna(0))
+    big_enough = ((change >= 300) & (change >= 0.1 * volume)).fillna(False).to_numpy()
+    expected = edges.index[big_enough & edges["in_area"].to_numpy()]
+    assert 0 < len(expected) < len(edges)
     assert sorted(layer.frame.index) == sorted(expected)
     assert (pd.to_numeric(layer.frame["traffic_change"], errors="coerce").abs() >= 300).all()
     f = _fields(layer)
@@ -101,7 +107,7 @@ def test_change_layer_has_only_changes_of_at_least_300(edges):
     assert text["Weg B"] in {"+2,300 veh/day (before 1,200 → after 3,500)",
                              "+350 veh/day (before 900 → after 1,250)"}
     assert "+2,300 veh/day (before 1,200 → after 3,500)" in f["Change"]
-    assert "\u22121,500 veh/day (before 18,000 → after 16,500)" in f["Change"]
+    assert "\u22121,500 veh/day (before 18,000 → after 16,500)" not in f["Change"]
     cats = dict(zip(f["Change"], layer.category))
     assert cats["+2,300 veh/day (before 1,200 → after 3,500)"] == "gain_large"
     assert cats["+350 veh/day (before 900 → after 1,250)"] == "gain"
@@ -111,7 +117,7 @@ def test_change_layer_has_only_changes_of_at_least_300(edges):
     assert styles["gain_large"]["color"] != styles["loss_large"]["color"]
     # a higher threshold keeps fewer segments
     big = _by_key(maps.traffic_layers(edges, change_min=1000))["traffic_change"]
-    assert len(big.frame) == 3
+    assert 0 < len(big.frame) < len(layer.frame)
 
 
 def test_rat_run_layer_names_the_fix(edges):

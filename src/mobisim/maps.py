@@ -705,11 +705,16 @@ def _traffic_volume_layer(e: gpd.GeoDataFrame, *, today: bool) -> MapLayer | Non
 
 
 def _traffic_change_layer(e: gpd.GeoDataFrame, minimum: float = TRAFFIC_CHANGE_MIN) -> MapLayer | None:
-    """Segments whose traffic changes by at least ``minimum`` vehicles a day: gains and losses."""
+    """Segments whose traffic changes by at least ``minimum`` vehicles a day and 10 % of their
+    volume (:func:`mobisim.traffic.results.moved`: beyond the assignment's noise): gains, losses."""
     if "traffic_change" not in e.columns:
         return None
+    from mobisim.traffic.results import moved
+    from mobisim.traffic.settings import TrafficSettings
+
     d = pd.to_numeric(e["traffic_change"], errors="coerce").astype(float)
-    mask = ((d.abs() >= minimum) & _in_area(e)).fillna(False).to_numpy(dtype=bool)
+    share = TrafficSettings().displacement_min_share
+    mask = moved(e, minimum, share) & _in_area(e).fillna(False).to_numpy(dtype=bool)
     sub, ds = _rows(e, mask), d[mask]
     cat = pd.Series(np.where(ds > 0, np.where(ds >= 1000, "gain_large", "gain"),
                              np.where(ds <= -1000, "loss_large", "loss")), index=sub.index, dtype=object)

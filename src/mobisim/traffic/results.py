@@ -183,16 +183,41 @@ def write_traffic(edges: pd.DataFrame, model: TrafficModel, *, before: pd.DataFr
 
 
 def _street(edges: pd.DataFrame) -> pd.Series:
+    """The street a segment belongs to: its name (else its road number), one spelling per street
+    ("1e van der Kunstraat" and "1e Van der Kunstraat" are one street, shown as the commoner)."""
+    from mobisim.names import fold_names
+
     name = edges["name"].astype("string") if "name" in edges.columns else pd.Series(pd.NA, index=edges.index, dtype="string")
     ref = edges["ref"].astype("string").str.upper() if "ref" in edges.columns else name
-    return name.fillna(ref)
+    street = name.fillna(ref)
+    key = fold_names(street)
+    known = street.notna() & key.notna()
+    if not known.any():
+        return street
+    shown = (pd.DataFrame({"key": key[known], "street": street[known]}).value_counts()
+             .reset_index().drop_duplicates("key").set_index("key")["street"])
+    return key.map(shown).astype("string").where(known, street)
+
+
+def moved(edges: pd.DataFrame, min_daily: float = 300.0, min_share: float = 0.1) -> np.ndarray:
+    """Per segment: its traffic changes by at least ``min_daily`` vehicles a day *and* by at least
+    ``min_share`` of its volume (the larger of before and after) — the changes larger than the
+    assignment's convergence noise (``displacement_min_daily``, ``displacement_min_share``)."""
+    if "traffic_change" not in edges.columns:
+        return np.zeros(len(edges), dtype=bool)
+    d = np.abs(pd.to_numeric(edges["traffic_change"], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    after = pd.to_numeric(edges["daily_traffic"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    before = (pd.to_numeric(edges["daily_traffic_before"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+              if "daily_traffic_before" in edges.columns else after)
+    volume = np.fmax(np.nan_to_num(after), np.nan_to_num(before))
+    return np.nan_to_num(d) >= np.maximum(min_daily, min_share * volume)
 
 
 def displacement(edges: pd.DataFrame, settings: TrafficSettings, *, top: int = 15) -> pd.DataFrame:
     """Streets whose traffic changes between today and the scenario (``traffic_change``).
 
-    Per street name, over its segments that change by at least ``displacement_min_daily``: the
-    length-weighted mean change, today's and the scenario's mean volume on that part, and its km.
+    Per street name, over its segments that change by more than the convergence noise
+    (:func:`moved`): the length-weighted mean change, today's and the scenario's mean volume on that part, and its km.
 
     Returns
     -------
@@ -203,16 +228,15 @@ def displacement(edges: pd.DataFrame, settings: TrafficSettings, *, top: int = 1
     if "traffic_change" not in edges.columns:
         return pd.DataFrame(columns=["street", "change", "before", "after", "km"])
     d = pd.to_numeric(edges["traffic_change"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    moved = np.abs(np.nan_to_num(d)) >= settings.displacement_min_daily
     street = _street(edges)
-    moved &= street.notna().to_numpy()
-    if not moved.any():
+    mask = moved(edges, settings.displacement_min_daily, settings.displacement_min_share) & street.notna().to_numpy()
+    if not mask.any():
         return pd.DataFrame(columns=["street", "change", "before", "after", "km"])
-    e = edges[moved]
+    e = edges[mask]
     length = e["length"].to_numpy(dtype=float)
     after = pd.to_numeric(e["daily_traffic"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     before = pd.to_numeric(e["daily_traffic_before"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    f = pd.DataFrame({"street": street[moved].to_numpy(), "w": length, "wc": length * d[moved],
+    f = pd.DataFrame({"street": street[mask].to_numpy(), "w": length, "wc": length * d[mask],
                       "wb": length * np.nan_to_num(before), "wa": length * np.nan_to_num(after)})
     g = f.groupby("street").sum()
     out = pd.DataFrame({"street": g.index, "change": (g["wc"] / g["w"]).round(-1).to_numpy(),

@@ -159,9 +159,10 @@ class TrafficSettings(BaseModel):
     # ---- assignment
     algorithm: Literal["bfw", "cfw", "fw", "msa"] = Field(
         default="bfw", description="AequilibraE equilibrium algorithm (bi-conjugate Frank-Wolfe).")
-    max_iterations: int = Field(default=50, ge=1, le=1000,
-                                description="Maximum assignment iterations.")
-    relative_gap: float = Field(default=5e-3, gt=0, le=0.5, allow_inf_nan=False,
+    max_iterations: int = Field(default=100, ge=1, le=1000,
+                                description="Maximum assignment iterations (the city reaches a relative "
+                                "gap of ~2e-3 in 100, in about a minute on 2 cores).")
+    relative_gap: float = Field(default=2e-3, gt=0, le=0.5, allow_inf_nan=False,
                                 description="Target relative gap of the equilibrium.")
 
     # ---- results
@@ -179,5 +180,11 @@ class TrafficSettings(BaseModel):
         "own zone can generate (a lower bound on the through share).")
     displacement_min_daily: float = Field(
         default=300.0, ge=0, allow_inf_nan=False,
-        description="Streets whose traffic changes by less than this (vehicles/day) are not listed "
-        "as displacement.")
+        description="Segments whose traffic changes by less than this (vehicles/day) are not "
+        "counted as displacement (list, map).")
+    displacement_min_share: float = Field(
+        default=0.1, ge=0, le=1, allow_inf_nan=False,
+        description="...nor those whose change is under this share of their volume (the larger of "
+        "before and after): an equilibrium stopped at a relative gap of ~2e-3 still moves a busy "
+        "road by a few per cent. Measured on the city: 100 against 150 iterations moves 168 "
+        "segments by ≥ 300 vehicles/day, 24 of them (2.0 km) also by ≥ 10 %.")

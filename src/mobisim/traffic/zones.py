@@ -155,7 +155,7 @@ def _gateways(net, links: pd.DataFrame, settings: TrafficSettings) -> pd.DataFra
     for col in ("u", "v"):
         node = e[col].to_numpy(dtype=np.int64)
         pick = main & np.isin(node, list(dead))
-        label = e["ref"].astype("string").fillna(e["name"].astype("string")).fillna(hw)
+        label = e["ref"].astype("string").str.upper().fillna(e["name"].astype("string")).fillna(hw)
         rows.append(pd.DataFrame({"node": node[pick], "highway": hw.to_numpy()[pick],
                                   "label": label.to_numpy()[pick], "inside": inside[pick]}))
     g = pd.concat(rows, ignore_index=True).drop_duplicates("node")
