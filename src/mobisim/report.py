@@ -733,8 +733,11 @@ def traffic_section(scores: Any, *, edges: pd.DataFrame | None = None,
     vkm = _num(v.get("vehicle_km_change_per_day"))
     moved = displacement_table(t)
     min_change = _num(st.get("displacement_min_daily"))
+    min_share = _num(st.get("displacement_min_share"))
+    noise = (f" and by at least {100 * min_share:.0f} % of its volume (smaller changes lie within the "
+             "assignment's convergence noise)" if np.isfinite(min_share) and min_share > 0 else "")
     text = ("Streets whose modelled traffic changes between today and the scenario"
-            + (f" by at least {_vehicles(min_change)} vehicles a day" if np.isfinite(min_change) else "")
+            + (f" by at least {_vehicles(min_change)} vehicles a day{noise}" if np.isfinite(min_change) else "")
             + " (the length-weighted mean over the street's changing segments; km: their length), the biggest "
             "gains first, then the biggest losses. Lower limits and closed streets change the quickest routes, so "
             "traffic moves between streets.")
