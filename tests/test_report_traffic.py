@@ -180,3 +180,23 @@ def test_sections_tolerate_missing_parts():
     assert report.displacement_table(t).empty
     with pytest.raises(ValueError):
         md.index("nan")
+
+
+def test_traffic_between_two_runs_lists_what_moved_beyond_the_noise():
+    """``mobisim compare``: run B's traffic against run A's, per segment matched on (way, u, v);
+    the streets list keeps only changes of ≥ 300 vehicles a day and ≥ 10 % of the volume."""
+    from mobisim.traffic import TrafficSettings, displacement
+
+    geom = [LineString([(0, i), (100, i)]) for i in range(4)]
+    a = gpd.GeoDataFrame({"way_id": [1, 2, 3, 4], "u": [1, 2, 3, 4], "v": [5, 6, 7, 8],
+                          "daily_traffic": [500.0, 20_000.0, 1_000.0, None]}, geometry=geom, crs="EPSG:28992")
+    b = a.assign(name=["Filterstraat", "Hoofdweg", "Omweg", "Nieuw"], length=100.0, in_area=True,
+                 daily_traffic=[500.0, 20_900.0, 3_000.0, 800.0],  # +900 on 20,900 is 4 %: noise
+                 daily_traffic_source="model")
+    between = report.traffic_between(a, b)
+    assert list(between["traffic_change"].fillna(-1)) == [0.0, 900.0, 2_000.0, -1]
+    moved = displacement(between, TrafficSettings())
+    assert list(moved["street"]) == ["Omweg"]
+    assert moved.iloc[0]["change"] == 2_000.0 and moved.iloc[0]["before"] == 1_000.0
+    # a run without volumes (traffic model off) gives nothing to compare
+    assert report.traffic_between(a.drop(columns="daily_traffic"), b).empty

@@ -812,17 +812,32 @@ def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
     dict
         ``table`` (DataFrame: score, a, b, change, unit; the headline figures, or every score
         with ``every``), ``changed`` (GeoDataFrame of segments whose
-        regime or toets verdict changed), ``diff_map`` (Path), ``names`` (a, b).
+        regime or toets verdict changed), ``diff_map`` (Path), ``names`` (a, b),
+        ``traffic_moved`` (:func:`mobisim.traffic.displacement` of B's traffic against A's: the
+        streets gaining and losing; ``None`` when a run has no modelled volumes). The diff map
+        shows the traffic moved as a layer.
     """
     from mobisim import maps, report
     from mobisim.outputs import write_text
 
+    from mobisim.traffic import TrafficSettings, displacement
+
     da, db = resolve_run_dir(a, maps_dir), resolve_run_dir(b, maps_dir)
     table = report.compare_scores(_read_scores(da), _read_scores(db), every=every)
-    changed = report.changed_segments(_read_segments(da), _read_segments(db))
+    seg_a, seg_b = _read_segments(da), _read_segments(db)
+    changed = report.changed_segments(seg_a, seg_b)
+    between = report.traffic_between(seg_a, seg_b)
+    moved = displacement(between, TrafficSettings()) if len(between) else None
     target = Path(out_dir) if out_dir is not None else Path(maps_dir) / f"compare-{da.name}-{db.name}"
     layers = maps.diff_layers(changed, da.name, db.name)
+    if len(between):
+        layers += [layer for layer in maps.traffic_layers(between) if layer.key == "traffic_change"]
+        for layer in layers:
+            if layer.key == "traffic_change":
+                layer.title = f"Traffic moved ({da.name} → {db.name}, vehicles/day)"
+                layer.show = True
     m = maps.build_map(layers, title=f"mobisim · {da.name} → {db.name}: what changed",
                        self_contained=self_contained)
     path = write_text(target / "diff.html", maps.render_html(m, self_contained=self_contained))
-    return {"table": table, "changed": changed, "diff_map": path, "names": (da.name, db.name)}
+    return {"table": table, "changed": changed, "diff_map": path, "names": (da.name, db.name),
+            "traffic_moved": moved}

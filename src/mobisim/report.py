@@ -1027,6 +1027,30 @@ def compare_scores(a: Mapping[str, Any], b: Mapping[str, Any], *, every: bool = 
 SEGMENT_KEY = ["way_id", "u", "v"]
 
 
+def traffic_between(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Per segment (matched on way, u, v), run B's modelled traffic against run A's.
+
+    Returns
+    -------
+    GeoDataFrame
+        Run B's geometry with ``name``, ``ref``, ``highway``, ``length``, ``in_area``,
+        ``daily_traffic`` (B), ``daily_traffic_before`` (A), ``traffic_change`` (B − A) and
+        ``daily_traffic_source`` (B); empty when either run carries no volumes.
+    """
+    import geopandas as gpd
+
+    if "daily_traffic" not in a.columns or "daily_traffic" not in b.columns:
+        return gpd.GeoDataFrame({c: [] for c in SEGMENT_KEY}, geometry=[], crs=getattr(b, "crs", None))
+    keep = [c for c in SEGMENT_KEY + ["name", "ref", "highway", "length", "in_area", "daily_traffic",
+                                      "daily_traffic_source", "geometry"] if c in b.columns]
+    m = b[keep].merge(a[SEGMENT_KEY + ["daily_traffic"]].rename(columns={"daily_traffic": "daily_traffic_before"}),
+                      on=SEGMENT_KEY, how="inner")
+    after = pd.to_numeric(m["daily_traffic"], errors="coerce").astype("Float64")
+    before = pd.to_numeric(m["daily_traffic_before"], errors="coerce").astype("Float64")
+    m = m.assign(daily_traffic=after, daily_traffic_before=before, traffic_change=after - before)
+    return gpd.GeoDataFrame(m, geometry="geometry", crs=getattr(b, "crs", None))
+
+
 def changed_segments(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Segments (matched on way, u, v) whose regime, proposed limit or toets verdict differ.
 

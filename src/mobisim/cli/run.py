@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -121,6 +122,15 @@ def compare_command(
     changed = res["changed"]
     counts = changed["change"].value_counts().to_dict() if len(changed) else {}
     _out.print(f"Segments changed: {len(changed)} ({', '.join(f'{k}: {v}' for k, v in counts.items()) or 'none'})")
+    moved = res.get("traffic_moved")
+    if moved is not None and len(moved):
+        traffic = Table(title=f"Where the traffic goes ({na} → {nb}, vehicles/day)")
+        for col in ("street", "change", na, nb, "km"):
+            traffic.add_column(col, justify="left" if col == "street" else "right")
+        for row in moved.itertuples(index=False):
+            traffic.add_row(escape(str(row.street)), f"{row.change:+,.0f}", f"{row.before:,.0f}", f"{row.after:,.0f}",
+                            f"{row.km:.2f}")
+        _out.print(traffic)
     _out.print(f"Diff map: {res['diff_map']}")
 
 
