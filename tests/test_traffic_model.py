@@ -309,3 +309,33 @@ def test_a_second_run_is_read_from_the_cache(net, loaded, tmp_path, monkeypatch)
     other = _scenario(TrafficSettings(**dict(LIGHT, residents_total=2_000.0)))
     with pytest.raises(AssertionError, match="ran again"):
         pipeline.model_traffic_step(again, other)
+
+
+def test_a_road_broken_in_the_data_is_joined_straight_ahead_never_across():
+    """Two carriageways of the N99, each broken by an 80 m gap: each break is bridged by one
+    virtual link in its own direction; the other carriageway's end beside it is not joined."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from mobisim.traffic.supply import bridge_gaps, car_links
+
+    # eastbound carriageway y=0: 1→2 (ends at x=100), gap, 3→4 (starts at x=180)
+    # westbound carriageway y=30: 6→5 (ends at x=180), gap, 8→7 (starts at x=100)
+    lines = [LineString([(0, 0), (100, 0)]), LineString([(180, 0), (300, 0)]),
+             LineString([(300, 30), (180, 30)]), LineString([(100, 30), (0, 30)])]
+    edges = gpd.GeoDataFrame({
+        "u": [1, 3, 6, 8], "v": [2, 4, 5, 7], "length": [100.0, 120.0, 120.0, 100.0],
+        "highway": "primary", "ref": "N99", "name": pd.NA, "mode_drive": True, "oneway": True,
+        "oneway_reverse": False, "lanes_per_direction": 2.0, "maxspeed": 50,
+    }, geometry=lines, crs="EPSG:28992")
+    settings = TrafficSettings()
+    links = car_links(edges, settings)
+    virtual = links[links["edge_pos"] < 0]
+    assert sorted(zip(virtual["a_node"], virtual["b_node"])) == [(2, 3), (5, 8)]
+    assert np.allclose(virtual["length_m"], 1.2 * 80.0)
+    # switched off: no virtual link
+    assert bridge_gaps(links[links["edge_pos"] >= 0], edges,
+                       TrafficSettings(gap_bridge_m=0)).empty
+    # another road number is another road
+    other = edges.assign(ref=["N99", "N98", "N99", "N98"])
+    assert car_links(other, settings)["edge_pos"].min() >= 0

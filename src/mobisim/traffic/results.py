@@ -105,7 +105,9 @@ def model_traffic(net, links: pd.DataFrame, zones: Zones, settings: TrafficSetti
     e = net.edges
     n = len(e)
     daily = np.full(n, np.nan)
-    per_edge = pd.Series(a.peak_flow / settings.peak_hour_share).groupby(links["edge_pos"].to_numpy()).sum()
+    real = links["edge_pos"].to_numpy() >= 0  # not the virtual links across gaps in the data
+    per_edge = (pd.Series(a.peak_flow[real] / settings.peak_hour_share)
+                .groupby(links["edge_pos"].to_numpy()[real]).sum())
     pos = per_edge.index.to_numpy()
     ok = zones.component[pos]
     daily[pos[ok]] = per_edge.to_numpy()[ok]

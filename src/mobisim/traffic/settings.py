@@ -101,6 +101,12 @@ class TrafficSettings(BaseModel):
         "this ÷ peak_hour_share). The entries of Den Haag's motorways run close to capacity in the "
         "peak (A12 Utrechtsebaan ≈ 100,000 a day over both carriageways); urban roads less. "
         "Estimate; a class not listed lets no traffic in.")
+    gap_bridge_m: float = Field(
+        default=3000.0, ge=0, le=20000, allow_inf_nan=False,
+        description="Where a main road stops and the same road (same ref, else name) starts again "
+        "within this distance, straight ahead, the two ends are joined by a virtual link: a road "
+        "that leaves the extract and comes back, or a break in the data, is one road, not two "
+        "gateways (0: never join).")
     gateway_merge_m: float = Field(
         default=400.0, ge=0, le=5000, allow_inf_nan=False,
         description="Road ends closer than this are one gateway (the two carriageways of a road).")

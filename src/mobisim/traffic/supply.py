@@ -15,9 +15,10 @@ import pandas as pd
 
 from mobisim.traffic.settings import TrafficSettings
 
-__all__ = ["LINK_COLUMNS", "driven_speed", "car_links"]
+__all__ = ["LINK_COLUMNS", "driven_speed", "car_links", "bridge_gaps"]
 
-#: Columns of the link table: ``link_id`` (1..n), ``edge_pos`` (row in the edges), ``reverse``
+#: Columns of the link table: ``link_id`` (1..n), ``edge_pos`` (row in the edges; −1 for a virtual
+#: link of :func:`bridge_gaps`), ``reverse``
 #: (the link runs v→u), ``a_node``/``b_node`` (OSM node ids), ``length_m``, ``highway``,
 #: ``speed_kmh`` (driven, free flow), ``free_flow_time`` (minutes), ``capacity`` (veh/h).
 LINK_COLUMNS = ["link_id", "edge_pos", "reverse", "a_node", "b_node", "length_m", "highway", "speed_kmh",
@@ -117,5 +118,89 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
                           "speed_kmh": speed, "free_flow_time": minutes, "capacity": cap})
     links = pd.concat([fwd, bwd], ignore_index=True).merge(attrs, on="edge_pos", how="left")
     links = links[links["a_node"] != links["b_node"]].sort_values(["edge_pos", "reverse"], kind="mergesort")
+    bridges = bridge_gaps(links, edges, settings)
+    if len(bridges):
+        links = pd.concat([links, bridges], ignore_index=True)
+    links = links.astype({"edge_pos": np.int64, "reverse": bool, "a_node": np.int64, "b_node": np.int64,
+                          "length_m": float, "speed_kmh": float, "free_flow_time": float, "capacity": float})
     links.insert(0, "link_id", np.arange(1, len(links) + 1, dtype=np.int64))
     return links.reset_index(drop=True)[LINK_COLUMNS]
+
+
+def _end_headings(links: pd.DataFrame, edges: pd.DataFrame, nodes: np.ndarray, incoming: bool) -> pd.DataFrame:
+    """Position and unit heading of the road at each of ``nodes`` (the last piece of its incoming
+    link, or the first piece of its outgoing link)."""
+    col = "b_node" if incoming else "a_node"
+    sub = links[links[col].isin(nodes)].drop_duplicates(col)
+    geom = edges.geometry.iloc[sub["edge_pos"].to_numpy()]
+    rows = []
+    for (_, link), line in zip(sub.iterrows(), geom):
+        xy = np.asarray(line.coords)
+        if link["reverse"]:
+            xy = xy[::-1]
+        a, b = (xy[-2], xy[-1]) if incoming else (xy[0], xy[1])
+        d = b - a
+        norm = float(np.hypot(*d)) or 1.0
+        end = xy[-1] if incoming else xy[0]
+        rows.append((link[col], end[0], end[1], d[0] / norm, d[1] / norm, link["highway"], link["speed_kmh"],
+                     link["capacity"], link["edge_pos"]))
+    return pd.DataFrame(rows, columns=["node", "x", "y", "hx", "hy", "highway", "speed_kmh", "capacity", "edge_pos"])
+
+
+def bridge_gaps(links: pd.DataFrame, edges: pd.DataFrame, settings: TrafficSettings) -> pd.DataFrame:
+    """Virtual links that join the two ends of a main road broken in the data.
+
+    A main road (:data:`~mobisim.traffic.settings.MAIN_CLASSES`) that ends (a dead end driven
+    into) and the same road (same ``ref``, else the same ``name``) that starts again (a dead end
+    driven out of) within ``gap_bridge_m``, straight ahead (both headings within 45° of the line
+    between the ends), are one road: a virtual link joins them, with the first road's speed and
+    the smaller capacity over 1.2 × the straight distance. The other carriageway's end beside it
+    is never joined (it lies across, not ahead). Each end is joined at most once, nearest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Links without ``link_id`` (``edge_pos`` −1), possibly empty.
+    """
+    from mobisim.traffic.settings import MAIN_CLASSES
+
+    cols = [c for c in LINK_COLUMNS if c != "link_id"]
+    if settings.gap_bridge_m <= 0 or links.empty:
+        return pd.DataFrame(columns=cols)
+    base = links["highway"].astype(str).str.replace("_link", "", regex=False)
+    main = links[base.isin(MAIN_CLASSES).to_numpy() & ~links["highway"].astype(str).str.endswith("_link").to_numpy()]
+    pairs = pd.concat([links[["a_node", "b_node"]].rename(columns={"a_node": "n", "b_node": "m"}),
+                       links[["b_node", "a_node"]].rename(columns={"b_node": "n", "a_node": "m"})]).drop_duplicates()
+    degree = pairs.groupby("n").size()
+    dead = degree.index[degree.to_numpy() == 1].to_numpy()
+    outs, ins = set(links["a_node"]), set(links["b_node"])
+    sinks = np.array([n for n in dead if n in ins and n in set(main["b_node"])], dtype=np.int64)
+    sources = np.array([n for n in dead if n in outs and n in set(main["a_node"])], dtype=np.int64)
+    if not len(sinks) or not len(sources):
+        return pd.DataFrame(columns=cols)
+    key = edges["ref"].astype("string").str.upper().fillna(edges["name"].astype("string")) if "ref" in edges.columns \
+        else edges["name"].astype("string")
+    s = _end_headings(main, edges, sinks, incoming=True)
+    t = _end_headings(main, edges, sources, incoming=False)
+    s["key"] = key.iloc[s["edge_pos"].to_numpy()].to_numpy()
+    t["key"] = key.iloc[t["edge_pos"].to_numpy()].to_numpy()
+    m = s.merge(t, on="key", suffixes=("_s", "_t")).dropna(subset=["key"])
+    m = m[m["node_s"] != m["node_t"]]
+    dx, dy = m["x_t"] - m["x_s"], m["y_t"] - m["y_s"]
+    dist = np.hypot(dx, dy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ahead_s = (m["hx_s"] * dx + m["hy_s"] * dy) / dist
+        ahead_t = (m["hx_t"] * dx + m["hy_t"] * dy) / dist
+    ok = (dist > 0) & (dist <= settings.gap_bridge_m) & (ahead_s >= 0.7) & (ahead_t >= 0.7)
+    m = m[ok.to_numpy()].assign(dist=dist[ok]).sort_values("dist", kind="mergesort")
+    m = m.drop_duplicates("node_s").drop_duplicates("node_t")
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    length = 1.2 * m["dist"].to_numpy()
+    speed = m["speed_kmh_s"].to_numpy(dtype=float)
+    return pd.DataFrame({
+        "edge_pos": -1, "reverse": False, "a_node": m["node_s"].to_numpy(np.int64),
+        "b_node": m["node_t"].to_numpy(np.int64), "length_m": length, "highway": m["highway_s"].to_numpy(),
+        "speed_kmh": speed, "free_flow_time": length / 1000.0 / speed * 60.0,
+        "capacity": np.minimum(m["capacity_s"].to_numpy(float), m["capacity_t"].to_numpy(float)),
+    })

@@ -206,9 +206,10 @@ def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
     keep = main_component(links, virtual)
     in_main = links["a_node"].isin(keep).to_numpy() & links["b_node"].isin(keep).to_numpy()
     component = np.zeros(len(net.edges), dtype=bool)
-    component[links.loc[in_main, "edge_pos"].to_numpy()] = True
+    real = links["edge_pos"].to_numpy() >= 0  # not the virtual links across gaps in the data
+    component[links.loc[in_main & real, "edge_pos"].to_numpy()] = True
     has_links = np.zeros(len(net.edges), dtype=bool)
-    has_links[links["edge_pos"].to_numpy()] = True
+    has_links[links.loc[real, "edge_pos"].to_numpy()] = True
     cut_off = has_links & ~component
     if cut_off.any():
         km = net.edges["length"].to_numpy(dtype=float)[cut_off].sum() / 1000.0
