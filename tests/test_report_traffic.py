@@ -189,7 +189,8 @@ def test_traffic_between_two_runs_lists_what_moved_beyond_the_noise():
 
     geom = [LineString([(0, i), (100, i)]) for i in range(4)]
     a = gpd.GeoDataFrame({"way_id": [1, 2, 3, 4], "u": [1, 2, 3, 4], "v": [5, 6, 7, 8],
-                          "daily_traffic": [500.0, 20_000.0, 1_000.0, None]}, geometry=geom, crs="EPSG:28992")
+                          "daily_traffic": [500.0, 20_000.0, 1_000.0, None], "daily_traffic_source": "model"},
+                         geometry=geom, crs="EPSG:28992")
     b = a.assign(name=["Filterstraat", "Hoofdweg", "Omweg", "Nieuw"], length=100.0, in_area=True,
                  daily_traffic=[500.0, 20_900.0, 3_000.0, 800.0],  # +900 on 20,900 is 4 %: noise
                  daily_traffic_source="model")
@@ -198,5 +199,6 @@ def test_traffic_between_two_runs_lists_what_moved_beyond_the_noise():
     moved = displacement(between, TrafficSettings())
     assert list(moved["street"]) == ["Omweg"]
     assert moved.iloc[0]["change"] == 2_000.0 and moved.iloc[0]["before"] == 1_000.0
-    # a run without volumes (traffic model off) gives nothing to compare
+    # a run without modelled volumes (traffic model off) gives nothing to compare
     assert report.traffic_between(a.drop(columns="daily_traffic"), b).empty
+    assert report.traffic_between(a.assign(daily_traffic_source="default:class"), b).empty

@@ -30,6 +30,7 @@ from mobisim import pipeline, traffic
 from mobisim.cli import app
 from mobisim.interventions import CloseThroughTraffic, Fietsstraat, SetSpeed, apply_interventions
 from mobisim.io import cache_dir, load_network
+from mobisim.errors import MobisimError
 from mobisim.traffic import TrafficSettings
 
 #: Only the homes make trips and only the shops attract them (no home-to-home trips).
@@ -307,7 +308,7 @@ def test_a_second_run_is_read_from_the_cache(net, loaded, tmp_path, monkeypatch)
     pd.testing.assert_frame_equal(again.edges, net.edges)
     # other settings are another model: not served from this cache entry
     other = _scenario(TrafficSettings(**dict(LIGHT, residents_total=2_000.0)))
-    with pytest.raises(AssertionError, match="ran again"):
+    with pytest.raises(MobisimError, match="ran again"):  # a failure inside the model: one clear line
         pipeline.model_traffic_step(again, other)
 
 
@@ -339,3 +340,53 @@ def test_a_road_broken_in_the_data_is_joined_straight_ahead_never_across():
     # another road number is another road
     other = edges.assign(ref=["N99", "N98", "N99", "N98"])
     assert car_links(other, settings)["edge_pos"].min() >= 0
+
+
+def test_trips_within_a_zone_load_its_streets(net):
+    """One big zone: every trip stays inside it, none is assigned — yet its streets carry them
+    (the local-traffic floor counts the within-zone trips), never a modelled 0."""
+    # homes attract only visits to homes, so the homes' zone sends every trip to itself
+    s = TrafficSettings(zone_size_m=5000.0, residents_total=1_000.0, attraction_weights={"residents": 1.0})
+    _, zones, m = _run(net, s)
+    assert (zones.table["residents"] > 0).sum() == 1
+    assert m.summary["daily_trips"]["within_a_zone_not_assigned"] == pytest.approx(productions(s), rel=1e-3)
+    assert m.summary["daily_trips"]["internal"] == pytest.approx(0.0, abs=1e-6)
+    woon = m.edges.loc[street(net, "Woonweg").index, "daily"]
+    assert (woon > 0).all(), woon
+
+
+def _line_edges(**extra):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    lines = [LineString([(0, 0), (100, 0)]), LineString([(100, 0), (200, 0)]), LineString([(200, 0), (300, 0)])]
+    base = {"u": [1, 2, 3], "v": [2, 3, 4], "length": 100.0, "highway": "secondary", "ref": "N99",
+            "name": "Hoofdweg", "mode_drive": True, "oneway": False, "lanes_per_direction": 1.0, "maxspeed": 50}
+    base.update(extra)
+    return gpd.GeoDataFrame(base, geometry=lines, crs="EPSG:28992")
+
+
+def test_a_oneway_segment_is_driven_from_u_to_v_only():
+    """The loader turns oneway=-1 ways round, so oneway always reads u → v: one link, u → v."""
+    from mobisim.traffic.supply import car_links
+
+    links = car_links(_line_edges(oneway=[False, True, False]), TrafficSettings())
+    middle = links[links["edge_pos"] == 1]
+    assert list(zip(middle["a_node"], middle["b_node"])) == [(2, 3)]
+    assert len(links[links["edge_pos"] == 0]) == 2  # two-way: both directions
+
+
+def test_a_modal_filter_on_a_main_road_is_never_bridged():
+    """Closing the middle of a main road leaves two dead ends of the same road straight ahead:
+    they are a filter, not a break in the data, so no virtual link crosses it."""
+    from mobisim.traffic.supply import car_links
+
+    closed = _line_edges(through_traffic=[True, False, True])
+    links = car_links(closed, TrafficSettings())
+    assert (links["edge_pos"] >= 0).all()
+    assert not ((links["a_node"] == 2) & (links["b_node"] == 3)).any()
+    # the same gap without the closure (a segment missing from the data) is bridged
+    gap = _line_edges().iloc[[0, 2]]
+    bridged = car_links(gap, TrafficSettings())
+    assert {(2, 3), (3, 2)} <= set(zip(bridged.loc[bridged["edge_pos"] < 0, "a_node"],
+                                       bridged.loc[bridged["edge_pos"] < 0, "b_node"]))

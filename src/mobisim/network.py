@@ -51,6 +51,9 @@ class Network:
         when the network is loaded, before any intervention; empty when not measured.
     source_dates
         Per input file, the date of its OSM data and where it was read (:func:`mobisim.io.data_date`).
+    area_share
+        The share of the municipality's area that the area judged covers (1.0 for the whole
+        municipality; ``None`` when the input lies outside it): the traffic model's residents.
     traffic
         The traffic model run whose volumes the segments carry
         (:class:`mobisim.traffic.TrafficModel`), or ``None`` (class table).
@@ -68,6 +71,7 @@ class Network:
     coverage: dict = field(default_factory=dict)
     source_dates: dict = field(default_factory=dict)
     area_label: str = ""
+    area_share: float | None = 1.0
     traffic: Any = None
 
     def copy(self) -> "Network":

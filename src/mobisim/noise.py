@@ -120,11 +120,10 @@ def traffic_source_label(edges: pd.DataFrame) -> np.ndarray:
     if "daily_traffic_source" not in edges.columns:
         return np.full(len(edges), "class estimate", dtype=object)
     src = edges["daily_traffic_source"].astype("string").fillna("default")
-    own = "daily_traffic" in edges.columns and True
     label = np.where(src.eq("model").to_numpy(), "modelled",
                      np.where(src.str.startswith("default").to_numpy(), "class estimate",
                               ("set by " + src).to_numpy(dtype=object)))
-    if own:
+    if "daily_traffic" in edges.columns:
         missing = pd.to_numeric(edges["daily_traffic"], errors="coerce").isna().to_numpy()
         label = np.where(missing, "class estimate", label)
     return label.astype(object)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from mobisim import ATTRIBUTION
 from mobisim.errors import InputFileError, MobisimError
@@ -358,7 +359,20 @@ def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
         raise InputFileError(f"{label or default_wijken_path()}: no street of the network lies inside the area "
                              f"({', '.join(map(str, net.sources)) or 'input'})")
     net.area_label = label or ("the municipality (the 44 wijken)" if geom is not None else "the whole input")
+    net.area_share = _municipal_share(geom)
     return net
+
+
+def _municipal_share(geom: Any) -> float | None:
+    """The share of the municipality's area (the wijken union) that ``geom`` covers; ``None`` when
+    there is no area or no overlap with the municipality."""
+    from mobisim.areas import default_wijken_path, load_wijken
+
+    if geom is None or not default_wijken_path().exists():
+        return None
+    muni = load_wijken().geometry.union_all()
+    share = float(geom.intersection(muni).area / muni.area) if muni.area > 0 else 0.0
+    return min(share, 1.0) if share > 0 else None
 
 
 def apply_interventions(net: Any, scenario: Any) -> Any:
@@ -434,18 +448,53 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
         net.traffic = None
         return None
     response = _settings(scenario, "scores", "mobisim.scores.ScoreSettings").speed_response_fraction
-    links = traffic.car_links(net.edges, ts, limit_column=limit_column, speed_response=response)
-    zones = traffic.build_zones(net, links, ts)
-    if zones.table["residents"].sum() <= 0 or len(links) == 0:
+    today = before["maxspeed"].reindex(net.edges.index) if before is not None and "maxspeed" in before else None
+    links = traffic.car_links(net.edges, ts, limit_column=limit_column, speed_response=response, today_limits=today)
+
+    def skip(why: str, more: list[str] | tuple[str, ...] = ()) -> None:
         if notes is not None:
-            notes.append("traffic model skipped: the input has no homes (residential buildings or landuse) "
-                         "connected to the car network, so every road keeps the class table of daily traffic")
+            notes.append(f"traffic model skipped: {why}, so every road keeps the class table of daily traffic")
+            notes.extend(f"traffic model: {n}" for n in more)
         net.traffic = None
+        e = net.edges
+        if "daily_traffic_source" in e.columns:  # no stale volumes of an earlier run (today's)
+            stale = e["daily_traffic_source"].astype("string").eq("model").fillna(False).to_numpy(dtype=bool)
+            if stale.any():
+                e = e.copy()
+                e.loc[stale, "daily_traffic"] = pd.NA
+                e.loc[stale, "daily_traffic_source"] = "default:class"
+                net.edges = e
+
+    if len(links) == 0:
+        skip("the input has no car roads")
         return None
-    key = traffic.model_key(links, zones, ts)
+    share = getattr(net, "area_share", 1.0)
+    residents = ts.residents_total * (share if share is not None else 1.0)
+    zones = traffic.build_zones(net, links, ts, residents=residents)
+    if zones.table["residents"].sum() <= 0:
+        skip("the input has no homes (residential buildings or landuse) connected to the car network", zones.notes)
+        return None
+    if zones.table["attraction_units"].sum() <= 0 and not (zones.table["kind"] == "gateway").any():
+        skip("no destination (shops, services, jobs) and no main road leaving the network can be reached from the "
+             "homes", zones.notes)
+        return None
+    if notes is not None and share is None:
+        notes.append(f"traffic model: the input lies outside Den Haag's wijken; its homes hold "
+                     f"[traffic] residents_total = {ts.residents_total:,.0f} residents (Den Haag's): set it for "
+                     "this place")
+    elif notes is not None and share < 0.999:
+        notes.append(f"traffic model: the area judged covers {100 * share:.1f} % of the municipality's area, so its "
+                     f"homes hold that share of [traffic] residents_total: {residents:,.0f} residents (an estimate)")
+    key = traffic.model_key(links, zones, ts, net.edges)
     model = read_traffic_cache(key)
     if model is None:
-        model = traffic.model_traffic(net, links, zones, ts, key=key)
+        try:
+            model = traffic.model_traffic(net, links, zones, ts, key=key)
+        except MobisimError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - AequilibraE/numpy failures become one clear line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise MobisimError(f"traffic model ({', '.join(map(str, net.sources)) or 'input'}): {first}") from None
         write_traffic_cache(model)
     net.edges = traffic.write_traffic(net.edges, model, before=before)
     net.traffic = model
@@ -584,10 +633,8 @@ def _traffic_scores(eb: Any, ea: Any, model_before: Any, model_after: Any, scena
     change = (ea["traffic_change"] if "traffic_change" in ea.columns else None)
     vkm = None
     if change is not None:
-        import numpy as np
-
         d = change.astype("Float64").fillna(0).to_numpy(dtype=float)
-        vkm = float(np.round((d * ea["length"].to_numpy(dtype=float) / 1000.0).sum(), -2))
+        vkm = float(round((d * ea["length"].to_numpy(dtype=float) / 1000.0).sum(), -2))
     return {
         "value": {"before": traffic.traffic_summary(eb, model_before), "after": traffic.traffic_summary(ea, model_after),
                   "displacement": moved.to_dict("records"), "vehicle_km_change_per_day": vkm},
@@ -828,6 +875,8 @@ def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
     changed = report.changed_segments(seg_a, seg_b)
     between = report.traffic_between(seg_a, seg_b)
     moved = displacement(between, TrafficSettings()) if len(between) else None
+    if moved is None:
+        between = between.iloc[:0]
     target = Path(out_dir) if out_dir is not None else Path(maps_dir) / f"compare-{da.name}-{db.name}"
     layers = maps.diff_layers(changed, da.name, db.name)
     if len(between):

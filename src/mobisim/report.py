@@ -1039,7 +1039,11 @@ def traffic_between(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """
     import geopandas as gpd
 
-    if "daily_traffic" not in a.columns or "daily_traffic" not in b.columns:
+    def has(frame: pd.DataFrame) -> bool:  # volumes from the traffic model (not only interventions')
+        return ("daily_traffic_source" in frame.columns and "daily_traffic" in frame.columns
+                and bool(frame["daily_traffic_source"].astype("string").eq("model").any()))
+
+    if not has(a) or not has(b):
         return gpd.GeoDataFrame({c: [] for c in SEGMENT_KEY}, geometry=[], crs=getattr(b, "crs", None))
     keep = [c for c in SEGMENT_KEY + ["name", "ref", "highway", "length", "in_area", "daily_traffic",
                                       "daily_traffic_source", "geometry"] if c in b.columns]

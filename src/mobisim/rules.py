@@ -310,6 +310,13 @@ class RuleSettings(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
+def _traffic_label(edges: pd.DataFrame) -> np.ndarray:
+    """What C3's traffic figure rests on: the 30/50 verdict judges today's modelled traffic (the
+    traffic is modelled again for the scenario only after the limits are decided)."""
+    label = nz.traffic_source_label(edges)
+    return np.where(label == "modelled", "modelled, today's traffic", label).astype(object)
+
+
 def _daily_traffic(edges: pd.DataFrame, s: RuleSettings) -> np.ndarray:
     return nz.estimate_daily_traffic(edges, s.daily_traffic_by_class, s.daily_traffic_other)
 
@@ -547,7 +554,7 @@ def criterion_c3(edges: pd.DataFrame, net: Any, s: RuleSettings, air_layer: Any 
     where = ("nearest building" if basis == "buildings" else "façade assumed next to residential landuse")
     noise_txt = _cat(
         "Lden ≈ ", _fmt(lden50), " dB at 50 km/h (≈ ", _fmt(lden30), " dB at 30) at ", _fmt(dist),
-        " m (", where, "), ~", _fmt(q), " vehicles/day (", nz.traffic_source_label(edges), "); limit ",
+        " m (", where, "), ~", _fmt(q), " vehicles/day (", _traffic_label(edges), "); limit ",
         limit_label(s.noise_threshold_lden_db, NOISE_LIMITS, "dB"))
     no_data = ("no building data and not next to residential landuse: façade distance unknown"
                if basis == "landuse" else

@@ -359,6 +359,7 @@ def power_model(
         edges_before.loc[used].drop(columns="mode_drive", errors="ignore"),
         s.exposure_vehicles_per_day, s.exposure_other_vehicles_per_day,
     )
+    intensity = _on_carriageway(edges_before.loc[used], intensity)
     w = length_km * intensity
     # the traffic after the scenario (moved by closures and new limits) where it was modelled:
     # crashes scale with exposure as well as with speed
@@ -366,7 +367,7 @@ def power_model(
         edges_after.loc[used].drop(columns="mode_drive", errors="ignore"),
         s.exposure_vehicles_per_day, s.exposure_other_vehicles_per_day,
     ) if "daily_traffic" in edges_after.columns else intensity
-    w1 = length_km * intensity_after
+    w1 = length_km * _on_carriageway(edges_after.loc[used], intensity_after)
     v0 = s.mean_speed_ratio_before * l0
     v1 = np.maximum(v0 + s.speed_response_fraction * (l1 - l0), 1.0)
     ratio = v1 / v0
@@ -404,6 +405,18 @@ def power_model(
         "exposure_source_vehicle_km": _exposure_sources(edges_before.loc[used], w),
     }
     return _result(value, "relative change in crashes (fraction)", POWER_FORMULA, inputs)
+
+
+def _on_carriageway(edges: pd.DataFrame, intensity: np.ndarray) -> np.ndarray:
+    """The vehicles on the segment itself where the traffic model gives them
+    (``daily_traffic_carriageway``: one direction on a half of a dual carriageway), so that
+    vehicle-km are not counted twice; ``intensity`` elsewhere."""
+    if "daily_traffic_carriageway" not in edges.columns:
+        return intensity
+    own = pd.to_numeric(edges["daily_traffic_carriageway"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    src = edges["daily_traffic_source"].astype("string").eq("model").fillna(False).to_numpy(dtype=bool) \
+        if "daily_traffic_source" in edges.columns else np.zeros(len(edges), dtype=bool)
+    return np.where(src & ~np.isnan(own), own, intensity)
 
 
 def _exposure_sources(edges: pd.DataFrame, w: np.ndarray) -> dict[str, float]:

@@ -44,6 +44,9 @@ class Demand:
         gateway to gateway, and within one zone (not assigned).
     gravity_gap : float
         Convergence of the gravity model's IPF.
+    within : numpy.ndarray
+        Per zone, the daily trips that stay within it (not assigned; their streets carry them
+        through the local-traffic floor).
     unplaced : float
         Daily trips the homes make that reach no destination (no zone with destinations
         reachable): reported, never silently dropped.
@@ -57,6 +60,7 @@ class Demand:
     intrazonal: float
     gravity_gap: float
     unplaced: float = 0.0
+    within: np.ndarray | None = None
 
 
 def deterrence(minutes: np.ndarray, settings: TrafficSettings) -> np.ndarray:
@@ -82,7 +86,8 @@ def _gravity(minutes: np.ndarray, rows: np.ndarray, cols: np.ndarray, ids: np.nd
     with np.errstate(all="ignore"):
         nearest = np.nanmin(off, axis=1) if n else np.zeros(0)
     within = np.where(np.isfinite(nearest), 0.5 * nearest, 1.0)
-    times = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), 0.0)
+    # unreachable pairs: a time no trip makes (the deterrence of 0 would be the largest weight)
+    times = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), 1e4)
     times[np.arange(n), np.arange(n)] = np.maximum(within, 0.5)
     imp.matrices[:, :, 0] = times
     imp.computational_view(["time"])
@@ -157,9 +162,10 @@ def daily_demand(table: pd.DataFrame, minutes: np.ndarray, settings: TrafficSett
                 through_total += trips.sum()
     placed = matrix[np.ix_(ii, ii)].sum() if len(ii) else 0.0
     unplaced = max(float(prod[ii].sum() - placed), 0.0) if len(ii) else 0.0
-    intrazonal = float(np.trace(matrix))
+    within = np.diagonal(matrix).copy()
+    intrazonal = float(within.sum())
     np.fill_diagonal(matrix, 0.0)
     ext = float(matrix[np.ix_(gi, ii)].sum() + matrix[np.ix_(ii, gi)].sum()) if len(gi) else 0.0
     return Demand(matrix=matrix, zone_ids=ids, internal=float(matrix[np.ix_(ii, ii)].sum()),
                   external_in_out=ext, through=float(matrix[np.ix_(gi, gi)].sum()) if len(gi) else 0.0,
-                  intrazonal=intrazonal, gravity_gap=gap, unplaced=unplaced)
+                  intrazonal=intrazonal, gravity_gap=gap, unplaced=unplaced, within=within)

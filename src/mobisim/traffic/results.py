@@ -3,13 +3,15 @@
 Per segment (:func:`model_traffic`):
 
 * ``daily`` — the modelled vehicles a day, both directions: the peak-hour flow of its links ÷
-  ``peak_hour_share``, at least its **local-traffic floor** (its share, by length, of its zone's
-  trip ends: the destination traffic of streets without a connector) when
-  ``local_traffic_floor`` is on. NaN where the model does not reach (not a car segment, or not
+  ``peak_hour_share``, at least its **local-traffic floor** (its length × the zone's trip ends
+  per metre of access road: the destination traffic of streets without a connector) when
+  ``local_traffic_floor`` is on. On a dual carriageway each half carries its own direction:
+  :func:`write_traffic` gives the road's two-way figure. NaN where the model does not reach (not a car segment, or not
   connected both ways to the main car network): those keep the class table.
 * ``zone_trip_ends`` — the daily trip ends of the segment's zone.
-* ``through_min`` — a lower bound on the share of through traffic: ``1 − zone_trip_ends / daily``
-  (what the street carries beyond everything its own zone can generate).
+* ``through_min`` — a lower bound on the share of through traffic: ``1 − Z / daily`` with ``Z`` the
+  trip ends of every zone that has a connector in the street's cell (within-zone trips counted
+  twice): what the street carries beyond everything the zones that load it can generate.
 * ``rat_run`` — an access road (:data:`~mobisim.traffic.settings.ACCESS_CLASSES`) with
   ``daily ≥ rat_run_min_daily`` and ``through_min ≥ rat_run_through_share``; its fix is a modal
   filter (the scenario intervention ``close_through_traffic``).
@@ -60,10 +62,21 @@ class TrafficModel:
     notes: list[str] = field(default_factory=list)
 
 
-def model_key(links: pd.DataFrame, zones: Zones, settings: TrafficSettings) -> str:
-    """A digest of everything a model run depends on (links, zones, connectors, settings, code)."""
+def model_key(links: pd.DataFrame, zones: Zones, settings: TrafficSettings, edges: pd.DataFrame | None = None) -> str:
+    """A digest of everything a model run depends on: links, zones, connectors, settings, code,
+    AequilibraE's version, and the segments' index, class, length and car access (the
+    local-traffic floor reads them)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     h = hashlib.sha256()
     h.update(settings.model_dump_json().encode())
+    try:
+        h.update(version("aequilibrae").encode())
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        pass
+    if edges is not None:
+        cols = [c for c in ("highway", "length", "mode_drive") if c in edges.columns]
+        h.update(pd.util.hash_pandas_object(edges[cols], index=True).to_numpy().tobytes())
     here = Path(__file__).parent
     for name in _CODE:
         h.update((here / name).read_bytes())
@@ -73,12 +86,21 @@ def model_key(links: pd.DataFrame, zones: Zones, settings: TrafficSettings) -> s
     return h.hexdigest()[:32]
 
 
-def _zone_trip_ends(zones: Zones, matrix: np.ndarray) -> pd.Series:
-    """Daily trip ends per grid cell (internal zones): trips out + trips in."""
-    ends = matrix.sum(axis=0) + matrix.sum(axis=1)
+def _zone_trip_ends(zones: Zones, matrix: np.ndarray, within: np.ndarray | None) -> tuple[pd.Series, pd.Series]:
+    """Daily trip ends per grid cell (internal zones): trips out + in, and twice the trips that stay
+    within the zone; and per cell, the trip ends of every zone with a connector in it (the most
+    zone traffic a street of that cell can carry)."""
+    ends = matrix.sum(axis=0) + matrix.sum(axis=1) + (2.0 * within if within is not None else 0.0)
     t = zones.table
     internal = (t["kind"] == "internal").to_numpy()
-    return pd.Series(ends[internal], index=t["cell"].to_numpy()[internal])
+    own = pd.Series(ends[internal], index=t["cell"].to_numpy()[internal])
+    per_zone = pd.Series(ends, index=t.index)
+    c = zones.connectors
+    touching = pd.DataFrame({"cell": c["cell"].to_numpy(), "zone": c["zone_id"].to_numpy()})
+    touching = pd.concat([touching, pd.DataFrame({"cell": own.index.to_numpy(), "zone": t.index[internal]})])
+    touching = touching.drop_duplicates()
+    reach = touching.assign(ends=touching["zone"].map(per_zone).to_numpy()).groupby("cell")["ends"].sum()
+    return own, reach
 
 
 def model_traffic(net, links: pd.DataFrame, zones: Zones, settings: TrafficSettings, *,
@@ -111,21 +133,28 @@ def model_traffic(net, links: pd.DataFrame, zones: Zones, settings: TrafficSetti
     pos = per_edge.index.to_numpy()
     ok = zones.component[pos]
     daily[pos[ok]] = per_edge.to_numpy()[ok]
-    ends = _zone_trip_ends(zones, a.demand.matrix)
+    ends, reach_ends = _zone_trip_ends(zones, a.demand.matrix, a.demand.within)
     cell_ends = pd.Series(zones.edge_cell).map(ends).to_numpy(dtype=float)
+    zone_traffic = pd.Series(zones.edge_cell).map(reach_ends).to_numpy(dtype=float)
     hw = e["highway"].astype("string").fillna("")
     drive = e["mode_drive"].to_numpy(dtype=bool) if "mode_drive" in e.columns else np.ones(n, bool)
+    # the zone's trip ends are shared by length over its access roads and driveways (the local
+    # density, vehicles per metre); every car segment the model reaches carries at least that
+    # density × its length, so no road the routes happen to miss reads 0
     local = (hw.isin(ACCESS_CLASSES) | hw.isin(settings.unassigned_classes)).to_numpy() & drive
     if settings.local_traffic_floor:
         length = e["length"].to_numpy(dtype=float)
         total = pd.Series(np.where(local, length, 0.0)).groupby(zones.edge_cell).transform("sum").to_numpy()
-        floor = np.where(local & (total > 0) & np.isfinite(cell_ends),
+        floor = np.where(drive & (total > 0) & np.isfinite(cell_ends),
                          np.nan_to_num(cell_ends) * length / np.where(total > 0, total, 1.0), np.nan)
-        reach = local & np.isfinite(floor) & (np.isfinite(daily) | ~hw.isin(ACCESS_CLASSES).to_numpy()
-                                              | ~np.isin(np.arange(n), links["edge_pos"].to_numpy()))
+        # reached: modelled, or a driveway/track the assignment leaves out (not a segment cut off
+        # from the main car network: that one keeps the class table)
+        unassigned = hw.isin(settings.unassigned_classes).to_numpy() & drive
+        reach = np.isfinite(floor) & (np.isfinite(daily) | unassigned)
         daily = np.where(reach, np.fmax(daily, floor), daily)
     with np.errstate(divide="ignore", invalid="ignore"):
-        through = np.where(local & (daily > 0), np.clip(1.0 - np.nan_to_num(cell_ends) / daily, 0.0, 1.0), np.nan)
+        through = np.where(local & (daily > 0), np.clip(1.0 - np.nan_to_num(zone_traffic) / daily, 0.0, 1.0),
+                           np.nan)
     access = hw.isin(ACCESS_CLASSES).to_numpy()
     rat = access & (np.nan_to_num(daily) >= settings.rat_run_min_daily) & (np.nan_to_num(through) >= settings.rat_run_through_share)
     frame = pd.DataFrame({"daily": daily, "zone_trip_ends": cell_ends, "through_min": through, "rat_run": rat},
@@ -154,7 +183,9 @@ def write_traffic(edges: pd.DataFrame, model: TrafficModel, *, before: pd.DataFr
 
     Writes ``daily_traffic`` / ``daily_traffic_source = "model"`` (a segment whose source is not
     ``default`` keeps its own figure: a count, or ``close_through_traffic``'s destination
-    traffic), ``traffic_through_min``, ``rat_run`` and ``rat_run_fix``; with ``before`` (today's
+    traffic; the two-way figure of the road, twice the modelled direction on a half of a dual
+    carriageway), ``daily_traffic_carriageway`` (the modelled vehicles on the segment itself:
+    the Power Model's exposure), ``traffic_through_min``, ``rat_run`` and ``rat_run_fix``; with ``before`` (today's
     edges, same index) also ``daily_traffic_before`` and ``traffic_change`` (vehicles a day).
     """
     out = edges.copy()
@@ -165,12 +196,19 @@ def write_traffic(edges: pd.DataFrame, model: TrafficModel, *, before: pd.DataFr
     modelled = m["daily"].notna().to_numpy() & ~own.to_numpy()
     current = (pd.to_numeric(out["daily_traffic"], errors="coerce").astype("Float64") if "daily_traffic" in out.columns
                else pd.Series(pd.NA, index=out.index, dtype="Float64"))
+    # a half of a dual carriageway carries one direction: the road's two-way figure (what the
+    # toets, noise and the report read) is taken as twice it (directions balanced over a day)
+    dual = (out["dual_carriageway"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            if "dual_carriageway" in out.columns else np.zeros(len(out), dtype=bool))
+    own_dir = m["daily"].to_numpy(dtype=float)
+    two_way = np.where(dual, 2.0 * own_dir, own_dir)
     value = current.where(~pd.Series(modelled, index=out.index),
-                          pd.Series(m["daily"].round().to_numpy(), index=out.index).astype("Float64"))
+                          pd.Series(np.round(two_way), index=out.index).astype("Float64"))
     # not reached by this run and no figure of its own: the class table (never a stale volume
     # of an earlier run, e.g. today's on a segment the scenario cuts off)
     value = value.mask(pd.Series(~modelled & ~own.to_numpy(), index=out.index))
     out["daily_traffic"] = value.astype("Float64")
+    out["daily_traffic_carriageway"] = pd.array(np.where(modelled, np.round(own_dir), np.nan), dtype="Float64")
     out["daily_traffic_source"] = src.where(~pd.Series(modelled, index=out.index), "model").astype("string")
     out.loc[~modelled & ~own.to_numpy(), "daily_traffic_source"] = "default:class"
     out["traffic_through_min"] = m["through_min"].astype("Float64").round(2)

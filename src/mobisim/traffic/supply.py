@@ -1,7 +1,7 @@
 """Supply: the directed car links of the network, with capacity and free-flow time.
 
-One link per direction a car may drive a segment (``mode_drive``, ``oneway``,
-``oneway_reverse``); a segment closed to through traffic (``through_traffic`` false, the
+One link per direction a car may drive a segment (``mode_drive``, ``oneway``; the loader has
+already turned ``oneway=-1`` ways round); a segment closed to through traffic (``through_traffic`` false, the
 ``close_through_traffic`` intervention, a modal filter) carries no link: its destination traffic
 comes from the intervention's figure. Capacity is the class's capacity per lane × lanes per
 direction (× the fietsstraat factor on a ``bicycle_road``); free-flow time uses the *driven*
@@ -40,7 +40,8 @@ def _limit(edges: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: str = "maxspeed",
-                 today_column: str = "maxspeed", speed_response: float = 0.25) -> np.ndarray:
+                 today_column: str = "maxspeed", speed_response: float = 0.25,
+                 today_limits: pd.Series | None = None) -> np.ndarray:
     """Driven free-flow speed (km/h) per segment.
 
     Today: the limit × the class's free-flow ratio (junction delay included). Where the scenario
@@ -57,6 +58,9 @@ def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column
         ``free_flow_ratio_by_class``.
     limit_column, today_column
         The scenario's limit and today's limit.
+    today_limits
+        Today's limits aligned with ``edges`` (they win over ``today_column``): the scenario
+        network's ``maxspeed`` already carries its interventions' limits.
     speed_response
         Fraction of a limit change that drivers follow (``[scores] speed_response_fraction``).
 
@@ -66,13 +70,16 @@ def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column
     """
     ratio = edges["highway"].astype("string").map(settings.free_flow_ratio_by_class).astype("float64").fillna(0.55)
     today = _limit(edges, today_column)
+    if today_limits is not None:
+        given = pd.to_numeric(today_limits, errors="coerce").astype("float64").to_numpy()
+        today = np.where(np.isnan(given), today, np.clip(given, 5.0, None))
     after = _limit(edges, limit_column)
     v0 = ratio.to_numpy() * today
     return np.maximum(v0 * (1.0 + speed_response * (after - today) / today), 3.0)
 
 
 def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: str = "maxspeed",
-              speed_response: float = 0.25) -> pd.DataFrame:
+              speed_response: float = 0.25, today_limits: pd.Series | None = None) -> pd.DataFrame:
     """The directed car links of ``edges`` (:data:`LINK_COLUMNS`).
 
     Parameters
@@ -84,7 +91,7 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
         Capacities, free-flow ratios, fietsstraat factor.
     limit_column
         The limit the drivers see (``proposed_maxspeed`` for the programme, ``maxspeed`` today).
-    speed_response
+    speed_response, today_limits
         See :func:`driven_speed`.
 
     Returns
@@ -104,16 +111,16 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
         lanes = np.where(default, np.maximum(lanes, floor), lanes)
     cap = hw.map(settings.capacity_per_lane_by_class).astype("float64").fillna(settings.capacity_other).to_numpy() * lanes
     cap = np.where(_bool(e, "bicycle_road", False), cap * settings.fietsstraat_capacity_factor, cap)
-    speed = driven_speed(e, settings, limit_column=limit_column, speed_response=speed_response)
+    speed = driven_speed(e, settings, limit_column=limit_column, speed_response=speed_response,
+                         today_limits=None if today_limits is None else today_limits.iloc[pos])
     length = e["length"].to_numpy(dtype="float64")
     minutes = np.maximum(length, 1.0) / 1000.0 / speed * 60.0
+    # a oneway=-1 way is already reversed by the loader: oneway always reads from u to v
     u, v = e["u"].to_numpy(dtype=np.int64), e["v"].to_numpy(dtype=np.int64)
-    rev_only = _bool(e, "oneway_reverse", False)
     oneway = _bool(e, "oneway", False)
-    fwd = pd.DataFrame({"edge_pos": pos, "reverse": rev_only, "a_node": np.where(rev_only, v, u),
-                        "b_node": np.where(rev_only, u, v)})
+    fwd = pd.DataFrame({"edge_pos": pos, "reverse": False, "a_node": u, "b_node": v})
     two = ~oneway
-    bwd = pd.DataFrame({"edge_pos": pos[two], "reverse": ~rev_only[two], "a_node": v[two], "b_node": u[two]})
+    bwd = pd.DataFrame({"edge_pos": pos[two], "reverse": True, "a_node": v[two], "b_node": u[two]})
     attrs = pd.DataFrame({"edge_pos": pos, "length_m": length, "highway": hw.to_numpy(dtype=object),
                           "speed_kmh": speed, "free_flow_time": minutes, "capacity": cap})
     links = pd.concat([fwd, bwd], ignore_index=True).merge(attrs, on="edge_pos", how="left")
@@ -153,7 +160,8 @@ def bridge_gaps(links: pd.DataFrame, edges: pd.DataFrame, settings: TrafficSetti
     A main road (:data:`~mobisim.traffic.settings.MAIN_CLASSES`) that ends (a dead end driven
     into) and the same road (same ``ref``, else the same ``name``) that starts again (a dead end
     driven out of) within ``gap_bridge_m``, straight ahead (both headings within 45° of the line
-    between the ends), are one road: a virtual link joins them, with the first road's speed and
+    between the ends), are one road: a virtual link joins them (never at the end of a segment
+    closed to through traffic or to cars: a modal filter or a bus gate is no break in the data), with the first road's speed and
     the smaller capacity over 1.2 × the straight distance. The other carriageway's end beside it
     is never joined (it lies across, not ahead). Each end is joined at most once, nearest first.
 
@@ -173,6 +181,11 @@ def bridge_gaps(links: pd.DataFrame, edges: pd.DataFrame, settings: TrafficSetti
                        links[["b_node", "a_node"]].rename(columns={"b_node": "n", "a_node": "m"})]).drop_duplicates()
     degree = pairs.groupby("n").size()
     dead = degree.index[degree.to_numpy() == 1].to_numpy()
+    # never across a segment the scenario closed (a modal filter) or that cars may not use (a bus
+    # gate): only where the data itself breaks the road
+    closed = ~(_bool(edges, "mode_drive", True) & _bool(edges, "through_traffic", True))
+    blocked = set(edges.loc[closed, "u"].tolist()) | set(edges.loc[closed, "v"].tolist())
+    dead = np.array([n for n in dead if n not in blocked], dtype=np.int64)
     outs, ins = set(links["a_node"]), set(links["b_node"])
     sinks = np.array([n for n in dead if n in ins and n in set(main["b_node"])], dtype=np.int64)
     sources = np.array([n for n in dead if n in outs and n in set(main["a_node"])], dtype=np.int64)

@@ -49,7 +49,7 @@ class Zones:
         residents), ``attraction_units`` (unscaled), ``gateway_daily`` (two-way vehicles a day
         through a gateway), ``through_share`` (of a gateway's traffic, to other gateways), ``label`` (gateway: the road's name or ref).
     connectors : pandas.DataFrame
-        ``zone_id``, ``node`` (network node id), ``length_m``.
+        ``zone_id``, ``node`` (network node id), ``length_m``, ``cell`` (the grid cell of the node).
     edge_cell : numpy.ndarray of int
         Grid cell key of each segment's midpoint (row order of the edges).
     component : numpy.ndarray of bool
@@ -172,7 +172,7 @@ def _gateways(net, links: pd.DataFrame, settings: TrafficSettings) -> pd.DataFra
     return g.assign(group=group)
 
 
-def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
+def build_zones(net, links: pd.DataFrame, settings: TrafficSettings, *, residents: float | None = None) -> Zones:
     """Zones, connectors and gateways of ``net`` (see the module docstring).
 
     Parameters
@@ -182,6 +182,9 @@ def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
     links : pandas.DataFrame
         :func:`mobisim.traffic.supply.car_links`.
     settings : TrafficSettings
+    residents : float, optional
+        Residents of the area judged (default ``settings.residents_total``; the pipeline scales it
+        by the share of the municipality the area covers).
 
     Returns
     -------
@@ -228,7 +231,8 @@ def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
     pts = pts[share.notna().to_numpy()]  # beyond the network (a landuse polygon reaching past it)
     cell_in = share.dropna().to_numpy() >= 0.5
     floor_in = pts["floor_area"].to_numpy()[cell_in].sum()
-    density = settings.residents_total / floor_in if floor_in > 0 else 0.0
+    total = settings.residents_total if residents is None else residents
+    density = total / floor_in if floor_in > 0 else 0.0
     # the municipality's residents live in the cells that lie mostly in the area judged; homes
     # beyond it (the margin of the extract) are other municipalities', whose traffic enters at
     # the gateways
@@ -310,5 +314,8 @@ def build_zones(net, links: pd.DataFrame, settings: TrafficSettings) -> Zones:
     else:
         table = internal
         notes.append("no main road leaves the network: no traffic enters or leaves the area from outside")
-    return Zones(table=table, connectors=conns.reset_index(drop=True), edge_cell=edge_cell,
-                 component=component, notes=notes)
+    conns = conns.reset_index(drop=True)
+    nxy = _node_xy(net.nodes, conns["node"].to_numpy())
+    ci, cj = _cell_keys(nxy[:, 0], nxy[:, 1], origin, size)
+    conns["cell"] = ci * 100_000 + cj
+    return Zones(table=table, connectors=conns, edge_cell=edge_cell, component=component, notes=notes)
