@@ -728,7 +728,9 @@ def traffic_section(scores: Any, *, edges: pd.DataFrame | None = None,
                       "street is among today's busiest rat runs (every flagged segment: map layer *Rat runs*, "
                       "`layers.gpkg` layer `segments`, column `rat_run`). The fix is a modal filter "
                       "(bollards or a bus gate; the scenario intervention `close_through_traffic`), after which the "
-                      "model shows where that traffic goes.",
+                      "model shows where that traffic goes. The class is OpenStreetMap's: a street mapped as "
+                      "residential that the city runs as a distributor road (a wijkontsluitingsweg) shows up here "
+                      "too — check the class before the filter.",
                       rat_run_table(t), limit=max_rows, formats={"km": 2})
     vkm = _num(v.get("vehicle_km_change_per_day"))
     moved = displacement_table(t)
