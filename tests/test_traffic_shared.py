@@ -16,36 +16,23 @@ import pytest
 
 from mobisim import pipeline
 from mobisim.io import load_network
+from mobisim.traffic import TrafficSettings
 from mobisim.traffic.settings import ACCESS_CLASSES
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: Plausible range (vehicles a day) of the *median* modelled segment per class in Den Haag.
-#: Orders of magnitude of the Dutch road categories, not counts and not fitted to the model:
-#: residential = erftoegangsweg, tens to a few hundred a day (CROW, Handboek wegontwerp
-#: erftoegangswegen), a quiet street up to ~1,500 (Furth et al. 2016, LTS); tertiary =
-#: wijkontsluitingsweg and secondary = stadsontsluitingsweg / gebiedsontsluitingsweg, a few
-#: thousand to ~20,000 (CROW, Handboek wegontwerp gebiedsontsluitingswegen; municipal counts
-#: on Den Haag's 50-roads); primary = stedelijke hoofdweg, 8,000–40,000 (Den Haag's main
-#: roads such as Lozerlaan, Neherkade, Rotterdamsebaan); motorway = 15,000–150,000
-#: (Rijkswaterstaat INWEVA counts for the A4/A12/A13 around Den Haag). A dual carriageway is
-#: one segment per direction, so its segments carry about half of the road's two-way figure:
-#: the lower ends allow for that.
-PLAUSIBLE_MEDIAN_DAILY: dict[str, tuple[float, float]] = {
-    "residential": (20, 1_500),
-    "tertiary": (2_000, 15_000),
-    "secondary": (4_000, 20_000),
-    "primary": (8_000, 40_000),
-    "motorway": (15_000, 150_000),
-}
+#: Plausible range of the median modelled segment per class: the documented setting (its
+#: sources in mobisim.traffic.settings), not fitted to the model.
+PLAUSIBLE_MEDIAN_DAILY: dict[str, tuple[float, float]] = TrafficSettings().plausible_median_daily_by_class
 
 #: The city's main entry routes (name or ref, case-insensitive); each must be among the busiest.
 ENTRY_ROUTES: dict[str, dict[str, str]] = {
     "Utrechtsebaan / A12": {"name": "Utrechtsebaan", "ref": "A12"},
     "Rotterdamsebaan": {"name": "Rotterdamsebaan"},
     "Noordelijke Randweg": {"name": "Noordelijke Randweg"},
+    "Laan van NOI": {"name": "Laan van Nieuw-Oost-Indië"},
 }
 
 

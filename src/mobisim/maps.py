@@ -611,10 +611,11 @@ def _sites_layer(features: gpd.GeoDataFrame) -> MapLayer:
 TRAFFIC_BINS = [(0, "under 500 vehicles/day", "#fed976", 1.2), (500, "500–2,000", "#feb24c", 2.0),
                 (2000, "2,000–5,000", "#fd8d3c", 3.0), (5000, "5,000–15,000", "#e31a1c", 4.0),
                 (15000, "over 15,000", "#800026", 5.5)]
-#: Change classes (ColorBrewer PuOr, diverging and colour-blind safe: orange gains, purple losses).
+#: Change classes (orange gains, blue losses: diverging and colour-blind safe; not purple, which
+#: the diff map's "now fails the toets" uses).
 CHANGE_STYLES: dict[str, dict[str, Any]] = {
-    "loss_large": _line("#5e3c99", 5, 0.9, label="1,000 or more vehicles/day fewer"),
-    "loss": _line("#b2abd2", 3, 0.9, label="300–1,000 fewer"),
+    "loss_large": _line("#2166ac", 5, 0.9, label="1,000 or more vehicles/day fewer"),
+    "loss": _line("#92c5de", 3, 0.9, label="300–1,000 fewer"),
     "gain": _line("#fdb863", 3, 0.9, label="300–1,000 more"),
     "gain_large": _line("#e66101", 5, 0.9, label="1,000 or more vehicles/day more"),
 }

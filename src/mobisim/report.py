@@ -580,9 +580,20 @@ def traffic_class_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
     ma = (v.get("after") or {}).get("median_daily_by_class") or {}
     present = set(mb) | set(ma)
     keys = [k for k in TRAFFIC_CLASS_ORDER if k in present] + sorted(present - set(TRAFFIC_CLASS_ORDER))
+    ranges = ((traffic.get("inputs") or {}).get("settings") or {}).get("plausible_median_daily_by_class") or {}
+
+    def plausible(k: str) -> str:
+        if k not in ranges:
+            return ""
+        lo, hi = (float(x) for x in ranges[k])
+        today = _num(mb.get(k))
+        flag = "" if not np.isfinite(today) or lo <= today <= hi else " — outside"
+        return f"{_vehicles(lo)}–{_vehicles(hi)}{flag}"
+
     return pd.DataFrame([{"road class": k, "today": _vehicles(mb.get(k)), "with the scenario": _vehicles(ma.get(k)),
-                          "change": _signed(_num(ma.get(k)) - _num(mb.get(k)))} for k in keys],
-                        columns=["road class", "today", "with the scenario", "change"])
+                          "change": _signed(_num(ma.get(k)) - _num(mb.get(k))), "plausible median": plausible(k)}
+                         for k in keys],
+                        columns=["road class", "today", "with the scenario", "change", "plausible median"])
 
 
 def _by_street(before: Any, after: Any, value: str) -> pd.DataFrame:
@@ -703,7 +714,9 @@ def traffic_section(scores: Any, *, edges: pd.DataFrame | None = None,
                       "modelled volumes in the layers *Traffic today* and *Traffic with the scenario*).",
                       traffic_source_table(t), formats={"km today": 1, "km with the scenario": 1, "share %": 1})
     lines += _section("Modelled traffic by road class",
-                      "Median vehicles a day (both directions) on the modelled segments of each class.",
+                      "Median vehicles a day (both directions) on the modelled segments of each class, against "
+                      "the range plausible for that class of Dutch urban road (the order of magnitude of the CROW "
+                      "road categories, not counts: `[traffic] plausible_median_daily_by_class`).",
                       traffic_class_table(t))
     lines += _section("The busiest streets",
                       "The highest modelled volume on any segment of the street, vehicles a day (both directions), "

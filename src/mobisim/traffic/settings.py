@@ -184,6 +184,17 @@ class TrafficSettings(BaseModel):
         default=0.5, gt=0, le=1, allow_inf_nan=False,
         description="...and when at least this share is through traffic: traffic beyond what its "
         "own zone can generate (a lower bound on the through share).")
+    plausible_median_daily_by_class: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"residential": (20.0, 1_500.0), "tertiary": (2_000.0, 15_000.0),
+                                 "secondary": (4_000.0, 20_000.0), "primary": (8_000.0, 40_000.0),
+                                 "motorway": (15_000.0, 150_000.0)},
+        description="Plausible range (vehicles a day, both directions) of the median modelled segment "
+        "of a class in Den Haag: the report flags a median outside it. Orders of magnitude of the "
+        "Dutch road categories, not counts: residential = erftoegangsweg, tens to a few hundred, a "
+        "quiet street up to ~1,500 (CROW Handboek wegontwerp erftoegangswegen; Furth et al. 2016); "
+        "tertiary = wijkontsluitingsweg and secondary = gebiedsontsluitingsweg, a few thousand to "
+        "~20,000 (CROW Handboek wegontwerp gebiedsontsluitingswegen); primary = stedelijke hoofdweg, "
+        "8,000–40,000; motorway 15,000–150,000 (Rijkswaterstaat INWEVA around Den Haag).")
     displacement_min_daily: float = Field(
         default=300.0, ge=0, allow_inf_nan=False,
         description="Segments whose traffic changes by less than this (vehicles/day) are not "
