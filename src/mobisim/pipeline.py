@@ -624,20 +624,28 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
     return to_jsonable(out)
 
 
+def _vehicle_km(edges: Any) -> float:
+    """Vehicle-km a day the traffic model puts on ``edges`` (each carriageway counted once:
+    ``daily_traffic_carriageway`` × length, on the segments with a modelled volume)."""
+    if "daily_traffic_carriageway" not in edges.columns:
+        return 0.0
+    q = pd.to_numeric(edges["daily_traffic_carriageway"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    model = edges["daily_traffic_source"].astype("string").eq("model").fillna(False).to_numpy(dtype=bool)
+    return round(float((q * model * edges["length"].to_numpy(dtype=float)).sum() / 1000.0), -2)
+
+
 def _traffic_scores(eb: Any, ea: Any, model_before: Any, model_after: Any, scenario: Any) -> dict[str, Any]:
     """The traffic model's figures today and with the scenario, and the streets traffic moves to."""
     from mobisim import traffic
 
     ts = _settings(scenario, "traffic", "mobisim.traffic.TrafficSettings")
     moved = traffic.displacement(ea, ts)
-    change = (ea["traffic_change"] if "traffic_change" in ea.columns else None)
-    vkm = None
-    if change is not None:
-        d = change.astype("Float64").fillna(0).to_numpy(dtype=float)
-        vkm = float(round((d * ea["length"].to_numpy(dtype=float) / 1000.0).sum(), -2))
+    vkm_before, vkm_after = _vehicle_km(eb), _vehicle_km(ea)
     return {
         "value": {"before": traffic.traffic_summary(eb, model_before), "after": traffic.traffic_summary(ea, model_after),
-                  "displacement": moved.to_dict("records"), "vehicle_km_change_per_day": vkm},
+                  "displacement": moved.to_dict("records"),
+                  "vehicle_km_per_day": {"before": vkm_before, "after": vkm_after},
+                  "vehicle_km_change_per_day": round(vkm_after - vkm_before, -2)},
         "unit": "vehicles/day",
         "formula": "four-step model without mode choice: trip ends from homes and destinations → doubly "
                    "constrained gravity (exp(−β·t)) → peak-hour user equilibrium (BPR, AequilibraE bfw) → "

@@ -764,7 +764,9 @@ def traffic_section(scores: Any, *, edges: pd.DataFrame | None = None,
         if parts:
             text += " Largest: " + md_escape(", ".join(parts)) + "."
     if np.isfinite(vkm):
-        total = _vehicle_km_today(edges)
+        total = _num(((v.get("vehicle_km_per_day") or {}).get("before")))
+        if not np.isfinite(total):
+            total = _vehicle_km_today(edges)
         rel = f" ({_pct(100.0 * vkm / total)} of today's {_vehicles(total, step=1000)})" if total > 0 else ""
         text += f" In all, the vehicle-km driven in the area change by {_signed(vkm, step=100)} a day{rel}."
     lines += _section("Where the traffic goes", text, moved, limit=max_rows, formats={"km": 2})
