@@ -390,3 +390,35 @@ def test_a_modal_filter_on_a_main_road_is_never_bridged():
     bridged = car_links(gap, TrafficSettings())
     assert {(2, 3), (3, 2)} <= set(zip(bridged.loc[bridged["edge_pos"] < 0, "a_node"],
                                        bridged.loc[bridged["edge_pos"] < 0, "b_node"]))
+
+
+def test_a_counted_street_keeps_its_count(net, tmp_path):
+    """A count wins over the model on every car segment of the street, with its source; the
+    other streets keep the model's figures; a name matching no street is named in a note."""
+    counts = tmp_path / "counts.csv"
+    counts.write_text("name;daily\nNoordroute;4321\nGeen Straat;100\n", encoding="utf-8")
+    sc = _scenario(TrafficSettings(**LIGHT))
+    sc.data = types.SimpleNamespace(traffic_counts=counts)
+    notes: list[str] = []
+    pipeline.model_traffic_step(net, sc, notes=notes)
+    noord = street(net, "Noordroute")
+    assert (noord["daily_traffic"] == 4321).all()
+    assert (noord["daily_traffic_source"] == "count:counts.csv").all()
+    assert (street(net, "Zuidroute")["daily_traffic_source"] == "model").all()
+    assert any("Geen Straat" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("name,vehicles\nNoordroute,10\n", "needs the columns 'name' and 'daily'"),
+    ("name,daily\nNoordroute,veel\n", "row 2: count 'veel' is not a number"),
+    ("name,daily\nNoordroute,-5\n", "row 2: count '-5' is not a number"),
+    ("name,daily\nNoordroute,10\nnoordroute,20\n", "rows 2 and 3: street 'Noordroute' has two counts"),
+])
+def test_a_bad_count_list_is_one_clear_error(tmp_path, text, problem):
+    from mobisim.errors import InputFileError
+    from mobisim.io import read_traffic_counts
+
+    path = tmp_path / "counts.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError, match=problem.replace("(", r"\(")):
+        read_traffic_counts(path)

@@ -444,6 +444,15 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
     from mobisim.io import read_traffic_cache, write_traffic_cache
 
     ts = _settings(scenario, "traffic", "mobisim.traffic.TrafficSettings")
+    counts_path = _get(_get(scenario, "data", default={}), "traffic_counts")
+    if counts_path is not None and before is None:  # today's network; the scenario's copies them
+        from mobisim.io import read_traffic_counts
+
+        net.edges, unmatched = traffic.apply_counts(net.edges, read_traffic_counts(counts_path),
+                                                    Path(counts_path).name)
+        if unmatched and notes is not None:
+            notes.append(f"traffic counts: {len(unmatched)} street(s) of {Path(counts_path).name} match no car road "
+                         f"of the network: {', '.join(unmatched[:5])}")
     if not ts.enabled:
         net.traffic = None
         return None

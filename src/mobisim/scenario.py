@@ -78,6 +78,7 @@ PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("data", "osm"),
     ("data", "buildings"),
     ("data", "speed_limits"),
+    ("data", "traffic_counts"),
     ("rules", "air_layer_path"),
     ("schools", "schools_csv"),
     ("schools", "wijken_path"),
@@ -112,6 +113,12 @@ class DataSettings(BaseModel):
     speed_limits_column: str = Field(
         "maxspeed", min_length=1,
         description="The column of `speed_limits` holding the limit in km/h.",
+    )
+    traffic_counts: Path | None = Field(
+        None,
+        description="Traffic counts per street: a CSV with the columns `name` and `daily` (motor "
+        "vehicles a day, both directions). A counted street's figure wins over the traffic model "
+        "and the class table (source `count:<file>`). Relative to the scenario file.",
     )
 
     @field_validator("osm", "buildings", mode="before")

@@ -12,6 +12,7 @@ Modules: :mod:`~mobisim.traffic.settings` (every assumption, sourced), :mod:`~mo
 """
 
 from mobisim.traffic.assign import Assignment, assign
+from mobisim.traffic.counts import apply_counts
 from mobisim.traffic.results import (
     TRAFFIC_COLUMNS,
     TrafficModel,
@@ -31,6 +32,7 @@ __all__ = [
     "TrafficModel",
     "TrafficSettings",
     "Zones",
+    "apply_counts",
     "assign",
     "build_zones",
     "car_links",
