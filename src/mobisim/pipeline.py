@@ -359,20 +359,26 @@ def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
         raise InputFileError(f"{label or default_wijken_path()}: no street of the network lies inside the area "
                              f"({', '.join(map(str, net.sources)) or 'input'})")
     net.area_label = label or ("the municipality (the 44 wijken)" if geom is not None else "the whole input")
-    net.area_share = _municipal_share(geom)
+    net.area_share = _municipal_share(geom, net)
     return net
 
 
-def _municipal_share(geom: Any) -> float | None:
-    """The share of the municipality's area (the wijken union) that ``geom`` covers; ``None`` when
-    there is no area or no overlap with the municipality."""
+def _municipal_share(geom: Any, net: Any) -> float | None:
+    """The share of the municipality's area (the wijken union) that the area judged covers *and*
+    the network reaches (its convex hull: a small extract is a small part of the city); ``None``
+    when there is no area or no overlap with the municipality."""
     from mobisim.areas import default_wijken_path, load_wijken
 
     if geom is None or not default_wijken_path().exists():
         return None
     muni = load_wijken().geometry.union_all()
-    share = float(geom.intersection(muni).area / muni.area) if muni.area > 0 else 0.0
-    return min(share, 1.0) if share > 0 else None
+    import shapely
+
+    hull = shapely.multipoints(shapely.get_coordinates(net.edges.geometry.to_numpy())).convex_hull
+    share = float(geom.intersection(muni).intersection(hull).area / muni.area) if muni.area > 0 else 0.0
+    if share <= 0:
+        return None
+    return 1.0 if share >= 0.99 else share  # the whole municipality, to the outline's precision
 
 
 def apply_interventions(net: Any, scenario: Any) -> Any:
@@ -477,7 +483,9 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
     if len(links) == 0:
         skip("the input has no car roads")
         return None
-    share = getattr(net, "area_share", 1.0)
+    # the default is the municipality's population: the area judged holds its share; a figure the
+    # scenario sets is the population of its area as it is
+    share = 1.0 if "residents_total" in ts.model_fields_set else getattr(net, "area_share", 1.0)
     residents = ts.residents_total * (share if share is not None else 1.0)
     zones = traffic.build_zones(net, links, ts, residents=residents)
     if zones.table["residents"].sum() <= 0:
@@ -491,7 +499,7 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
         notes.append(f"traffic model: the input lies outside Den Haag's wijken; its homes hold "
                      f"[traffic] residents_total = {ts.residents_total:,.0f} residents (Den Haag's): set it for "
                      "this place")
-    elif notes is not None and share < 0.999:
+    elif notes is not None and share < 1.0:
         notes.append(f"traffic model: the area judged covers {100 * share:.1f} % of the municipality's area, so its "
                      f"homes hold that share of [traffic] residents_total: {residents:,.0f} residents (an estimate)")
     key = traffic.model_key(links, zones, ts, net.edges)

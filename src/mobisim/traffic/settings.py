@@ -51,7 +51,10 @@ class TrafficSettings(BaseModel):
     residents_total: float = Field(
         default=560_000.0, ge=0, allow_inf_nan=False,
         description="Residents of the municipality, spread over the residential floor area (as "
-        "the school routes spread the children). Source: CBS Statline, Den Haag ≈ 560,000 (2024).")
+        "the school routes spread the children). Source: CBS Statline, Den Haag ≈ 560,000 (2024). "
+        "Left at the default, a run on part of the city (an [area], a smaller extract) gets the "
+        "share of the municipality's area it covers; a value the scenario sets is the population "
+        "of the area judged as it is.")
     household_size: float = Field(
         default=2.0, gt=0, le=6, allow_inf_nan=False,
         description="Persons per household. Source: CBS Statline, Den Haag 2023: 2.0.")
