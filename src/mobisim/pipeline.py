@@ -359,19 +359,20 @@ def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
         raise InputFileError(f"{label or default_wijken_path()}: no street of the network lies inside the area "
                              f"({', '.join(map(str, net.sources)) or 'input'})")
     net.area_label = label or ("the municipality (the 44 wijken)" if geom is not None else "the whole input")
-    net.area_share = _municipal_share(geom, net)
+    net.area_share = _municipal_share(geom, net, muni=geom if boundary is None and not names else None)
     return net
 
 
-def _municipal_share(geom: Any, net: Any) -> float | None:
-    """The share of the municipality's area (the wijken union) that the area judged covers *and*
-    the network reaches (its convex hull: a small extract is a small part of the city); ``None``
-    when there is no area or no overlap with the municipality."""
+def _municipal_share(geom: Any, net: Any, *, muni: Any = None) -> float | None:
+    """The share of the municipality's area (the wijken union, ``muni`` when already loaded) that
+    the area judged covers *and* the network reaches (its convex hull: a small extract is a small
+    part of the city); ``None`` when there is no area or no overlap with the municipality."""
     from mobisim.areas import default_wijken_path, load_wijken
 
-    if geom is None or not default_wijken_path().exists():
+    if geom is None or (muni is None and not default_wijken_path().exists()):
         return None
-    muni = load_wijken().geometry.union_all()
+    if muni is None:  # the municipality, when the area judged is not itself the municipality
+        muni = load_wijken().geometry.union_all()
     import shapely
 
     hull = shapely.multipoints(shapely.get_coordinates(net.edges.geometry.to_numpy())).convex_hull

@@ -137,21 +137,25 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
 def _end_headings(links: pd.DataFrame, edges: pd.DataFrame, nodes: np.ndarray, incoming: bool) -> pd.DataFrame:
     """Position and unit heading of the road at each of ``nodes`` (the last piece of its incoming
     link, or the first piece of its outgoing link)."""
+    import shapely
+
     col = "b_node" if incoming else "a_node"
     sub = links[links[col].isin(nodes)].drop_duplicates(col)
-    geom = edges.geometry.iloc[sub["edge_pos"].to_numpy()]
-    rows = []
-    for (_, link), line in zip(sub.iterrows(), geom):
-        xy = np.asarray(line.coords)
-        if link["reverse"]:
-            xy = xy[::-1]
-        a, b = (xy[-2], xy[-1]) if incoming else (xy[0], xy[1])
-        d = b - a
-        norm = float(np.hypot(*d)) or 1.0
-        end = xy[-1] if incoming else xy[0]
-        rows.append((link[col], end[0], end[1], d[0] / norm, d[1] / norm, link["highway"], link["speed_kmh"],
-                     link["capacity"], link["edge_pos"]))
-    return pd.DataFrame(rows, columns=["node", "x", "y", "hx", "hy", "highway", "speed_kmh", "capacity", "edge_pos"])
+    geom = edges.geometry.to_numpy()[sub["edge_pos"].to_numpy()]
+    # the link's end at the node: the geometry's last point (incoming) or first (outgoing), and
+    # the other way round on a link that runs against the geometry (v → u)
+    at_last = sub["reverse"].to_numpy(dtype=bool) != incoming
+    end_i = np.where(at_last, -1, 0)
+    near_i = np.where(at_last, -2, 1)
+    end = shapely.get_coordinates(shapely.get_point(geom, end_i))
+    near = shapely.get_coordinates(shapely.get_point(geom, near_i))
+    d = end - near if incoming else near - end
+    norm = np.hypot(d[:, 0], d[:, 1])
+    norm[norm == 0] = 1.0
+    return pd.DataFrame({"node": sub[col].to_numpy(), "x": end[:, 0], "y": end[:, 1], "hx": d[:, 0] / norm,
+                         "hy": d[:, 1] / norm, "highway": sub["highway"].to_numpy(),
+                         "speed_kmh": sub["speed_kmh"].to_numpy(), "capacity": sub["capacity"].to_numpy(),
+                         "edge_pos": sub["edge_pos"].to_numpy()})
 
 
 def bridge_gaps(links: pd.DataFrame, edges: pd.DataFrame, settings: TrafficSettings) -> pd.DataFrame:
