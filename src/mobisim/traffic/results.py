@@ -20,7 +20,6 @@ Per segment (:func:`model_traffic`):
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from mobisim.traffic.assign import assign
 from mobisim.traffic.settings import ACCESS_CLASSES, TrafficSettings
 from mobisim.traffic.zones import Zones
 
-__all__ = ["TRAFFIC_COLUMNS", "TrafficModel", "model_key", "model_traffic", "edge_traffic", "write_traffic",
+__all__ = ["TRAFFIC_COLUMNS", "TrafficModel", "model_key", "model_traffic", "write_traffic", "moved",
            "displacement", "traffic_summary"]
 
 #: Per-segment columns of a model run (:attr:`TrafficModel.edges`).

@@ -15,7 +15,7 @@ import pandas as pd
 
 from mobisim.traffic.settings import TrafficSettings
 
-__all__ = ["LINK_COLUMNS", "driven_speed", "car_links", "bridge_gaps"]
+__all__ = ["LINK_COLUMNS", "driven_speed", "car_links", "bridge_gaps", "dead_ends"]
 
 #: Columns of the link table: ``link_id`` (1..n), ``edge_pos`` (row in the edges; −1 for a virtual
 #: link of :func:`bridge_gaps`), ``reverse``
@@ -134,6 +134,14 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
     return links.reset_index(drop=True)[LINK_COLUMNS]
 
 
+def dead_ends(links: pd.DataFrame) -> np.ndarray:
+    """Nodes with one neighbour in the link graph (in either direction): road ends."""
+    pairs = pd.concat([links[["a_node", "b_node"]].rename(columns={"a_node": "n", "b_node": "m"}),
+                       links[["b_node", "a_node"]].rename(columns={"b_node": "n", "a_node": "m"})]).drop_duplicates()
+    degree = pairs.groupby("n").size()
+    return degree.index[degree.to_numpy() == 1].to_numpy(dtype=np.int64)
+
+
 def _end_headings(links: pd.DataFrame, edges: pd.DataFrame, nodes: np.ndarray, incoming: bool) -> pd.DataFrame:
     """Position and unit heading of the road at each of ``nodes`` (the last piece of its incoming
     link, or the first piece of its outgoing link)."""
@@ -181,10 +189,7 @@ def bridge_gaps(links: pd.DataFrame, edges: pd.DataFrame, settings: TrafficSetti
         return pd.DataFrame(columns=cols)
     base = links["highway"].astype(str).str.replace("_link", "", regex=False)
     main = links[base.isin(MAIN_CLASSES).to_numpy() & ~links["highway"].astype(str).str.endswith("_link").to_numpy()]
-    pairs = pd.concat([links[["a_node", "b_node"]].rename(columns={"a_node": "n", "b_node": "m"}),
-                       links[["b_node", "a_node"]].rename(columns={"b_node": "n", "a_node": "m"})]).drop_duplicates()
-    degree = pairs.groupby("n").size()
-    dead = degree.index[degree.to_numpy() == 1].to_numpy()
+    dead = dead_ends(links)
     # never across a segment the scenario closed (a modal filter) or that cars may not use (a bus
     # gate): only where the data itself breaks the road
     closed = ~(_bool(edges, "mode_drive", True) & _bool(edges, "through_traffic", True))

@@ -30,6 +30,7 @@ from scipy.spatial import cKDTree
 
 from mobisim.homes import residential_buildings, residential_origins
 from mobisim.traffic.settings import ACCESS_CLASSES, MAIN_CLASSES, TrafficSettings
+from mobisim.traffic.supply import dead_ends
 
 __all__ = ["Zones", "build_zones", "main_component", "edge_cells"]
 
@@ -141,11 +142,7 @@ def _classes_at_nodes(links: pd.DataFrame) -> pd.DataFrame:
 def _gateways(net, links: pd.DataFrame, settings: TrafficSettings) -> pd.DataFrame:
     """Ends of main roads at the edge of the network, merged per road (``gateway_merge_m``)."""
     e = net.edges
-    ends = pd.concat([links["a_node"], links["b_node"]])
-    neighbours = pd.concat([links[["a_node", "b_node"]].rename(columns={"a_node": "n", "b_node": "m"}),
-                            links[["b_node", "a_node"]].rename(columns={"b_node": "n", "a_node": "m"})])
-    degree = neighbours.drop_duplicates().groupby("n").size()
-    dead = set(degree.index[degree.to_numpy() == 1].tolist())
+    dead = set(dead_ends(links).tolist())
     if not dead:
         return pd.DataFrame(columns=["node", "x", "y", "highway", "label", "group"])
     hw = e["highway"].astype("string").fillna("")
