@@ -831,6 +831,50 @@ def load_network(
     return net
 
 
+#: Fields a school register must carry (the municipality's "schoolgebouwen" names).
+SCHOOL_REGISTER_FIELDS = ("bestemming", "brinnummer", "school", "lesruimte")
+
+
+def read_school_register(path: Path | str) -> gpd.GeoDataFrame:
+    """A register of school buildings: Den Haag's open data "schoolgebouwen", or any point file with
+    the same fields (:data:`SCHOOL_REGISTER_FIELDS`: ``bestemming`` the building's use, ``BO`` =
+    primary school; ``brinnummer`` the school's national id; ``school`` its name; ``lesruimte``
+    classrooms).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``use``, ``brin``, ``name``, ``classrooms`` (float, NaN where missing), ``row`` (record
+        number, from 1), point geometry in EPSG:28992 (a file without a CRS is taken as WGS84).
+
+    Raises
+    ------
+    mobisim.errors.InputFileError
+        Missing or unreadable file, missing fields (named, with the fields it has), no record, or
+        geometries that are not points.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: school register not found")
+    frame = read_vector(path, "the school register")
+    missing = [c for c in SCHOOL_REGISTER_FIELDS if c not in frame.columns]
+    if missing:
+        have = _columns_text([c for c in frame.columns if c != frame.geometry.name])
+        raise InputFileError(f"{path}: the school register lacks the field(s) {', '.join(missing)} (fields: {have})")
+    frame = frame[frame.geometry.notna().to_numpy() & ~frame.geometry.is_empty.to_numpy()]
+    if frame.empty:
+        raise InputFileError(f"{path}: the school register holds no building with a location")
+    if not frame.geom_type.eq("Point").all():
+        raise InputFileError(f"{path}: the school register must hold points (found {frame.geom_type.iloc[0]})")
+    return gpd.GeoDataFrame({
+        "use": frame["bestemming"].astype("string").str.strip().to_numpy(),
+        "brin": frame["brinnummer"].astype("string").str.strip().to_numpy(),
+        "name": frame["school"].astype("string").str.strip().to_numpy(),
+        "classrooms": pd.to_numeric(frame["lesruimte"], errors="coerce").astype("float64").to_numpy(),
+        "row": np.arange(1, len(frame) + 1),
+    }, geometry=frame.geometry.to_crs(CRS).to_numpy(), crs=CRS)
+
+
 def read_traffic_counts(path: Path | str) -> pd.DataFrame:
     """Traffic counts per street: a CSV with the columns ``name`` and ``daily`` (motor vehicles a
     day, both directions; ``,``, ``;`` or tab separated, UTF-8). A count wins over the traffic
@@ -917,5 +961,5 @@ def write_traffic_cache(model: Any) -> None:
         raise
 
 
-__all__ = ["load_network", "read_traffic_counts", "read_traffic_cache", "write_traffic_cache", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame",
+__all__ = ["load_network", "read_school_register", "read_traffic_counts", "read_traffic_cache", "write_traffic_cache", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame",
            "read_speed_limits"]

@@ -560,12 +560,14 @@ def evaluate_schools(net: Any, scenario: Any, notes: list[str] | None = None) ->
     from mobisim import schools
 
     s = _settings(scenario, "schools", "mobisim.schools.SchoolSettings")
-    if len(schools.school_points(net, s)) == 0:
+    points = schools.school_points(net, s)  # read once (a register or a CSV is a file)
+    if len(points) == 0:
         if notes is not None:
-            notes.append("no primary school in the input (amenity=school or schools.schools_csv): "
-                         "school routes skipped")
+            notes.append("no primary school in the input (amenity=school, schools.school_register or "
+                         "schools.schools_csv): school routes skipped")
+            notes.extend(points.attrs.get("notes", []))
         return None
-    return schools.evaluate_school_routes(net, s)
+    return schools.evaluate_school_routes(net, s, schools=points)
 
 
 def evaluate_parking_step(net: Any, scenario: Any) -> Any:

@@ -81,6 +81,7 @@ PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("data", "traffic_counts"),
     ("rules", "air_layer_path"),
     ("schools", "schools_csv"),
+    ("schools", "school_register"),
     ("schools", "wijken_path"),
     ("parking", "garages_path"),
     ("parking", "spaces_path"),

@@ -124,6 +124,27 @@ class SchoolSettings(BaseModel):
             "WGS84); replaces the schools found in OSM. Source: scenario input."
         ),
     )
+    school_register: Path | None = Field(
+        None,
+        description=(
+            "The municipality's register of school buildings (Den Haag open data "
+            "\"schoolgebouwen\", or any point file with the fields bestemming, brinnummer, school, "
+            "lesruimte): its primary-school buildings (`register_uses`) replace the schools found "
+            "in OSM, which mix in music schools, lyceums and hotel schools. Relative to the "
+            "scenario file. Source: ../shared/osm/den-haag-schoolgebouwen.geojson (© Gemeente Den Haag)."
+        ),
+    )
+    register_uses: list[str] = Field(
+        default_factory=lambda: ["BO"], min_length=1,
+        description="Values of the register's `bestemming` that are primary-school buildings (BO = "
+        "basisonderwijs; `BO-Voorschool` is a pre-school at one). Source: the register's README.",
+    )
+    class_size: float = Field(
+        23.0, gt=0, le=40, allow_inf_nan=False,
+        description="Pupils per classroom, for a register building's pupils (classrooms × this, then "
+        "scaled to children_total). Source: DUO/CBS, mean group size in Dutch primary schools ≈ 23. "
+        "A building without a classroom count gets the median.",
+    )
     wijken_path: Path | None = Field(
         None,
         description=(
@@ -1039,8 +1060,60 @@ def home_origins(net: Any, settings: SchoolSettings) -> gpd.GeoDataFrame:
     )
 
 
+def register_schools(register: gpd.GeoDataFrame, net: Any, settings: SchoolSettings,
+                     source: str = "register") -> gpd.GeoDataFrame:
+    """The primary-school buildings of a school register (:func:`mobisim.io.read_school_register`).
+
+    Buildings whose use is in ``register_uses`` and that lie within the network's reach (its
+    convex hull grown by 300 m) are kept; the others — the register's defective coordinates, or
+    buildings beyond the extract — are skipped and named in ``attrs["notes"]``. ``pupils`` is the
+    building's classrooms × ``class_size`` (the median where missing), scaled to
+    ``children_total``: a capacity, for the per-school table.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`primary_schools`, plus ``brin`` and ``pupils``.
+    """
+    import shapely
+
+    bo = register[register["use"].isin(settings.register_uses).to_numpy()]
+    edges = getattr(net, "edges", None)
+    if edges is not None and len(edges):
+        reach = shapely.multipoints(shapely.get_coordinates(edges.geometry.to_numpy())).convex_hull.buffer(300.0)
+        inside = bo.geometry.within(reach).to_numpy()
+    else:
+        inside = np.ones(len(bo), dtype=bool)
+    notes: list[str] = []
+    if (~inside).any():
+        out = bo[~inside]
+        named = ", ".join(f"{n} (record {r})" for n, r in zip(out["name"].astype(str), out["row"]))
+        notes.append(f"{int((~inside).sum())} primary-school building(s) of the register lie outside the network's "
+                     f"area (a defective coordinate, or beyond the extract), skipped: {named}")
+    kept = bo[inside]
+    rooms = kept["classrooms"].to_numpy(dtype=float)
+    fill = np.nanmedian(rooms) if np.isfinite(rooms).any() else 1.0
+    rooms = np.where(np.isfinite(rooms) & (rooms > 0), rooms, fill)
+    pupils = rooms * settings.class_size
+    if pupils.sum() > 0:
+        pupils = pupils * settings.children_total / pupils.sum()
+    out = _school_frame(kept["name"].to_numpy(dtype=object), np.full(len(kept), source, dtype=object),
+                        [None] * len(kept), [None] * len(kept), kept.geometry.to_numpy())
+    out["brin"] = kept["brin"].to_numpy(dtype=object)
+    out["pupils"] = np.round(pupils)
+    out.attrs["notes"] = notes
+    return out
+
+
 def school_points(net: Any, settings: SchoolSettings) -> gpd.GeoDataFrame:
-    """The scenario's CSV schools when configured, else the primary schools in ``net.features``."""
+    """The schools of a run: the register's primary-school buildings when ``school_register`` is
+    set (:func:`register_schools`), else the scenario's CSV schools, else the primary schools in
+    ``net.features``."""
+    if settings.school_register is not None:
+        from mobisim.io import read_school_register
+
+        path = Path(settings.school_register)
+        return register_schools(read_school_register(path), net, settings, source=f"register:{path.name}")
     if settings.schools_csv is not None:
         return read_schools_csv(settings.schools_csv)
     return primary_schools(getattr(net, "features", None))
@@ -1095,6 +1168,7 @@ def evaluate_school_routes(
         if note:
             notes.append(note)
     schools = school_points(net, s) if schools is None else schools
+    notes.extend(schools.attrs.get("notes", []))
     if origins is None:
         origins = home_origins(net, s)
         if wijken is not None and s.clip_homes_to_wijken:

@@ -1,0 +1,107 @@
+"""Schools from the municipality's register of school buildings (``[schools] school_register``):
+its primary-school buildings only, pupils by classrooms, defective records skipped by name, and
+one clear error for a bad register file. Hand-written register: tests/data/school_register.geojson
+(three BO buildings by the render fixture, a lyceum, a gym, and one BO record with a broken
+coordinate, as the real register has)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mobisim import pipeline, schools
+from mobisim.errors import InputFileError
+from mobisim.io import load_network, read_school_register
+from mobisim.schools import SchoolSettings
+
+
+@pytest.fixture(scope="module")
+def net(data_dir: Path):
+    return load_network([data_dir / "render_city.osm", data_dir / "render_buildings.osm"], cache=False)
+
+
+def test_only_primary_buildings_near_the_network_with_pupils_by_classrooms(net, data_dir):
+    s = SchoolSettings(school_register=data_dir / "school_register.geojson", children_total=1_000.0)
+    pts = schools.school_points(net, s)
+    assert sorted(pts["name"]) == ["Basisschool De Linde", "Basisschool De Linde (dependance)", "OBS Het Anker"]
+    assert "Montessori Lyceum" not in set(pts["name"])  # VO: secondary
+    assert set(pts["source"]) == {"register:school_register.geojson"}
+    assert list(pts["brin"]) == ["01AA", "01AA", "02BB"]
+    # classrooms 8, missing (→ median 12), 16, × class size, scaled to children_total
+    assert list(pts["pupils"]) == [pytest.approx(1_000 * 8 / 36, abs=0.5), pytest.approx(1_000 * 12 / 36, abs=0.5),
+                                   pytest.approx(1_000 * 16 / 36, abs=0.5)]
+    notes = pts.attrs["notes"]
+    assert len(notes) == 1 and "Basisschool Verkeerd Getypt (record 6)" in notes[0]
+
+
+def test_another_use_list_changes_the_schools(net, data_dir):
+    s = SchoolSettings(school_register=data_dir / "school_register.geojson", register_uses=["BO", "VO"])
+    assert "Montessori Lyceum" in set(schools.school_points(net, s)["name"])
+
+
+def test_a_run_routes_children_to_the_register_schools(tmp_path, data_dir, shared_osm):
+    sc = pipeline.load_scenario_any(data_dir / "render_scenario.toml")
+    sc = sc.model_copy(update={"schools": sc.schools.model_copy(
+        update={"school_register": data_dir / "school_register.geojson"})})
+    res = pipeline.run_scenario(sc, out_dir=tmp_path / "out", progress=False)
+    per_school = res.schools_after.schools
+    assert set(per_school["name"]) <= {"Basisschool De Linde", "Basisschool De Linde (dependance)", "OBS Het Anker"}
+    assert per_school["children"].sum() > 0
+    assert any("Verkeerd Getypt" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("content, problem", [
+    ({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"bestemming": "BO", "school": "X"},
+         "geometry": {"type": "Point", "coordinates": [4.3, 52.08]}}]},
+     "lacks the field(s) brinnummer, lesruimte"),
+    ({"type": "FeatureCollection", "features": []}, "lacks the field"),
+    ({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"bestemming": "BO", "brinnummer": "1", "school": "X", "lesruimte": 3},
+         "geometry": None}]}, "holds no building with a location"),
+    ({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"bestemming": "BO", "brinnummer": "1", "school": "X", "lesruimte": 3},
+         "geometry": {"type": "LineString", "coordinates": [[4.3, 52.08], [4.31, 52.08]]}}]}, "must hold points"),
+])
+def test_a_bad_register_is_one_clear_error(tmp_path, content, problem):
+    path = tmp_path / "register.geojson"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(InputFileError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        read_school_register(path)
+
+
+def test_a_bad_register_in_a_scenario_stops_the_run_with_exit_2(tmp_path, data_dir):
+    from mobisim.cli import app
+
+    (tmp_path / "bad.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(f'name = "s"\n[data]\nosm = ["{data_dir / "render_city.osm"}"]\n'
+                        '[schools]\nschool_register = "bad.geojson"\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert lines[-1].startswith("mobisim: error:") and "bad.geojson" in lines[-1] and "lacks the field" in lines[-1]
+    assert not (tmp_path / "out").exists()
+    # a register file that is not there
+    scenario.write_text(scenario.read_text().replace("bad.geojson", "missing.geojson"), encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "school register not found" in res.output
+
+
+@pytest.mark.integration
+def test_the_city_register_gives_the_primary_school_buildings(shared_osm):
+    """The shared register: 210 BO buildings in the city (170–250 expected), no lyceum, no music or
+    hotel school among them; the 6 BO records with broken coordinates named and skipped."""
+    path = shared_osm / "den-haag-schoolgebouwen.geojson"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    city = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])
+    pts = schools.school_points(city, SchoolSettings(school_register=path))
+    assert 170 <= len(pts) <= 250
+    names = pts["name"].astype(str).str.lower()
+    assert not names.str.contains("lyceum|gitaar|guitar|hotelschool|lycée|muziekschool").any()
+    assert pts["pupils"].sum() == pytest.approx(SchoolSettings().children_total, rel=0.01)
+    assert "skipped" in pts.attrs["notes"][0]
