@@ -105,3 +105,19 @@ def test_the_city_register_gives_the_primary_school_buildings(shared_osm):
     assert not names.str.contains("lyceum|gitaar|guitar|hotelschool|lycée|muziekschool").any()
     assert pts["pupils"].sum() == pytest.approx(SchoolSettings().children_total, rel=0.01)
     assert "skipped" in pts.attrs["notes"][0]
+
+
+@pytest.mark.parametrize("name, primary", [
+    ("Montessori Lyceum Den Haag", False), ("Gitaarschool Den Haag", False), ("Hotelschool The Hague", False),
+    ("Lycée Français Vincent van Gogh", False), ("Muziekschool Zuid", False), ("Dalton College", False),
+    ("Basisschool De Linde", True), ("Montessorischool Waalsdorp", True), ("De Regenboog", True),
+])
+def test_without_a_register_osm_schools_that_are_not_primary_are_left_out(name, primary):
+    """Without a register the OSM schools are judged by their tags, then by name: a name that says
+    secondary or another kind of school wins over one that sounds primary."""
+    import pandas as pd
+
+    from mobisim.features import is_primary_school
+
+    tags = pd.DataFrame({"isced:level": [None], "school": [None], "name": [name]})
+    assert bool(is_primary_school(tags)["primary_school"].iloc[0]) is primary

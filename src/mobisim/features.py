@@ -35,7 +35,10 @@ PRIMARY_NAME = (
 SECONDARY_NAME = (
     r"college|lyceum|gymnasium|\bmavo\b|\bhavo\b|\bvwo\b|\bvmbo\b|\bmbo\b|\broc\b|hogeschool|"
     r"universiteit|university|academie|academy|praktijkonderwijs|scholengemeenschap|\bisk\b|"
-    r"international school|british school|american school|\bvso\b"
+    r"international school|british school|american school|\bvso\b|"
+    # schools that teach something else than primary education (music, dance, hotel, driving, …)
+    r"hotelschool|hotel school|muziekschool|music school|gitaar|guitar|dansschool|dance school|balletschool|"
+    r"lyc[eé]e|conservatorium|theaterschool|rijschool|taalschool|language school|kookschool|zwemschool"
 )
 
 
@@ -102,17 +105,19 @@ def is_primary_school(tags: pd.DataFrame) -> pd.DataFrame:
     isced_higher = isced.str.contains(r"\b[2-8]\b", regex=True).fillna(False)
     name_primary = name.str.contains(PRIMARY_NAME, regex=True).fillna(False)
     name_secondary = name.str.contains(SECONDARY_NAME, regex=True).fillna(False)
+    # a name that says secondary, higher or another kind of school wins over one that sounds
+    # primary ("Montessori Lyceum", "Dalton College")
     conds = [
         isced.notna() & isced_primary,
         isced.notna() & isced_higher,
         school.eq("primary").fillna(False),
         school.isin(["secondary", "higher", "vocational"]).fillna(False),
-        name_primary,
         name_secondary,
+        name_primary,
     ]
-    values = [True, False, True, False, True, False]
-    sources = ["tag:isced:level", "tag:isced:level", "tag:school", "tag:school", "name:basisschool",
-               "name:secondary"]
+    values = [True, False, True, False, False, True]
+    sources = ["tag:isced:level", "tag:isced:level", "tag:school", "tag:school", "name:secondary",
+               "name:basisschool"]
     conds_np = [c.to_numpy(dtype=bool) for c in conds]
     primary = np.select(conds_np, values, default=True).astype(bool)
     source = np.select(conds_np, sources, default="default:school_assumed_primary")
