@@ -712,12 +712,23 @@ def read_speed_limits(path: Path | str, column: str = "maxspeed") -> SpeedLimitL
 _PROCESSING_MODULES = ("io.py", "osmread.py", "tags.py", "cycleways.py", "features.py")
 
 
+def _code_digest() -> str:
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for module in _PROCESSING_MODULES:
+        h.update((here / module).read_bytes())
+    return h.hexdigest()
+
+
+#: The processing code as imported (read once, when this module is imported with the modules it
+#: imports): a file edited while a run is under way must not key the running, older code's result.
+_CODE_DIGEST = _code_digest()
+
+
 def _cache_key(paths: Sequence[Path], parallel: ParallelSettings) -> str:
     h = hashlib.sha256()
     h.update(f"mobisim {__version__} cache {CACHE_FORMAT} {parallel!r}".encode())
-    here = Path(__file__).parent
-    for module in _PROCESSING_MODULES:
-        h.update((here / module).read_bytes())
+    h.update(_CODE_DIGEST.encode())
     for p in paths:
         h.update(file_digest(p).encode())
     return h.hexdigest()[:32]

@@ -40,6 +40,15 @@ TRAFFIC_COLUMNS = ["daily", "zone_trip_ends", "through_min", "rat_run"]
 _CODE = ("settings.py", "supply.py", "zones.py", "demand.py", "assign.py", "results.py")
 
 
+def _code_digest() -> bytes:
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in _CODE)).digest()
+
+
+#: The model's code as imported: a file edited while a run is under way must not key its result.
+_CODE_DIGEST = _code_digest()
+
+
 @dataclass
 class TrafficModel:
     """One run of the traffic model.
@@ -76,9 +85,7 @@ def model_key(links: pd.DataFrame, zones: Zones, settings: TrafficSettings, edge
     if edges is not None:
         cols = [c for c in ("highway", "length", "mode_drive") if c in edges.columns]
         h.update(pd.util.hash_pandas_object(edges[cols], index=True).to_numpy().tobytes())
-    here = Path(__file__).parent
-    for name in _CODE:
-        h.update((here / name).read_bytes())
+    h.update(_CODE_DIGEST)
     for frame in (links, zones.table, zones.connectors):
         h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     h.update(np.ascontiguousarray(zones.edge_cell).tobytes())
