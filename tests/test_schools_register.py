@@ -121,3 +121,21 @@ def test_without_a_register_osm_schools_that_are_not_primary_are_left_out(name, 
 
     tags = pd.DataFrame({"isced:level": [None], "school": [None], "name": [name]})
     assert bool(is_primary_school(tags)["primary_school"].iloc[0]) is primary
+
+
+def test_the_register_replaces_osm_primary_schools_for_c2_too(net, data_dir):
+    """C2 (no primary school within 150 m) judges the register's buildings, not OSM's schools."""
+    import copy
+    import types
+
+    from mobisim import rules
+
+    before = copy.copy(net)
+    osm_primary = set(before.features.loc[before.features["primary_school"].astype(bool), "name"].dropna())
+    assert osm_primary  # the fixture has OSM primary schools to replace
+    sc = types.SimpleNamespace(name="t", schools={"school_register": str(data_dir / "school_register.geojson")})
+    notes: list[str] = []
+    after = pipeline.use_school_register(copy.copy(net), sc, notes)
+    sites = rules.sensitive_sites(after.features, ["primary_school"])
+    assert set(sites["name"]) == {"Basisschool De Linde", "Basisschool De Linde (dependance)", "OBS Het Anker"}
+    assert any("replace OSM's" in n for n in notes) and any("Verkeerd Getypt" in n for n in notes)

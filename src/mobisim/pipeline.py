@@ -46,6 +46,7 @@ __all__ = [
     "mark_scope",
     "programme_on",
     "today_regime",
+    "use_school_register",
     "apply_interventions",
     "evaluate_rules",
     "model_traffic_step",
@@ -380,6 +381,36 @@ def _municipal_share(geom: Any, net: Any, *, muni: Any = None) -> float | None:
     if share <= 0:
         return None
     return 1.0 if share >= 0.99 else share  # the whole municipality, to the outline's precision
+
+
+def use_school_register(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
+    """With ``[schools] school_register``, the register's primary-school buildings replace the
+    primary schools OSM gives in ``net.features`` (:func:`mobisim.schools.register_schools`), so
+    that criterion C2 and the school routes judge the same schools. OSM schools that are not
+    primary stay as they are (kind ``school``)."""
+    from mobisim import schools
+
+    s = _settings(scenario, "schools", "mobisim.schools.SchoolSettings")
+    if s.school_register is None:
+        return net
+    points = schools.school_points(net, s)
+    f = net.features
+    osm_primary = (f["kind"].eq("school") & f["primary_school"].astype(bool)).to_numpy() if len(f) else []
+    kept = f[~osm_primary] if len(f) else f
+    added = gpd.GeoDataFrame({
+        "kind": "school", "subkind": pd.array(["register"] * len(points), dtype="string"),
+        "name": pd.array(points["name"].astype(str).to_numpy(), dtype="string"),
+        "osm_type": "register", "osm_id": -1 - pd.RangeIndex(len(points)).to_numpy(),
+        "capacity": pd.array(points["pupils"].round().astype("int64").to_numpy(), dtype="Int64"),
+        "primary_school": True, "primary_source": points["source"].to_numpy(),
+    }, geometry=points.geometry.to_numpy(), crs=f.crs or points.crs)
+    net.features = gpd.GeoDataFrame(pd.concat([kept, added], ignore_index=True), geometry="geometry", crs=added.crs)
+    if notes is not None:
+        notes.extend(points.attrs.get("notes", []))
+        notes.append(f"primary schools: the {len(points)} primary-school buildings of the register "
+                     f"({Path(s.school_register).name}) replace OSM's {int(sum(osm_primary))} for criterion C2 and "
+                     "the school routes")
+    return net
 
 
 def apply_interventions(net: Any, scenario: Any) -> Any:
@@ -811,6 +842,7 @@ def run_scenario(
     with _Steps(progress) as steps:
         with steps.step("load", "Loading the network"):
             base = mark_scope(clip_to_area(load_inputs(sc, osm_override, progress=False), sc), sc, notes)
+            base = use_school_register(base, sc, notes)
         with steps.step("traffic_before", "Traffic model today (before)"):
             traffic_before = model_traffic_step(base, sc, notes=notes)
         with steps.step("interventions", "Applying the interventions"):

@@ -389,7 +389,13 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
     returned.
     """
     from mobisim.io import load_network, read_speed_limits
-    from mobisim.pipeline import apply_speed_limit_file, load_inputs, mark_scope, model_traffic_step
+    from mobisim.pipeline import (
+        apply_speed_limit_file,
+        load_inputs,
+        mark_scope,
+        model_traffic_step,
+        use_school_register,
+    )
     from mobisim.rules import RuleSettings
     from mobisim.speedlimits import check_speed_limits_column
     from mobisim.toets import ToetsSettings
@@ -401,7 +407,7 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
         sc = load_scenario(scenario)
         net = load_inputs(sc, list(osm) if osm else None, speed_limits=speed_limits,
                           speed_limits_column=speed_limits_column)
-        net = mark_scope(net, sc, notes)
+        net = use_school_register(mark_scope(net, sc, notes), sc, notes)
         model_traffic_step(net, sc, notes=notes)  # today's modelled traffic (cached after a run)
         return net, sc.rules, sc.toets, notes
     if not osm:
