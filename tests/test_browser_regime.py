@@ -49,7 +49,9 @@ def page(browser, map_file):
 
 def _hover(page, street: str, offset: float = 0.0) -> str:
     """Hover the regime-layer feature of ``street`` (only that layer shown), ``offset`` px off its line."""
-    page.mouse.move(1, 1)  # the map's corner, off any feature: the previous tooltip closes
+    page.mouse.move(1, 1)  # the map's corner: the previous tooltip closes ...
+    # ... unless a line of the zoomed-in view runs through the corner: close it from the map too
+    page.evaluate("() => window.mobisimMap.eachLayer(l => { if (l.closeTooltip) l.closeTooltip(); })")
     page.wait_for_selector(".leaflet-tooltip", state="detached", timeout=5000)
     x, y = page.evaluate(
         """([street, offset]) => {
