@@ -14,28 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("MOBISIM_SHARED_OSM", REPO.parent / "shared" / "osm"))
+from _common import SHARED, timed  # noqa: E402  (benchmarks/ is on sys.path)
 
 
-def rss_mb() -> float:
-    """Peak resident set size of this process so far (MB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed(label: str, func, *args, **kwargs):
-    """Run ``func`` and print its wall time (no tracing: tracemalloc slows numpy code down)."""
-    t0 = time.perf_counter()
-    out = func(*args, **kwargs)
-    dt = time.perf_counter() - t0
-    print(f"{label:<42} {dt:8.2f} s   process peak RSS {rss_mb():8.0f} MB")
-    return out, dt
 
 
 def school_step(net, settings):

@@ -401,6 +401,7 @@ def use_school_register(net: Any, scenario: Any, notes: list[str] | None = None)
         "kind": "school", "subkind": pd.array(["register"] * len(points), dtype="string"),
         "name": pd.array(points["name"].astype(str).to_numpy(), dtype="string"),
         "osm_type": "register", "osm_id": -1 - pd.RangeIndex(len(points)).to_numpy(),
+        "brin": pd.array(points["brin"].astype(str).to_numpy(), dtype="string"),
         "capacity": pd.array(points["pupils"].round().astype("int64").to_numpy(), dtype="Int64"),
         "primary_school": True, "primary_source": points["source"].to_numpy(),
     }, geometry=points.geometry.to_numpy(), crs=f.crs or points.crs)

@@ -1105,11 +1105,30 @@ def register_schools(register: gpd.GeoDataFrame, net: Any, settings: SchoolSetti
     return out
 
 
+def _register_in_features(features: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The register's schools where :func:`mobisim.pipeline.use_school_register` put them into
+    ``net.features`` (``osm_type`` ``register``), as :func:`register_schools` gives them."""
+    if features is None or len(features) == 0 or "osm_type" not in features.columns:
+        return None
+    f = features[features["osm_type"].eq("register").to_numpy(dtype=bool, na_value=False)]
+    if f.empty:
+        return None
+    out = _school_frame(f["name"].to_numpy(dtype=object), f["primary_source"].to_numpy(dtype=object),
+                        [None] * len(f), [None] * len(f), f.geometry.to_numpy())
+    out["brin"] = f["brin"].to_numpy(dtype=object) if "brin" in f.columns else None
+    out["pupils"] = pd.to_numeric(f["capacity"], errors="coerce").to_numpy(dtype=float)
+    out.attrs["notes"] = []  # said once, when the register was read
+    return out
+
+
 def school_points(net: Any, settings: SchoolSettings) -> gpd.GeoDataFrame:
     """The schools of a run: the register's primary-school buildings when ``school_register`` is
     set (:func:`register_schools`), else the scenario's CSV schools, else the primary schools in
     ``net.features``."""
     if settings.school_register is not None:
+        placed = _register_in_features(getattr(net, "features", None))
+        if placed is not None:  # already read (pipeline.use_school_register): not again
+            return placed
         from mobisim.io import read_school_register
 
         path = Path(settings.school_register)
