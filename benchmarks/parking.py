@@ -4,7 +4,9 @@ Run: ``MOBISIM_CACHE_DIR=/tmp/mobisim-cache python benchmarks/parking.py [street
 
 Prints the load time (from the processed-network cache after the first run), the time of each
 parking step, the peak RSS, the whole-city supply with the share from tags / mapped spaces /
-estimates, and the yearly cap table 2026–2030 for the default (Volt) areas.
+estimates, the permit base (the city's ~110,000 permits spread over the wijken), the yearly cap
+table 2026–2030 for the default (Volt) areas, the tariff against the €2.0 M/yr line and the
+headline figures with their low / central / high range.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from mobisim.parking import (
     allocate_freed,
     cap_table,
     city_summary,
+    distribute_permits,
     evaluate_parking,
     load_garages,
     load_parking_spaces,
@@ -61,11 +64,13 @@ def main() -> None:
     t = time.perf_counter()
     by = supply_by_area(net.edges, wijken, surface_lots(net.features, s), garages)
     print(f"supply_by_area: {time.perf_counter() - t:.2f} s")
-    capped = by.loc[select_areas(wijken, s.areas)["code"]]
+    codes = list(select_areas(wijken, s.areas)["code"])
     t = time.perf_counter()
+    dist = distribute_permits(by, s)
+    capped = by.loc[codes].assign(base_permits=dist.loc[codes, "permits"])
     cap = cap_table(capped, s)
     freed = allocate_freed(net.edges, cap, s)
-    print(f"cap_table + allocate_freed: {time.perf_counter() - t:.2f} s ({len(freed):,} segments)")
+    print(f"distribute_permits + cap_table + allocate_freed: {time.perf_counter() - t:.2f} s ({len(freed):,} segments)")
     t = time.perf_counter()
     result = evaluate_parking(net, s, wijken=wijken, garages=garages, spaces=spaces)
     print(f"evaluate_parking (all steps): {time.perf_counter() - t:.2f} s; peak RSS {_rss_mb():,.0f} MB")
@@ -83,15 +88,24 @@ def main() -> None:
     print(f"  segments by source: {net.edges['parking_source'].value_counts().to_dict()}")
 
     pd.set_option("display.width", 200)
-    print("\nYearly cap 2026–2030, Volt areas (cap rate 2 %/yr, base = floor(0.9 × supply))")
+    permits = result.permits
+    capped_total = int(permits.loc[permits["capped"], "permits"].sum())
+    print(f"\nPermit base: {int(permits['permits'].sum()):,} in the city, {capped_total:,} in the capped wijken "
+          f"({capped_total / max(int(permits['permits'].sum()), 1):.0%}); Rustenburg en Oostbroek "
+          f"{int(permits.loc[permits['name'] == 'Rustenburg en Oostbroek', 'permits'].sum()):,}")
+    print("\nYearly cap 2026–2030, Volt areas (cap rate 2 %/yr, base = the wijk's share of the city's permits)")
     wide = result.cap.pivot(index="name", columns="year", values="cap")
     wide.loc["TOTAL"] = wide.sum()
     print(wide.to_string())
     print("\nTotals with re-use (cumulative)")
     print(result.totals.round(1).to_string())
     print("\nTariff vs finance table")
-    print(result.tariff[["permits", "surcharge_eur", "programme_surcharge_eur", "price_increase_needed_eur",
+    print(result.tariff[["permits", "price_eur", "surcharge_eur", "programme_surcharge_eur", "price_increase_needed_eur",
                          "surcharge_factor_needed"]].round(2).to_string())
+    print(result.finance.round(0).to_string())
+    print("\nHeadline (low / central / high)")
+    for key in ("cap_base", "spaces_freed", "area_m2", "bikes", "large_car_revenue_eur"):
+        print(f"  {key}: {result.headline[key]}")
     print("\nFirst freed segments per area (top 1)")
     top = result.freed.sort_values(["code", "priority_rank"]).groupby("code").head(1)
     print(top[["wijk", "street", "parking_spaces", "freed_spaces", "first_year", "priority_reason"]].to_string())

@@ -55,7 +55,7 @@ def main() -> int:
     net, _ = timed("load network (cache when warm)", pipeline.load_inputs, sc, paths)
     net, _ = timed("mark the scope (area judged)", lambda: pipeline.mark_scope(pipeline.clip_to_area(net, sc), sc))
     links, _ = timed("car links", traffic.car_links, net.edges, ts, limit_column="maxspeed",
-                     speed_response=sc.scores.speed_response_fraction)
+                     speed_response=sc.scores.speed_response_sign_only.central)
     zones, _ = timed("zones, connectors, gateways", traffic.build_zones, net, links, ts)
     model, t_model = timed("model_traffic (no cache)", traffic.model_traffic, net, links, zones, ts,
                            cores=args.cores)

@@ -1,7 +1,9 @@
 """The permit cap over time, the allocation of freed spaces to streets, re-use and bad input.
 
-Fixture supply (see test_parking_supply.py): Noordkwartier 67 on-street spaces, Île-Zuid 112.
-Default base permits = floor(0.9 × supply): 60 and 100.
+Fixture supply (see test_parking_supply.py): Noordkwartier 67 on-street spaces, Île-Zuid 112,
+Leeg Veld none. The tests give the fixture city 160 permits: spread by supply (occupancy 0.9 in
+both), 160 × 67/179 = 59.89 and 160 × 112/179 = 100.11 → 59 + 100 = 159, and the one permit left
+goes to the larger remainder (0.89): 60 and 100.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ AREAS = ["Noordkwartier", "WK051892"]
 def run(data_dir, net, **kw):
     wijken = load_wijken(data_dir / "parking_wijken.geojson")
     kw.setdefault("shared_layers", False)  # the fixture lies inside Den Haag: keep real layers out
+    kw.setdefault("permits_city", 160)  # the fixture's "city": see the module docstring
     return evaluate_parking(net, ParkingSettings(areas=AREAS, **kw), wijken=wijken,
                             garages=load_garages(data_dir / "parking_garages.geojson")), net
 
@@ -66,15 +69,15 @@ def test_exact_products_are_not_floored_down():
 
 
 def test_zero_rate_keeps_the_cap():
-    s = ParkingSettings(areas=["A"], cap_rate=0.0)
+    s = ParkingSettings(areas=["A"], cap_rate=0.0, permits_city=45)
     t = cap_table(supply(A=50.0), s)
     assert t["cap"].tolist() == [45] * 5 and t["freed_cumulative"].max() == 0
 
 
-def test_default_base_from_occupancy_and_per_area_freed(data_dir, parking_net):
+def test_default_base_from_city_count_and_per_area_freed(data_dir, parking_net):
     result, _ = run(data_dir, parking_net)
     cap = result.cap.pivot(index="year", columns="code", values="cap")
-    # floor(0.9 × 67) = 60 → 60, 58.8, 57.62, 56.47, 55.34; floor(0.9 × 112) = 100 → 100 … 92.24
+    # 160 permits spread by supply: 60 → 60, 58.8, 57.62, 56.47, 55.34; 100 → 100 … 92.24
     assert cap["WK051891"].tolist() == [60, 58, 57, 56, 55]
     assert cap["WK051892"].tolist() == [100, 98, 96, 94, 92]
     freed = result.cap.pivot(index="year", columns="code", values="freed")
@@ -85,7 +88,10 @@ def test_default_base_from_occupancy_and_per_area_freed(data_dir, parking_net):
 def test_base_permits_override_by_name(data_dir, parking_net):
     result, _ = run(data_dir, parking_net, base_permits={"île-zuid": 50})
     base = result.cap[result.cap["year"] == 2026].set_index("code")["cap"]
-    assert base.to_dict() == {"WK051891": 60, "WK051892": 50}
+    # Île-Zuid keeps its count; the other 110 of the 160 go to Noordkwartier (Leeg Veld has no supply)
+    assert base.to_dict() == {"WK051891": 110, "WK051892": 50}
+    assert result.permits.loc["WK051892", "permits_source"] == "count"
+    assert result.permits.loc["WK051893", "permits"] == 0
 
 
 # --- which spaces go first -----------------------------------------------------------------------
@@ -121,7 +127,7 @@ def test_freed_spill_over_to_the_next_segment(data_dir, parking_net):
     freed = result.freed[result.freed["code"] == "WK051891"].set_index("edge_id")
     # densities: e0 2/13 = 0.15, e2 0.17, e1 0.16 → e2 (17) takes all 8
     assert freed["freed_spaces"].to_dict() == {2: 8.0}
-    result, _ = run(data_dir, net=net, base_permits={"Noordkwartier": 1000})
+    result, _ = run(data_dir, net=net, base_permits={"Noordkwartier": 1000}, permits_city=1100)
     freed = result.freed[result.freed["code"] == "WK051891"].set_index("edge_id")
     # 78 freed by 2030 > 35 spaces: e2 17, then e1 16, then e0 2
     assert freed["freed_spaces"].to_dict() == {2: 17.0, 1: 16.0, 0: 2.0}
@@ -162,7 +168,7 @@ def test_unknown_wijk_is_a_clear_error(data_dir, parking_net):
 
 
 def test_unknown_wijk_in_base_permits(data_dir, parking_net):
-    with pytest.raises(NotFoundError, match="base_permits names .Leeg Veldje., which is not one of the capped"):
+    with pytest.raises(NotFoundError, match="base_permits names .Leeg Veldje., which is not a wijk"):
         run(data_dir, parking_net, base_permits={"Leeg Veldje": 10})
 
 
@@ -196,7 +202,7 @@ def test_horizon_must_follow_base_year():
 def test_freed_by_street_sums_segments(data_dir, parking_net):
     from mobisim.parking import freed_by_street
 
-    result, _ = run(data_dir, parking_net, base_permits={"Île-Zuid": 1000})
+    result, _ = run(data_dir, parking_net, base_permits={"Île-Zuid": 1000}, permits_city=1060)
     # 1000 → 922 by 2030: 78 freed; by density e6 Schuinhof (38), e7 Lange Laan (36), e8 Lange Laan (4 of 34)
     south = result.freed[result.freed["code"] == "WK051892"].set_index("edge_id")
     assert south["freed_spaces"].to_dict() == {6: 38.0, 7: 36.0, 8: 4.0}

@@ -34,7 +34,7 @@ def write_scenario(tmp_path, body: str):
 
 
 def test_cli_writes_table_and_layer(tmp_path, common):
-    scenario = write_scenario(tmp_path, "areas = ['Noordkwartier', 'WK051892']\ncap_rate = 0.05\n")
+    scenario = write_scenario(tmp_path, "areas = ['Noordkwartier', 'WK051892']\ncap_rate = 0.05\npermits_city = 160\n")
     out_csv, out_gpkg = tmp_path / "cap.csv", tmp_path / "freed.gpkg"
     res = invoke(*common, "--scenario", scenario, "--csv", out_csv, "--export", out_gpkg)
     assert res.exit_code == 0, res.output

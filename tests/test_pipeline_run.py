@@ -39,15 +39,25 @@ def test_run_writes_every_output_and_nothing_else(run):
     assert set(run.paths) == {"map", "gpkg", "scores", "report_md", "report_html"}
     assert {p.name for p in run.out_dir.iterdir()} == OUTPUTS  # no temp files left behind
     assert json.loads((run.out_dir / "scores.json").read_text()) == run.scores
-    steps = ["load", "traffic_before", "interventions", "rules_before", "rules_after", "schools_before", "schools_after",
+    steps = ["load", "traffic_before", "interventions", "rules_before", "schools_before", "rules_after", "schools_after",
              "parking", "scores", "render"]
     assert list(run.timings) == steps
 
 
 def test_before_is_today_after_is_the_proposal(run):
     assert run.before.edges.attrs["toets_speed_column"] == "maxspeed"
-    assert run.after.edges.attrs["toets_speed_column"] == "proposed_maxspeed"
+    # after: the toets judges the driven speed (the proposed limit + a residual where only the sign
+    # changed: this scenario has no calming plan), never above today's limit
+    assert run.after.edges.attrs["toets_speed_column"] == "driven_speed"
     assert "regime" in run.after.edges.columns
+    e = run.after.edges
+    driven = e["driven_speed"].astype("Float64")
+    proposed = e["proposed_maxspeed"].astype("Float64")
+    lowered = (proposed < e["limit_before"].astype("Float64")).fillna(False)
+    assert lowered.any()
+    assert (driven[lowered] > proposed[lowered]).all()
+    assert (driven[lowered] <= e["limit_before"].astype("Float64")[lowered]).all()
+    assert set(e.loc[lowered, "driven_speed_basis"]) <= {"sign only", "design"}
     # the proposal lowers limits, so the toets can only get better
     fail_b = (run.before.edges["toets_bike"] == "fail").sum()
     fail_a = (run.after.edges["toets_bike"] == "fail").sum()

@@ -93,8 +93,9 @@ def test_a_bad_register_in_a_scenario_stops_the_run_with_exit_2(tmp_path, data_d
 
 @pytest.mark.integration
 def test_the_city_register_gives_the_primary_school_buildings(shared_osm):
-    """The shared register: 210 BO buildings in the city (170–250 expected), no lyceum, no music or
-    hotel school among them; the 6 BO records with broken coordinates named and skipped."""
+    """The shared register: 190 BO buildings in the city (170–250 expected; records of one school at
+    one address are one building), no lyceum, no music or hotel school among them, every building
+    named apart; the 6 BO records with broken coordinates named and skipped."""
     path = shared_osm / "den-haag-schoolgebouwen.geojson"
     if not path.exists():
         pytest.skip(f"{path} absent")
@@ -103,6 +104,7 @@ def test_the_city_register_gives_the_primary_school_buildings(shared_osm):
     assert 170 <= len(pts) <= 250
     names = pts["name"].astype(str).str.lower()
     assert not names.str.contains("lyceum|gitaar|guitar|hotelschool|lycée|muziekschool").any()
+    assert not pts["name"].duplicated().any()
     assert pts["pupils"].sum() == pytest.approx(SchoolSettings().children_total, rel=0.01)
     assert "skipped" in pts.attrs["notes"][0]
 
@@ -139,3 +141,50 @@ def test_the_register_replaces_osm_primary_schools_for_c2_too(net, data_dir):
     sites = rules.sensitive_sites(after.features, ["primary_school"])
     assert set(sites["name"]) == {"Basisschool De Linde", "Basisschool De Linde (dependance)", "OBS Het Anker"}
     assert any("replace OSM's" in n for n in notes) and any("Verkeerd Getypt" in n for n in notes)
+
+
+def test_osm_schools_that_are_not_primary_are_listed():
+    """Without a register, OSM schools that are not primary are left out and named, with why."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from mobisim.schools import excluded_schools, primary_schools
+
+    feats = gpd.GeoDataFrame(
+        {"kind": ["school", "school", "school", "playground"],
+         "name": ["Basisschool De Klimop", "Gitaarschool Van Dijk", "Maerlant Lyceum", "Speeltuin"],
+         "primary_school": [True, False, False, False],
+         "primary_source": ["name:basisschool", "name:secondary", "tag:isced:level", None]},
+        geometry=[Point(0, 0), Point(1, 0), Point(2, 0), Point(3, 0)], crs="EPSG:28992")
+    kept = primary_schools(feats)
+    assert kept["name"].tolist() == ["Basisschool De Klimop"]
+    left = excluded_schools(feats)
+    assert left.to_dict("records") == [{"name": "Gitaarschool Van Dijk", "why": "name"},
+                                       {"name": "Maerlant Lyceum", "why": "isced:level"}]
+    assert "Gitaarschool Van Dijk (name)" in kept.attrs["notes"][0]
+    assert kept.attrs["notes"][0].startswith("2 OSM school(s) are not primary")
+
+
+def test_register_buildings_of_one_school(tmp_path):
+    """Records of one school (BRIN) at one address are one building with their classrooms summed;
+    a school with buildings at two addresses is named with the address."""
+    import json
+
+    from mobisim.io import read_school_register
+    from mobisim.schools import register_schools
+
+    rec = lambda brin, name, adres, rooms, x: {  # noqa: E731
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [x, 454000.0]},
+        "properties": {"bestemming": "BO", "brinnummer": brin, "school": name, "lesruimte": rooms, "adres": adres}}
+    path = tmp_path / "reg.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection",
+                                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+                                "features": [rec("01AA", "De Linde", "Laan 1", 4, 80000.0),
+                                             rec("01AA", "De Linde", "Laan 1", 2, 80001.0),
+                                             rec("01AA", "De Linde", "Weg 9", 3, 80500.0),
+                                             rec("02BB", "Het Anker", "Plein 2", None, 81000.0)]}))
+    reg = read_school_register(path)
+    out = register_schools(reg, None, SchoolSettings(class_size=10, children_total=1000))
+    assert out["name"].tolist() == ["De Linde (Laan 1)", "De Linde (Weg 9)", "Het Anker"]
+    # classrooms 6, 3 and the median 4.5 for the unknown: pupils ∝ rooms, scaled to 1,000
+    assert out["pupils"].tolist() == [round(1000 * 6 / 13.5), round(1000 * 3 / 13.5), round(1000 * 4.5 / 13.5)]

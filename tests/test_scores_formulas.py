@@ -45,7 +45,8 @@ def before() -> pd.DataFrame:
 def settings() -> ScoreSettings:
     return ScoreSettings(
         exposure_vehicles_per_day={"residential": 1000, "primary": 3000, "motorway": 0},
-        speed_response_fraction=0.25,
+        speed_response_sign_only={"low": 0.25, "central": 0.25, "high": 0.25},
+        exposure_weighting="vehicle_km",
     )
 
 
@@ -87,7 +88,8 @@ def test_power_model_uses_proposed_column_and_fraction(before):
     after = before.assign(proposed_maxspeed=pd.array([30, 30, 30, 100, None, None], dtype="Int64"))
     s = ScoreSettings(
         exposure_vehicles_per_day={"residential": 1000, "primary": 1000, "motorway": 1000},
-        speed_response_fraction=0.5,
+        speed_response_sign_only={"low": 0.5, "central": 0.5, "high": 0.5},
+        exposure_weighting="vehicle_km",
     )
     r = power_model(before, after, s, after_col="proposed_maxspeed")
     # a, b: v1/v0 = 40/50 = 0.8; weights a 1000, b 1000, c 500, d 2000 → Σw = 4500
@@ -118,8 +120,10 @@ def test_exposure_partial_override_keeps_other_defaults():
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"speed_response_fraction": 1.5},
-        {"speed_response_fraction": -0.1},
+        {"speed_response_sign_only": {"low": 0.2, "central": 0.1, "high": 0.3}},
+        {"speed_response_redesign": {"low": -0.1, "central": 0.3, "high": 0.5}},
+        {"speed_response_redesign": {"low": 0.1, "central": 0.3, "high": 1.5}},
+        {"casualty_share_by_limit": {"50": -1}},
         {"exposure_vehicles_per_day": {"primary": -1}},
         {"composite_weights": {"toets_al": 1}},
         {"power_exponents": {"fatal": 0}},
@@ -194,8 +198,10 @@ def test_parking_space_by_hand():
 
     p = ParkingSettings(space_area_m2=12, bikes_per_space=10)
     r = parking_space(1000, spaces_converted=20, horizon=2030, parking=p)
-    # (1000 + 20) spaces × 12 m² and × 10 bikes
-    assert r["value"] == {"spaces_freed": 1020.0, "area_m2": 12240.0, "bike_parking_equivalent": 10200.0}
+    # (1000 + 20) spaces × 12 m²; bikes only on the cap's 1000 spaces × the 30 % bike share × 10 bikes
+    assert r["value"] == {"spaces_freed": 1020, "spaces_freed_by_cap": 1000, "area_m2": 12240,
+                          "bike_parking_equivalent": 3000}
+    assert all(isinstance(v, int) for v in r["value"].values())
     assert r["inputs"]["horizon"] == 2030 and r["inputs"]["space_area_m2"] == 12.0
     # defaults: the parking model's 12.5 m² per space
     assert parking_space(2)["value"]["area_m2"] == 2 * ParkingSettings().space_area_m2
@@ -250,7 +256,7 @@ def test_composite_parts_from_results(toets_frames, before, settings):
 
 
 def test_explain_scores_shows_every_formula_and_settings():
-    text = explain_scores(ScoreSettings(speed_response_fraction=0.4))
-    for needle in ("Power Model", "(v1/v0)^k", "f = 0.4", "toets_pass", "composite", "child-safe",
+    text = explain_scores(ScoreSettings(speed_response_sign_only={"low": 0.1, "central": 0.4, "high": 0.5}))
+    for needle in ("Power Model", "(v1/v0)^k", "f sign only = 0.1 / 0.4 / 0.5", "toets_pass", "composite", "child-safe",
                    "space_area_m2"):
         assert needle in text

@@ -44,7 +44,8 @@ def test_recorded_rows_cover_every_rule(golden):
         "B1-path", "B2-sidepath", "B2-separated", "B3-living-street", "B4-fietsstraat",
         "B5-painted-lane-50", "B6-mixed-fast", "B7-lts", "B8-mixed-30"}
     assert {"W1-path", "W2-living-street", "W3-footways", "W4-quiet-30", "W5-one-side-30",
-            "W6-one-side-fast", "W7-no-footway", "W8-footway-assumed"} <= set(exp["toets_walk_rule"])
+            "W6-one-side-fast", "W7-no-footway", "W8-footway-assumed",
+            "W10-no-footway-plausible"} <= set(exp["toets_walk_rule"])
     reasons = " ".join(exp["toets_bike_reason"].dropna())
     assert "serves only" in reasons and "beside parking" in reasons and "buses/day" in reasons
 

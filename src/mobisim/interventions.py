@@ -40,6 +40,9 @@ intervention                edges / nodes columns
                             ``maxspeed_source``
 ``close_through_traffic``   ``through_traffic`` = False, ``through_traffic_source``,
                             ``daily_traffic`` (vehicles/day left), ``daily_traffic_source``
+``calm``                    ``traffic_calming`` (the measure, default ``"redesign"``),
+                            ``traffic_calming_source``: the street is redesigned so that its
+                            limit is driven (:mod:`mobisim.driven_speed`)
 ``convert_parking``         ``parking_converted_spaces`` (spread over the street's segments by
                             length), ``parking_converted_use``, ``parking_converted_source``
 ==========================  ==================================================================
@@ -67,6 +70,7 @@ from mobisim.names import fold_names, street_mask
 
 __all__ = [
     "AddCycleTrack",
+    "Calm",
     "CloseThroughTraffic",
     "ConvertParking",
     "Crossing",
@@ -160,6 +164,20 @@ class Fietsstraat(_StreetSelection):
         return f"{self.where()}: fietsstraat ({self.maxspeed} km/h, cars as guests)"
 
 
+class Calm(_StreetSelection):
+    """Redesign a street so that its limit is the speed driven (humps, plateaus, narrowings)."""
+
+    type: Literal["calm"]
+    measure: Literal["redesign", "hump", "table", "chicane", "choker", "cushion"] = Field(
+        "redesign",
+        description="What is built (OSM `traffic_calming` values; `redesign` = a combination). "
+        "Any of them makes the driven speed the limit (mobisim.driven_speed).",
+    )
+
+    def summary(self) -> str:
+        return f"{self.where()}: traffic calming ({self.measure}), the limit is what people drive"
+
+
 class CloseThroughTraffic(_StreetSelection):
     """Close a street to through traffic (access for residents and deliveries stays)."""
 
@@ -233,7 +251,7 @@ class Crossing(_Base):
 
 #: One intervention: a discriminated union on ``type``.
 Intervention = Annotated[
-    Union[SetSpeed, AddCycleTrack, Crossing, Fietsstraat, CloseThroughTraffic, ConvertParking],
+    Union[SetSpeed, AddCycleTrack, Crossing, Fietsstraat, Calm, CloseThroughTraffic, ConvertParking],
     Field(discriminator="type"),
 ]
 
@@ -395,6 +413,9 @@ def _apply_edges(edges: pd.DataFrame, iv: Any, folded: pd.Series | None = None) 
         _set(edges, mask, "cycle_separated_source", src)
         if iv.twoway:
             edges.loc[mask, "cycle_track_twoway"] = True
+    elif isinstance(iv, Calm):
+        _set(edges, mask, "traffic_calming", iv.measure)
+        _set(edges, mask, "traffic_calming_source", src)
     elif isinstance(iv, CloseThroughTraffic):
         edges.loc[mask, "through_traffic"] = False
         _set(edges, mask, "through_traffic_source", src)

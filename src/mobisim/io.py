@@ -850,7 +850,7 @@ def read_school_register(path: Path | str) -> gpd.GeoDataFrame:
     """A register of school buildings: Den Haag's open data "schoolgebouwen", or any point file with
     the same fields (:data:`SCHOOL_REGISTER_FIELDS`: ``bestemming`` the building's use, ``BO`` =
     primary school; ``brinnummer`` the school's national id; ``school`` its name; ``lesruimte``
-    classrooms).
+    classrooms; optional ``adres``, the building's address).
 
     Returns
     -------
@@ -882,6 +882,9 @@ def read_school_register(path: Path | str) -> gpd.GeoDataFrame:
         "brin": frame["brinnummer"].astype("string").str.strip().to_numpy(),
         "name": frame["school"].astype("string").str.strip().to_numpy(),
         "classrooms": pd.to_numeric(frame["lesruimte"], errors="coerce").astype("float64").to_numpy(),
+        # optional: the building's address tells apart the buildings of one school
+        "address": (frame["adres"].astype("string").str.strip() if "adres" in frame.columns
+                    else pd.Series(pd.NA, index=frame.index, dtype="string")).to_numpy(),
         "row": np.arange(1, len(frame) + 1),
     }, geometry=frame.geometry.to_crs(CRS).to_numpy(), crs=CRS)
 

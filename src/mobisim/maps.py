@@ -16,7 +16,10 @@ The themes (one GeoPackage layer and one switchable map layer each):
 - ``traffic_before`` / ``traffic_after``: the traffic model's vehicles a day per street, today and
   with the scenario; ``traffic_change``: the streets gaining and losing traffic; ``rat_runs``:
   access roads carrying mostly through traffic, with their fix (map layers, off at start; the
-  volumes are columns of the GeoPackage layer ``segments``).
+  volumes are columns of the GeoPackage layer ``segments``);
+- ``driven_speed``: the roads whose limit the scenario lowers, by what keeps drivers at the new
+  limit at the horizon — a redesign by the calming plan, a design that already enforces it, or
+  the sign only (:mod:`mobisim.driven_speed`; map layer off at start).
 
 The map stays small enough for the whole city: geometries are simplified in RD New (metres),
 coordinates rounded to 5 decimals (about 1 m), every text value is stored once per layer in a
@@ -60,6 +63,7 @@ __all__ = [
     "theme_layers",
     "map_layers",
     "traffic_layers",
+    "driven_speed_layer",
     "build_map",
     "render_html",
     "save_map",
@@ -86,6 +90,14 @@ MAGENTA, BLACK = "#e7298a", "#252525"
 # for 30 (blue: lowered to 30; light blue: 30 or less already), greys for what is not judged. Red
 # stays reserved for the toets failures drawn on top.
 KEEP50, SHOWN50, TO30, ALREADY30, LIGHTGREY = "#8c510a", "#e6ab02", "#2166ac", "#92c5de", "#c4c4c4"
+# Driven speed on the lowered roads (a layer off at start, drawn over the regime's "to 30" blue):
+# navy (redesigned) and teal (design enforces) for a limit that is kept, orange for a sign only.
+# The three stay apart in deuteranopia, protanopia and tritanopia (CIELAB ΔE ≥ 45 after the
+# Machado 2009 simulation; lightness navy < teal < orange). Navy is darker and wider than the
+# regime's blue; no red (toets failures), purple or magenta (weakest links). The nearest
+# existing colours mean something else with another mark: teal ~ crossing-pass green (dots) and
+# parking (off at start), orange ~ "50 if shown" gold (dashed).
+REDESIGNED, DESIGNED, SIGN_ONLY = "#08275e", "#1b9e77", "#f28e2b"
 
 
 @dataclass
@@ -191,11 +203,17 @@ CROSSING_COLUMNS = [
 #: The traffic model's columns (:mod:`mobisim.traffic`), kept in the GeoPackage layer ``segments``.
 TRAFFIC_COLUMNS = ["daily_traffic", "daily_traffic_source", "daily_traffic_before", "traffic_change",
                    "traffic_through_min", "rat_run", "rat_run_fix"]
+#: The driven-speed columns (:func:`mobisim.pipeline.driven_speed_step`), GeoPackage layer ``driven_speed``.
+DRIVEN_SPEED_COLUMNS = ["limit_before", "maxspeed", "proposed_maxspeed", "driven_speed", "driven_speed_basis",
+                        "driven_speed_reason", "driven_speed_sign_only", "redesign_year", "in_area"]
+#: ``driven_speed_basis`` of a lowered limit (``"limit"``: unchanged), in legend order.
+LOWERED_BASES = ("redesign", "design", "sign only")
+_DRIVEN_MAP_COLUMNS = ["limit_before", "driven_speed", "driven_speed_basis", "driven_speed_reason", "redesign_year"]
 # what the map layers read (evidence texts and provenance stay in layers.gpkg)
 _NOT_ON_MAP = ("maxspeed_source", "noise_lden_db", "c3_noise", "c3_air", "no2_low_ugm3", "no2_high_ugm3")
 MAP_EDGE_COLUMNS = list(dict.fromkeys(
     EDGE_KEYS + [c for c in REGIME_COLUMNS if not c.endswith("_evidence") and c not in _NOT_ON_MAP]
-    + TOETS_COLUMNS + ["is_road", "in_area", "mode_drive"] + TRAFFIC_COLUMNS))
+    + TOETS_COLUMNS + ["is_road", "in_area", "mode_drive"] + TRAFFIC_COLUMNS + _DRIVEN_MAP_COLUMNS))
 MAP_NODE_COLUMNS = ["is_crossing", "in_area"] + CROSSING_COLUMNS
 SITE_KINDS = {"school": "School", "kindergarten": "Kindergarten", "playground": "Playground", "care": "Care site"}
 
@@ -234,6 +252,12 @@ def _toets_mask(edges: pd.DataFrame) -> pd.Series:
     return (bike.isin(["pass", "fail"]) | walk.isin(["pass", "fail"])) & _in_area(edges)
 
 
+def _lowered_mask(edges: pd.DataFrame) -> pd.Series:
+    """Segments whose limit the scenario lowers (``driven_speed_basis`` in :data:`LOWERED_BASES`),
+    inside the area judged; none when the edges carry no driven speeds."""
+    return _text(_col(edges, "driven_speed_basis")).isin(LOWERED_BASES) & _in_area(edges)
+
+
 def theme_layers(
     edges: gpd.GeoDataFrame,
     nodes: gpd.GeoDataFrame,
@@ -264,6 +288,8 @@ def theme_layers(
         :data:`TRAFFIC_COLUMNS`, used by ``mobisim compare``),
         ``speed_regime``, ``toets_segments``, ``toets_crossings``, ``school_routes``,
         ``weakest_links_segments``, ``weakest_links_crossings``, ``junction_fixes``,
+        ``driven_speed`` (the lowered roads with their driven speed, its basis and reason, and
+        the calming plan's redesign year: :data:`DRIVEN_SPEED_COLUMNS`),
         ``parking_freed``, ``school_wijken``, ``school_scores``, ``sites``.
     """
     e = _edges_frame(edges)
@@ -283,6 +309,7 @@ def theme_layers(
     out["weakest_links_crossings"] = _select(n, CROSSING_COLUMNS,
                                              (_children(n, "weakest_link_children") > 0) & _in_area(n))
     out["junction_fixes"] = _select(n, CROSSING_COLUMNS, _text(_col(n, "junction_fix")) != "")
+    out["driven_speed"] = _select(e, EDGE_KEYS + DRIVEN_SPEED_COLUMNS, _lowered_mask(e))
     if parking is not None and not parking.empty:
         out["parking_freed"] = parking
     if school_wijken is not None and not school_wijken.empty:
@@ -766,6 +793,88 @@ def traffic_layers(edges: gpd.GeoDataFrame, *, change_min: float = TRAFFIC_CHANG
     return [layer for layer in layers if layer is not None]
 
 
+# ---- driven speed (mobisim.driven_speed): signs or redesign on the lowered roads
+
+#: Styles of :func:`driven_speed_layer` by ``driven_speed_basis``, in legend order (sign only drawn on top).
+DRIVEN_SPEED_STYLES: dict[str, dict[str, Any]] = {
+    "redesign": _line(REDESIGNED, 4.5, 0.9, label="redesigned by the calming plan by the horizon"),
+    "design": _line(DESIGNED, 3.5, 0.9, label="design already enforces the new limit"),
+    "sign only": _line(SIGN_ONLY, 4, 0.95,
+                       label="sign only: driven above the new limit (redesign, if planned, after the horizon)"),
+}
+_BASIS_TEXT = {"redesign": "redesign (calming plan)", "design": "design (already enforces the limit)",
+               "sign only": "sign only"}
+
+
+def _kmh_text(values: pd.Series) -> pd.Series:
+    """Speeds as ``"40"`` (whole km/h) or ``"42.5"``; ``""`` when missing."""
+    v = pd.to_numeric(values, errors="coerce").astype("Float64").round(1)
+    whole = (v == v.round(0)).fillna(False)
+    text = v.astype("string").where(~whole, v.round(0).astype("Int64").astype("string"))
+    return text.fillna("")
+
+
+def driven_speed_layer(edges: gpd.GeoDataFrame) -> MapLayer | None:
+    """The roads whose limit the scenario lowers, coloured by what keeps drivers at it at the horizon.
+
+    ``driven_speed_basis``: ``redesign`` (redesigned by the calming plan by the horizon),
+    ``design`` (the street's design already enforces the new limit) or ``sign only`` (only the
+    sign changed; the calming plan's later redesign year, if any, in the tooltip). Only segments
+    inside the area judged; segments of one street with the same texts are drawn as one line
+    (:func:`_merge_runs`). Off at start.
+
+    Parameters
+    ----------
+    edges : GeoDataFrame
+        Evaluated scenario edges with the columns of :func:`mobisim.pipeline.driven_speed_step`.
+
+    Returns
+    -------
+    MapLayer or None
+        ``None`` when the edges carry no ``driven_speed_basis``.
+    """
+    if "driven_speed_basis" not in edges.columns:
+        return None
+    sub = _rows(edges, _lowered_mask(edges))
+    title = "Signs or redesign (driven speed)"
+    if sub.empty:
+        return MapLayer(key="driven_speed", title=title, frame=sub, category=pd.Series(dtype=object),
+                        styles=dict(DRIVEN_SPEED_STYLES), show=False)
+    basis = _text(sub["driven_speed_basis"])
+    before = _kmh_text(_col(sub, "limit_before"))
+    # the limit drivers see after: the programme's (``proposed_maxspeed``; with the programme on,
+    # ``maxspeed`` stays today's), else ``maxspeed`` (a run with interventions only)
+    after = _kmh_text(_col(sub, "proposed_maxspeed"))
+    after = after.where(after != "", _kmh_text(_col(sub, "maxspeed")))
+    limit = before.where(before != "", "?") + " → " + after.where(after != "", "?") + " km/h"
+    speed = _kmh_text(_col(sub, "driven_speed"))
+    year = _text(_col(sub, "redesign_year"), decimals=0)
+    redesign = pd.Series(np.select(
+        [(year != "") & (basis == "redesign"), (year != "") & (basis == "sign only"), basis == "sign only"],
+        ["redesigned in " + year + " (by the horizon)", "redesign planned in " + year + " (after the horizon)",
+         "not in the calming plan"], ""), index=sub.index, dtype="string")
+    name = _street(sub)
+    named = _text(_col(sub, "name")) != ""
+    street_key = name.where(named, "way " + _text(_col(sub, "way_id")))
+    texts = {"street": name, "limit": limit, "speed": speed.where(speed == "", speed + " km/h"),
+             "basis": basis.map(_BASIS_TEXT).astype("string").fillna(basis),
+             "reason": _text(_col(sub, "driven_speed_reason")), "redesign": redesign}
+    # one line per street and tooltip: the segments of a street mostly share every text
+    _, first, geoms = _merge_runs(sub, [street_key.to_numpy()] + [t.to_numpy() for t in texts.values()])
+    columns = {k: t.to_numpy()[first] for k, t in texts.items()}
+    frame = gpd.GeoDataFrame(columns | {"category": basis.to_numpy()[first]}, geometry=geoms, crs=sub.crs)
+    draw = {k: i for i, k in enumerate(["design", "redesign", "sign only"])}  # sign only on top
+    frame = frame.iloc[np.argsort(frame["category"].map(draw).to_numpy(), kind="stable")].reset_index(drop=True)
+    return MapLayer(
+        key="driven_speed", title=title, frame=frame, category=frame["category"],
+        styles=dict(DRIVEN_SPEED_STYLES),
+        fields=[("Street", frame["street"].astype("string")), ("Limit today → after", frame["limit"].astype("string")),
+                ("Driven speed", frame["speed"].astype("string")), ("Basis", frame["basis"].astype("string")),
+                ("Why", frame["reason"].astype("string")), ("Redesign", frame["redesign"].astype("string"))],
+        show=False,
+    )
+
+
 def map_layers(
     edges: gpd.GeoDataFrame,
     nodes: gpd.GeoDataFrame,
@@ -793,6 +902,9 @@ def map_layers(
     n = _select(nodes, MAP_NODE_COLUMNS)
     layers = [_regime_layer(e), _toets_fail_layer(e), _toets_pass_layer(e), _crossing_layer(n),
               _school_route_layer(e), _weakest_layer(e, n), _junction_layer(n), *traffic_layers(e)]
+    driven = driven_speed_layer(e)
+    if driven is not None:
+        layers.append(driven)
     if school_wijken is not None and not school_wijken.empty:
         layers.insert(0, _school_wijk_layer(school_wijken))  # areas underneath the lines
     if parking is not None and not parking.empty:

@@ -11,12 +11,20 @@ Steps (each a small function on whole frames):
    from the kerb length by road class. Adds ``parking_spaces`` and ``parking_source`` to the edges.
 2. :func:`supply_by_area` — per wijk: on-street spaces by source, surface lots and garages
    (RDW capacities) counted separately.
-3. :func:`cap_table` — base-year permits per area and the cap falling by ``cap_rate`` a year:
+3. :func:`distribute_permits` — base-year permits per wijk: the counts known per wijk
+   (``base_permits``; Rustenburg en Oostbroek ≈ 2,500) and the rest of the city's permit count
+   (``permits_city``, ≈ 110,000) spread over the other wijken in proportion to on-street supply ×
+   occupancy, whole permits summing exactly to the city count (largest remainder).
+4. :func:`cap_table` — base-year permits per capped area and the cap falling by ``cap_rate`` a year:
    ``cap_t = floor(base × (1 − r)^(t − base_year))``; freed spaces per year and cumulatively.
-4. :func:`allocate_freed` — the freed spaces land on real streets by a documented priority.
-5. :func:`reuse` — the freed spaces split over bike parking, green, play, meeting places and
+5. :func:`allocate_freed` — the freed spaces land on real streets by a documented priority.
+6. :func:`reuse` — the freed spaces split over bike parking, green, play, meeting places and
    terraces.
-6. :func:`mobisim.tariff.tariff_revenue` — the large-car tariff against the finance table.
+7. :func:`mobisim.tariff.tariff_revenue` — the large-car tariff at the €60 / €64 permit prices,
+   and :func:`mobisim.tariff.finance_comparison` against the €2.0 M/yr finance line, year by year.
+8. :func:`headline_figures` — the figures shown everywhere (spaces freed, area, bikes, revenue),
+   computed once, as whole numbers, each with a low / central / high range from the permit count
+   (``permits_uncertainty``) and the permit price (``tariff.price_uncertainty``).
 
 :func:`evaluate_parking` runs them all and returns a :class:`ParkingResult`.
 
@@ -56,7 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mobisim.areas import CRS, assign_areas, load_wijken, select_areas, shared_osm_dir
 from mobisim.errors import InputFileError, NotFoundError, ScenarioError
-from mobisim.tariff import TariffSettings, tariff_revenue
+from mobisim.tariff import CENTRE_WIJKEN, TariffSettings, finance_comparison, tariff_revenue
 
 __all__ = [
     "VOLT_AREAS",
@@ -67,6 +75,7 @@ __all__ = [
     "parking_supply",
     "supply_by_area",
     "base_permits",
+    "distribute_permits",
     "cap_table",
     "allocate_freed",
     "freed_by_street",
@@ -74,9 +83,19 @@ __all__ = [
     "load_garages",
     "load_parking_spaces",
     "evaluate_parking",
+    "headline_figures",
+    "centre_prices",
 ]
 
 REF = "shared/reference/safety-criteria.md, Parking"
+
+DEFAULT_PERMITS_CITY = 110_000
+"""Resident permits in Den Haag: about 110,000 households hold one (""" + REF + """)."""
+
+PERMIT_COUNTS: dict[str, int] = {"Rustenburg en Oostbroek": 2_500}
+"""Resident permits known per wijk. Rustenburg en Oostbroek: about 2,500 permits for 5,600 cars
+when paid parking started (Omroep West 2007; """ + REF + """). A 2007 figure: the count
+today is not published with the reference."""
 
 VOLT_AREAS: list[str] = [
     # stadsdeel Centrum ("the city centre")
@@ -113,7 +132,7 @@ PRIORITY_RULES = ("school_route", "supply_density", "crossing_sight_line")
 class ReuseMix(BaseModel):
     """How the freed spaces are redesigned: shares summing to 1, or percentages summing to 100."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     bike_parking: float = Field(0.30, ge=0, description="Share for bike parking.")
     green: float = Field(0.40, ge=0, description="Share for green (trees, planting, unpaving).")
@@ -137,7 +156,7 @@ class ReuseMix(BaseModel):
 class ParkingSettings(BaseModel):
     """Every input of the parking model, with documented defaults (``ParkingSettings()``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     areas: list[str] = Field(
         default_factory=lambda: list(VOLT_AREAS),
@@ -151,15 +170,36 @@ class ParkingSettings(BaseModel):
         0.02, description="Yearly fall of the cap, a fraction (0.02 = 2 %/yr, compounding). Source: the "
         "programme (issue 5); compare Amsterdam's 1.1 % per half year (" + REF + ").",
     )
-    occupancy: float = Field(
-        0.90, gt=0, le=1.5,
-        description="Permits per on-street space in the base year, used when `base_permits` gives no "
-        "figure for an area. Source: Den Haag parking strategy 2021-2030 treats 90 % occupancy as "
-        "the problem threshold (" + REF + "); the capped areas are assumed to sit at it.",
+    permits_city: int = Field(
+        DEFAULT_PERMITS_CITY, ge=0, le=1_000_000,
+        description="Resident permits held in the whole city in the base year, spread over the wijken "
+        "(see base_permits, occupancy). Source: Den Haag, about 110,000 households hold a resident "
+        "permit (" + REF + "). Equal to tariff.permits_citywide (set either; both must agree).",
+    )
+    permits_uncertainty: float = Field(
+        0.10, ge=0, lt=1,
+        description="Relative uncertainty of the permit counts for the low/high range (0.10 = ±10 %). "
+        "Assumption: the source says 'about 110,000' and 'about 2,500' (a 2007 figure).",
     )
     base_permits: dict[str, int] = Field(
+        default_factory=lambda: dict(PERMIT_COUNTS),
+        description="Base-year permits known per wijk (name or WK0518nn code → count); these wijken keep "
+        "their count and the rest of permits_city is spread over the others. Default: Rustenburg en "
+        "Oostbroek 2,500 (Omroep West 2007; " + REF + "). Setting it replaces the default "
+        "entry (repeat it to keep it).",
+    )
+    occupancy: float = Field(
+        0.90, ge=0, le=1.5,
+        description="Permits per on-street space of a wijk, as a weight: permits_city is spread over the "
+        "wijken in proportion to on-street spaces × occupancy, so only the ratio between wijken matters. "
+        "Default 0.90 everywhere — Den Haag's parking strategy 2021-2030 treats 90 % occupancy as the "
+        "problem threshold (" + REF + "); no occupancy per wijk is published with the reference "
+        "(set occupancy_by_wijk).",
+    )
+    occupancy_by_wijk: dict[str, float] = Field(
         default_factory=dict,
-        description="Base-year permits per area (wijk name or code → count), overriding the default.",
+        description="Occupancy weight per wijk (name or code → permits per on-street space, 0–1.5), "
+        "overriding `occupancy`; 0 = no resident permits there (no paid parking). Default: none.",
     )
     reuse_mix: ReuseMix = Field(
         default_factory=ReuseMix,
@@ -247,9 +287,17 @@ class ParkingSettings(BaseModel):
     @field_validator("base_permits")
     @classmethod
     def _permits_non_negative(cls, v: dict[str, int]) -> dict[str, int]:
-        bad = {k: n for k, n in v.items() if n < 0}
+        bad = {k: n for k, n in v.items() if not (0 <= n <= 1_000_000)}
         if bad:
-            raise ValueError(f"base_permits must be >= 0, got {bad}")
+            raise ValueError(f"base_permits must be >= 0 and <= 1,000,000, got {bad}")
+        return v
+
+    @field_validator("occupancy_by_wijk")
+    @classmethod
+    def _occupancy_in_range(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not (math.isfinite(x) and 0 <= x <= 1.5)}
+        if bad:
+            raise ValueError(f"occupancy_by_wijk values must lie between 0 and 1.5, got {bad}")
         return v
 
     @field_validator("sides_by_class")
@@ -259,6 +307,22 @@ class ParkingSettings(BaseModel):
         if bad:
             raise ValueError(f"sides_by_class values must be 0, 1 or 2, got {bad}")
         return v
+
+    @model_validator(mode="after")
+    def _one_city_count(self) -> "ParkingSettings":
+        """``permits_city`` and ``tariff.permits_citywide`` are one figure: set either."""
+        city_set = "permits_city" in self.model_fields_set
+        tariff_set = "permits_citywide" in self.tariff.model_fields_set
+        if city_set and tariff_set and self.permits_city != self.tariff.permits_citywide:
+            raise ValueError(
+                f"permits_city ({self.permits_city}) and tariff.permits_citywide "
+                f"({self.tariff.permits_citywide}) differ: set one of them"
+            )
+        if tariff_set and not city_set:
+            object.__setattr__(self, "permits_city", self.tariff.permits_citywide)
+        else:
+            object.__setattr__(self, "tariff", self.tariff.model_copy(update={"permits_citywide": self.permits_city}))
+        return self
 
     @model_validator(mode="after")
     def _years_ordered(self) -> "ParkingSettings":
@@ -620,34 +684,118 @@ def supply_by_area(
 # cap over time
 
 
-def _resolve_overrides(overrides: dict[str, int], wijken: pd.DataFrame) -> dict[str, int]:
-    """Map base-permit overrides keyed by wijk name or code to codes (unknown → NotFoundError)."""
-    if not overrides:
-        return {}
+def _resolve_names(
+    keys: list[str], wijken: pd.DataFrame, setting: str, strict: bool
+) -> tuple[list[str], list[str]]:
+    """Codes of the wijken named by ``keys`` (names or codes; case and accents ignored).
+
+    Returns the code per key (``""`` where a key names no wijk) and the keys naming none.
+    ``strict``: a key naming no wijk raises :class:`~mobisim.errors.NotFoundError` naming the
+    setting; otherwise it is returned among the unknown keys (the untouched defaults, which
+    name real Den Haag wijken, on a wijk file that lacks them).
+    """
     frame = wijken if "code" in wijken else wijken.reset_index()
-    codes = {}
-    for key, value in overrides.items():  # a handful of scenario keys
+    frame = frame[["code", "name"]].reset_index(drop=True)
+    codes: list[str] = []
+    unknown: list[str] = []
+    for key in keys:  # a handful of scenario keys
         try:
-            codes[select_areas(frame, [key])["code"].iloc[0]] = value
-        except NotFoundError:
-            raise NotFoundError(
-                f"parking.base_permits names {key!r}, which is not one of the capped areas (parking.areas)"
-            ) from None
-    return codes
+            codes.append(str(select_areas(frame, [key])["code"].iloc[0]))
+        except NotFoundError as exc:
+            if strict:
+                raise NotFoundError(f"parking.{setting} names {key!r}, which is not a wijk of the wijk file: {exc}") from None
+            codes.append("")
+            unknown.append(key)
+    return codes, unknown
 
 
-def base_permits(supply: pd.DataFrame, settings: ParkingSettings) -> pd.Series:
-    """Base-year permits per area: the scenario's figure, else ``floor(occupancy × on-street spaces)``.
+def _per_wijk(values: dict[str, Any], wijken: pd.DataFrame, setting: str, strict: bool) -> dict[str, Any]:
+    """A per-wijk setting keyed by code (see :func:`_resolve_names`)."""
+    codes, _ = _resolve_names(list(values), wijken, setting, strict)
+    return {code: value for code, value in zip(codes, values.values()) if code}
+
+
+def distribute_permits(
+    supply: pd.DataFrame, settings: ParkingSettings | None = None, *, factor: float = 1.0
+) -> pd.DataFrame:
+    """Base-year resident permits per wijk, from the city's permit count.
+
+    Wijken with a known count (``settings.base_permits``) keep it; the rest of the city count
+    (``settings.permits_city`` minus the known counts) is spread over the other wijken in
+    proportion to ``on_street_spaces × occupancy`` (``occupancy_by_wijk``, else ``occupancy``).
+    The shares are made whole permits by the largest-remainder method, so the wijken sum
+    exactly to the city count.
 
     Parameters
     ----------
     supply : pandas.DataFrame
-        Index ``code``, columns ``name`` and ``on_street_spaces`` (rows: the capped areas).
+        Index ``code``; columns ``name`` and ``on_street_spaces`` — normally every wijk of the
+        city (:func:`supply_by_area`), since the city count is spread over the rows given.
+    settings : ParkingSettings, optional
+    factor : float
+        Scales every count (city and per wijk) before rounding: ``1 ± permits_uncertainty``
+        gives the low and high ends of the range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``code``; ``name``, ``on_street_spaces``, ``occupancy`` (the weight used),
+        ``permits`` (int), ``permits_source`` (``count`` — a known count, ``distributed`` — a
+        share of the city count, ``none`` — no supply or weight 0) and ``permits_per_space``
+        (NaN without supply). ``attrs["undistributed"]`` holds the permits left over when no
+        wijk carries any weight.
+
+    Raises
+    ------
+    mobisim.errors.ScenarioError
+        The known counts exceed the city count.
+    mobisim.errors.NotFoundError
+        A wijk set in the scenario (``base_permits``, ``occupancy_by_wijk``) names no wijk.
     """
-    default = np.floor(supply["on_street_spaces"].astype(float) * settings.occupancy + 1e-9)
-    # keys are looked up among the capped areas only: another wijk is an error naming it
-    overrides = _resolve_overrides(settings.base_permits, supply.reset_index()[["code", "name"]])
-    return default.astype(int).mask(default.index.isin(list(overrides)), pd.Series(overrides)).astype(int).rename("base_permits")
+    s = settings or ParkingSettings()
+    out = supply[["name", "on_street_spaces"]].copy()
+    out.index.name = "code"
+    known = _per_wijk(s.base_permits, out, "base_permits", strict=s.base_permits != PERMIT_COUNTS)
+    occ = _per_wijk(s.occupancy_by_wijk, out, "occupancy_by_wijk", strict=True)
+    out["occupancy"] = pd.Series(occ, dtype=float).reindex(out.index).fillna(s.occupancy)
+    has_count = out.index.isin(list(known))
+    counts = np.floor(pd.Series(known, dtype=float).reindex(out.index).fillna(0.0) * factor + 0.5)
+    total = math.floor(s.permits_city * factor + 0.5)
+    rest = total - float(counts.sum())
+    if rest < 0:
+        raise ScenarioError(
+            f"parking.base_permits: the counts per wijk ({counts.sum():,.0f}) exceed the city's permits "
+            f"(parking.permits_city = {total:,})"
+        )
+    weight = (out["on_street_spaces"].astype(float).clip(lower=0.0) * out["occupancy"]).where(~has_count, 0.0)
+    raw = rest * weight / weight.sum() if weight.sum() > 0 else weight * 0.0
+    share = np.floor(raw + 1e-9)
+    left = int(round(rest - share.sum())) if weight.sum() > 0 else 0
+    if left > 0:  # largest remainder: the wijken closest to the next permit get one more
+        order = np.argsort(-(raw - share).to_numpy(), kind="stable")[:left]
+        share.iloc[order] += 1.0
+    out["permits"] = counts.where(has_count, share).astype(np.int64)
+    source = pd.Series("distributed", index=out.index, dtype="string").where(weight > 0, "none")
+    out["permits_source"] = source.mask(has_count, "count")
+    spaces = out["on_street_spaces"].astype(float)
+    out["permits_per_space"] = out["permits"] / spaces.where(spaces > 0)
+    out.attrs["undistributed"] = int(rest) if weight.sum() <= 0 else 0
+    return out
+
+
+def base_permits(supply: pd.DataFrame, settings: ParkingSettings) -> pd.Series:
+    """Base-year permits per area: the ``base_permits`` column of ``supply`` when present, else
+    :func:`distribute_permits` over the rows of ``supply``.
+
+    Parameters
+    ----------
+    supply : pandas.DataFrame
+        Index ``code``, columns ``name`` and ``on_street_spaces`` and optionally ``base_permits``
+        (:func:`evaluate_parking` passes the capped areas with their share of the city count).
+    """
+    if "base_permits" in supply:
+        return supply["base_permits"].astype(np.int64).rename("base_permits")
+    return distribute_permits(supply, settings)["permits"].rename("base_permits")
 
 
 def cap_table(supply: pd.DataFrame, settings: ParkingSettings | None = None) -> pd.DataFrame:
@@ -661,7 +809,9 @@ def cap_table(supply: pd.DataFrame, settings: ParkingSettings | None = None) -> 
     Parameters
     ----------
     supply : pandas.DataFrame
-        Index ``code`` of the capped areas; columns ``name``, ``on_street_spaces``.
+        Index ``code`` of the capped areas; columns ``name``, ``on_street_spaces`` and optionally
+        ``base_permits`` (the base-year permits; without it :func:`base_permits` spreads
+        ``settings.permits_city`` over these rows).
     settings : ParkingSettings, optional
 
     Returns
@@ -806,20 +956,22 @@ def reuse(freed: pd.Series, settings: ParkingSettings | None = None) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        Same index; ``freed_spaces``, ``freed_m2`` (× ``space_area_m2``), ``bike_parking_spaces``,
-        ``bikes`` (× ``bikes_per_space``), ``green_m2``, ``play_m2``, ``meeting_m2``, ``terraces_m2``.
-        Spaces are split proportionally (fractional spaces are kept; round for display).
+        Same index; ``freed_spaces``, ``freed_m2`` (× ``space_area_m2``), ``bike_parking_spaces``
+        (whole car spaces: ``freed × reuse_mix.bike_parking`` rounded half up), ``bikes``
+        (``bike_parking_spaces × bikes_per_space``), ``green_m2``, ``play_m2``, ``meeting_m2``,
+        ``terraces_m2`` (the area split proportionally).
     """
     s = settings or ParkingSettings()
     mix = s.reuse_mix
     f = freed.astype(float)
     m2 = f * s.space_area_m2
+    bike_spaces = np.floor(f * mix.bike_parking + 0.5 + 1e-9)
     return pd.DataFrame(
         {
             "freed_spaces": f,
             "freed_m2": m2,
-            "bike_parking_spaces": f * mix.bike_parking,
-            "bikes": f * mix.bike_parking * s.bikes_per_space,
+            "bike_parking_spaces": bike_spaces,
+            "bikes": bike_spaces * s.bikes_per_space,
             "green_m2": m2 * mix.green,
             "play_m2": m2 * mix.play,
             "meeting_m2": m2 * mix.meeting,
@@ -853,9 +1005,23 @@ class ParkingResult:
     reuse : pandas.DataFrame
         :func:`reuse` of each area's freed spaces at the last year.
     tariff : pandas.DataFrame
-        :func:`mobisim.tariff.tariff_revenue` with the permits lowered by the cap.
+        :func:`mobisim.tariff.tariff_revenue` with the permits lowered by the cap, at the
+        permit-weighted mean price (``price_eur``).
     areas : geopandas.GeoDataFrame
         The capped wijken.
+    notes : list of str
+        Caveats (missing layers, supply shortfalls, defaults skipped, …).
+    permits : pandas.DataFrame
+        :func:`distribute_permits` for every wijk, with ``capped`` (bool) and ``price_eur``
+        (the wijk's permit price).
+    finance : pandas.DataFrame
+        :func:`mobisim.tariff.finance_comparison`: large-car revenue low / central / high
+        against the programme's €2.0 M/yr line, per year.
+    headline : dict
+        :func:`headline_figures`: the figures every output prints (whole numbers), each
+        ``{"low", "central", "high"}``.
+    settings : ParkingSettings or None
+        The settings the result was computed with.
     """
 
     supply: pd.DataFrame
@@ -867,6 +1033,10 @@ class ParkingResult:
     tariff: pd.DataFrame
     areas: gpd.GeoDataFrame
     notes: list[str] = field(default_factory=list)
+    permits: pd.DataFrame = field(default_factory=pd.DataFrame)
+    finance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    headline: dict[str, Any] = field(default_factory=dict)
+    settings: ParkingSettings | None = None
 
 
 def city_summary(supply: pd.DataFrame, edges: gpd.GeoDataFrame) -> dict[str, float]:
@@ -952,13 +1122,22 @@ def evaluate_parking(
     net.edges["wijk_code"] = assign_areas(net.edges, wijken)
     lots = surface_lots(getattr(net, "features", None), s)
     by_area = supply_by_area(net.edges, wijken, lots, garages)
-    capped = by_area.loc[areas["code"]]
+    codes = list(areas["code"])
+    capped = by_area.loc[codes]
     empty = capped.index[capped["on_street_spaces"] <= 0].tolist()
     if empty:
         notes.append("no on-street supply in the network for " + ", ".join(capped.loc[empty, "name"])
                      + " (outside the loaded area?)")
-    cap = cap_table(capped, s)
-    totals = yearly_totals(cap)
+    notes += _permit_notes(by_area, s)
+    prices = centre_prices(by_area, s.tariff)
+
+    u, up = s.permits_uncertainty, s.tariff.price_uncertainty
+    runs = {k: _permit_run(by_area, codes, prices, s, pf, qf)
+            for k, (pf, qf) in {"central": (1.0, 1.0), "low": (1 - u, 1 - up), "high": (1 + u, 1 + up)}.items()}
+    dist, cap, totals, tariff = runs["central"]
+    if dist.attrs.get("undistributed"):
+        notes.append(f"{dist.attrs['undistributed']:,} of the city's permits could not be spread: no wijk has "
+                     "on-street supply with a weight above 0")
     totals = totals.join(reuse(totals["freed_cumulative"], s).drop(columns="freed_spaces"))
     freed = allocate_freed(net.edges, cap, s)
     last = cap[cap["year"] == cap["year"].max()].set_index("code")
@@ -969,9 +1148,142 @@ def evaluate_parking(
     short = re.index[re["allocated_spaces"] + 1e-9 < re["freed_spaces"]]
     if len(short):
         notes.append("freed spaces exceed the mapped/estimated supply in " + ", ".join(re.loc[short, "name"]))
-    base_total = float(cap.loc[cap["year"] == s.base_year, "cap"].sum())
-    permits = s.tariff.permits_citywide - (base_total - totals["cap"].astype(float))
-    permits = permits.clip(lower=0.0)
-    tariff = tariff_revenue(s.tariff, permits_by_year=permits)
+    finance = finance_comparison(tariff, runs["low"][3], runs["high"][3], s.tariff)
+    permits = dist.assign(capped=dist.index.isin(codes), price_eur=prices)
     city = city_summary(by_area, net.edges)
-    return ParkingResult(by_area, city, cap, totals, freed, re, tariff, areas, notes)
+    headline = headline_figures({k: (r[1], r[2]) for k, r in runs.items()}, finance, s)
+    return ParkingResult(by_area, city, cap, totals, freed, re, tariff, areas, notes,
+                         permits=permits, finance=finance, headline=headline, settings=s)
+
+
+def centre_prices(supply: pd.DataFrame, tariff: TariffSettings) -> pd.Series:
+    """The resident permit price of every wijk: the centre price in ``tariff.centre_areas``,
+    ``tariff.price_eur_per_year`` elsewhere.
+
+    Parameters
+    ----------
+    supply : pandas.DataFrame
+        Index ``code``; column ``name`` (every wijk).
+    tariff : mobisim.tariff.TariffSettings
+
+    Returns
+    -------
+    pandas.Series
+        Price per year in €, index ``code``.
+    """
+    price = pd.Series(float(tariff.price_eur_per_year), index=supply.index, name="price_eur")
+    if tariff.centre_price_eur_per_year is None:
+        return price
+    codes, _ = _resolve_names(list(tariff.centre_areas), supply, "tariff.centre_areas",
+                              strict=list(tariff.centre_areas) != CENTRE_WIJKEN)
+    return price.mask(price.index.isin([c for c in codes if c]), float(tariff.centre_price_eur_per_year))
+
+
+def _permit_notes(supply: pd.DataFrame, s: ParkingSettings) -> list[str]:
+    """Caveats on the permit base: skipped default counts, wijken without supply."""
+    notes = []
+    if s.base_permits == PERMIT_COUNTS:
+        _, unknown = _resolve_names(list(s.base_permits), supply, "base_permits", strict=False)
+        if unknown:
+            notes.append("default permit count skipped (wijk not in the wijk file): " + ", ".join(unknown))
+    no_supply = supply.index[supply["on_street_spaces"] <= 0]
+    if len(no_supply) and s.permits_city == DEFAULT_PERMITS_CITY:
+        notes.append(f"the city's {s.permits_city:,} permits are spread over the wijken with on-street supply in "
+                     f"the network only; none in {len(no_supply)} of {len(supply)} wijken ("
+                     + ", ".join(supply.loc[no_supply, "name"].astype(str)[:5])
+                     + (", …" if len(no_supply) > 5 else "") + "): set parking.permits_city for a partial network")
+    return notes
+
+
+def _permit_run(
+    supply: pd.DataFrame, codes: list[str], prices: pd.Series, s: ParkingSettings, permit_factor: float,
+    price_factor: float,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The permit base, the cap, its totals and the tariff at scaled permit counts and prices.
+
+    In-process on the evaluated supply: no network work, so the low and high ends cost little.
+    """
+    dist = distribute_permits(supply, s, factor=permit_factor)
+    capped = supply.loc[codes, ["name", "on_street_spaces"]].assign(base_permits=dist.loc[codes, "permits"])
+    cap = cap_table(capped, s)
+    totals = yearly_totals(cap)
+    # permits per wijk and year: the capped wijken follow the cap, the others keep their base
+    cap_wide = cap.pivot(index="year", columns="code", values="cap").astype(float)
+    per_wijk = pd.DataFrame(np.tile(dist["permits"].to_numpy(dtype=float), (len(cap_wide), 1)),
+                            index=cap_wide.index, columns=dist.index)
+    per_wijk[cap_wide.columns] = cap_wide
+    permits = per_wijk.sum(axis=1)
+    price = prices.reindex(per_wijk.columns).astype(float) * price_factor
+    mean_price = (per_wijk @ price) / permits.where(permits > 0)
+    mean_price = mean_price.fillna(float(s.tariff.price_eur_per_year) * price_factor)
+    tariff = tariff_revenue(s.tariff, permits_by_year=permits.rename_axis("year"), price_by_year=mean_price)
+    return dist, cap, totals, tariff
+
+
+def headline_figures(
+    runs: dict[str, tuple[pd.DataFrame, pd.DataFrame]], finance: pd.DataFrame, settings: ParkingSettings
+) -> dict[str, Any]:
+    """The parking figures every output prints, computed once, as whole numbers with a range.
+
+    Parameters
+    ----------
+    runs : dict
+        ``{"low" | "central" | "high": (cap, totals)}`` — :func:`cap_table` and
+        :func:`yearly_totals` at the low, central and high permit counts.
+    finance : pandas.DataFrame
+        :func:`mobisim.tariff.finance_comparison`.
+    settings : ParkingSettings
+
+    Returns
+    -------
+    dict
+        ``year`` (the last year of the table), ``permits_city``, ``cap_base`` (permits in the
+        capped wijken in the base year), ``spaces_freed`` (by ``year``), ``area_m2``,
+        ``bike_parking_spaces``, ``bikes`` (on the bike-parking share of the freed space:
+        :func:`reuse`), ``large_car_revenue_eur`` (in ``year``) — each ``{"low", "central",
+        "high"}`` of ints — plus ``programme_eur`` (the finance line in ``year``), ``basis``
+        (what the figures rest on: ``permits``, ``range``, ``bikes``, ``price``) and ``estimate``
+        (the same as one line).
+    """
+    s = settings
+    out: dict[str, Any] = {}
+    year = None
+    figures: dict[str, dict[str, int]] = {k: {} for k in (
+        "permits_city", "cap_base", "spaces_freed", "area_m2", "bike_parking_spaces", "bikes")}
+    for key in ("low", "central", "high"):
+        cap, totals = runs[key]
+        year = int(totals.index.max())
+        freed = totals["freed_cumulative"].iloc[-1:].astype(float)
+        use = reuse(freed, s).iloc[0]
+        figures["cap_base"][key] = int(cap.loc[cap["year"] == s.base_year, "cap"].sum())
+        figures["spaces_freed"][key] = int(round(use["freed_spaces"]))
+        figures["area_m2"][key] = int(round(use["freed_m2"]))
+        figures["bike_parking_spaces"][key] = int(round(use["bike_parking_spaces"]))
+        figures["bikes"][key] = int(round(use["bikes"]))
+    u = s.permits_uncertainty
+    figures["permits_city"] = {"low": math.floor(s.permits_city * (1 - u) + 0.5), "central": s.permits_city,
+                               "high": math.floor(s.permits_city * (1 + u) + 0.5)}
+    out["year"] = year
+    out.update(figures)
+    row = finance.loc[year] if year in finance.index else None
+    out["large_car_revenue_eur"] = (
+        {k: int(round(float(row[f"revenue_{k}_eur"]))) for k in ("low", "central", "high")} if row is not None else None
+    )
+    out["programme_eur"] = int(round(float(row["programme_eur"]))) if row is not None else None
+    custom = s.base_permits != PERMIT_COUNTS or s.permits_city != DEFAULT_PERMITS_CITY
+    basis = {
+        "permits": ("permit counts set in the scenario (parking.permits_city / base_permits), spread over the "
+                    "wijken by on-street supply × occupancy" if custom else
+                    f"estimate: the city's ~{s.permits_city:,} permits (Den Haag) less the known per-wijk counts, "
+                    "spread over the wijken by on-street supply × occupancy ("
+                    + ("set per wijk in the scenario" if s.occupancy_by_wijk else f"an assumed {s.occupancy:g} everywhere")
+                    + ")"),
+        "range": f"low/high: ±{u:.0%} permits and ±{s.tariff.price_uncertainty:.0%} permit price (assumptions)",
+        "bikes": f"bikes = the {s.reuse_mix.bike_parking:.0%} bike-parking share of the freed spaces × "
+                 f"{s.bikes_per_space:g} bikes per car space (Den Haag debate estimate)",
+        "price": f"permit price €{s.tariff.price_eur_per_year:g}, centre €"
+                 f"{(s.tariff.centre_price_eur_per_year or s.tariff.price_eur_per_year):g} (2019 prices)",
+    }
+    out["basis"] = basis
+    out["estimate"] = "; ".join(basis.values())
+    return out

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from mobisim import ATTRIBUTION
@@ -465,11 +466,14 @@ def today_regime(net: Any, scenario: Any) -> Any:
 
 
 def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed", before: Any = None,
-                       notes: list[str] | None = None) -> Any:
+                       notes: list[str] | None = None, redesigned: Any = None) -> Any:
     """Run the traffic model on ``net`` and write its volumes (:mod:`mobisim.traffic`).
 
     The drivers see ``limit_column`` (``proposed_maxspeed`` for the programme); ``before``
-    (today's edges) adds ``daily_traffic_before`` and ``traffic_change``. A run with the same
+    (today's edges) adds ``daily_traffic_before`` and ``traffic_change``. Where the limit changes,
+    drivers follow it by ``[scores] speed_response_redesign`` on ``redesigned`` segments (default:
+    ``driven_speed_basis`` design/redesign, :func:`driven_speed_step`) and by
+    ``speed_response_sign_only`` elsewhere (central values). A run with the same
     links, zones, settings and code is read from the cache (:func:`mobisim.io.read_traffic_cache`).
     Without homes in the input, or with ``[traffic] enabled = false``, the segments keep the class
     table and a note says so.
@@ -495,7 +499,14 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
     if not ts.enabled:
         net.traffic = None
         return None
-    response = _settings(scenario, "scores", "mobisim.scores.ScoreSettings").speed_response_fraction
+    # drivers choose routes by the speed they drive: the limit change followed by the sign-only
+    # response, or by the redesign response where the street is redesigned (central values)
+    score_s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
+    if redesigned is None and "driven_speed_basis" in net.edges.columns:
+        redesigned = net.edges["driven_speed_basis"].astype("string").isin(["design", "redesign"]).fillna(False)
+    response: Any = score_s.speed_response_sign_only.central
+    if redesigned is not None:
+        response = np.where(np.asarray(redesigned, dtype=bool), score_s.speed_response_redesign.central, response)
     today = before["maxspeed"].reindex(net.edges.index) if before is not None and "maxspeed" in before else None
     links = traffic.car_links(net.edges, ts, limit_column=limit_column, speed_response=response, today_limits=today)
 
@@ -554,7 +565,7 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
 
 
 def evaluate_rules(net: Any, scenario: Any, *, proposal: bool, traffic_before: Any = None,
-                   notes: list[str] | None = None) -> Any:
+                   notes: list[str] | None = None, limits_before: Any = None, children: Any = None) -> Any:
     """8-jarigen-toets (and, for the proposal, the 30/50 regime) on ``net``.
 
     ``proposal=False`` (before, or a scenario without the programme): the toets at today's limits
@@ -567,20 +578,64 @@ def evaluate_rules(net: Any, scenario: Any, *, proposal: bool, traffic_before: A
     again on ``net`` before the final toets — with the scenario's closures, fietsstraten and the
     proposed limits — so the toets judges the traffic after the change
     (:func:`model_traffic_step`).
+
+    With ``limits_before`` (today's ``maxspeed``, aligned on ``edge_id``) the final toets judges
+    the *driven* speed instead of the limit (:func:`driven_speed_step`): a lowered limit with
+    only a new sign keeps a residual speed, a redesigned street is driven at its limit.
+    ``children`` (today's school-route children per segment) orders the calming plan.
     """
     from mobisim import rules, toets
 
     rs = _settings(scenario, "rules", "mobisim.rules.RuleSettings")
     ts = _settings(scenario, "toets", "mobisim.toets.ToetsSettings")
-    if not proposal:
-        if traffic_before is not None:
-            model_traffic_step(net, scenario, limit_column="maxspeed", before=traffic_before, notes=notes)
-        toets.evaluate_toets(net, ts, speed_column="maxspeed")
-        return today_regime(net, scenario)
-    rules.evaluate(net, rs, ts)
+    limit_column = "proposed_maxspeed" if proposal else "maxspeed"
+    if proposal:
+        rules.evaluate(net, rs, ts)
+    if limits_before is not None:  # the plan is ordered by today's traffic; drivers then see the driven speeds
+        driven_speed_step(net, scenario, limits_before, limit_column=limit_column, children=children)
     if traffic_before is not None:
-        model_traffic_step(net, scenario, limit_column="proposed_maxspeed", before=traffic_before, notes=notes)
-    return toets.evaluate_toets(net, ts, speed_column="proposed_maxspeed")
+        model_traffic_step(net, scenario, limit_column=limit_column, before=traffic_before, notes=notes)
+    if limits_before is not None:
+        toets.evaluate_toets(net, ts, speed_column="driven_speed")
+    else:
+        toets.evaluate_toets(net, ts, speed_column=limit_column)
+    return net if proposal else today_regime(net, scenario)
+
+
+def driven_speed_step(net: Any, scenario: Any, limits_before: Any, *, limit_column: str,
+                      children: Any = None) -> Any:
+    """Driven speeds and the calming plan's redesign years on ``net`` (in place).
+
+    Adds ``limit_before`` (today's limit), ``redesign_year`` (Int64: the year the calming plan
+    redesigns the segment; NA = not in the plan), ``driven_speed_sign_only`` (what drivers keep
+    with the new sign alone) and ``driven_speed`` / ``driven_speed_basis`` /
+    ``driven_speed_reason`` at the horizon (:mod:`mobisim.driven_speed`).
+    """
+    from mobisim import driven_speed as ds
+    from mobisim.areas import inside
+    from mobisim.noise import estimate_daily_traffic
+
+    s = _get(scenario, "driven_speed") or ds.DrivenSpeedSettings()
+    plan = _get(scenario, "calming_plan") or ds.CalmingPlan()
+    horizon = int(_get(scenario, "horizon", default=2030))
+    e = net.edges
+    l0 = pd.to_numeric(pd.Series(limits_before).reindex(e.index), errors="coerce").to_numpy(dtype=float)
+    l1 = pd.to_numeric(e[limit_column], errors="coerce").to_numpy(dtype=float)
+    sign = ds.driven_speeds(e, net.nodes, l0, l1, s)
+    cand = ds.candidates_for_plan(e, net.nodes, l0, l1, s) & inside(e)
+    score_s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
+    volume = estimate_daily_traffic(e, score_s.exposure_vehicles_per_day, score_s.exposure_other_vehicles_per_day)
+    kids = None if children is None else \
+        pd.to_numeric(pd.Series(children).reindex(e.index), errors="coerce").fillna(0).to_numpy(dtype=float)
+    excess = pd.to_numeric(sign["driven_speed"], errors="coerce").to_numpy(dtype=float) - l1
+    year = ds.plan_redesign(e, cand, plan, children=kids, excess_kmh=excess, traffic=volume)
+    cols = ds.driven_speeds(e, net.nodes, l0, l1, s, redesigned=ds.redesigned_by(year, horizon))
+    e = ds.with_driven_speed(e, cols)
+    e["limit_before"] = pd.array(l0, dtype="Float64").round().astype("Int64")
+    e["driven_speed_sign_only"] = sign["driven_speed"]
+    e["redesign_year"] = pd.array(year, dtype="Float64").astype("Int64")
+    net.edges = e
+    return net
 
 
 def evaluate_schools(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
@@ -662,7 +717,8 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
         )
     converted = float(ea["parking_converted_spaces"].fillna(0).sum()) if "parking_converted_spaces" in ea else 0.0
     horizon = getattr(_settings(scenario, "parking", "mobisim.parking.ParkingSettings"), "horizon", None)
-    out["parking"] = sc.parking_space(_freed_by_cap(parking_result), s, spaces_converted=converted, horizon=horizon)
+    out["parking"] = sc.parking_space(_freed_by_cap(parking_result), s, spaces_converted=converted, horizon=horizon,
+                                      parking=parking_result)
     # before against itself: no speed change, so its safety-gain part is 0 and the two composites
     # weigh the same parts (leaving the part out would renormalise the weights)
     same = sc.power_model(eb, eb, s, before_col="maxspeed", after_col="maxspeed")
@@ -672,8 +728,110 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
         sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"], s), s)
     if getattr(before, "traffic", None) is not None and getattr(after, "traffic", None) is not None:
         out["traffic"] = _traffic_scores(eb, ea, before.traffic, after.traffic, scenario)
+    if _limits_lowered(after.edges):
+        out["calming"] = _calming_scores(before, after, scenario, out, has_schools=schools_after is not None)
     out["headline"] = _headline(out)
+    _composite_range(out, s)
     return to_jsonable(out)
+
+
+def _composite_range(out: dict[str, Any], settings: Any) -> None:
+    """The composite's low–high: its parts all at their low ends, and all at their high ends
+    (``headline.composite.range``, and the signs-only composite), when the run has ranges."""
+    from mobisim import scores as sc
+
+    calming = (out.get("calming") or {}).get("value")
+    if not calming:
+        return
+    ends = []
+    plan = calming["with_plan"]
+    for low_end in (True, False):  # every share at its low end and the crash change at its high end, and back
+        parts = dict(sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"],
+                                        settings))
+        for part, name in (("toets_all", "toets_all"), ("toets_school_routes", "toets_school_routes"),
+                           ("safe_crossings", "crossings"), ("school_children_safe", "children_safe")):
+            rng = (plan.get(name) or {}).get("range")
+            if rng is not None and parts.get(part) is not None:
+                parts[part] = rng[0] if low_end else rng[1]
+        fs = (plan.get("fatal_serious_change") or {}).get("range")
+        if fs is not None:  # the higher (less negative) change is the smaller gain
+            parts["fatal_serious"] = sc.safety_gain({"value": {"fatal_serious": fs[1] if low_end else fs[0]}},
+                                                    settings)
+        ends.append(sc.composite(parts, settings)["value"])
+    head = out["headline"]["composite"]
+    if all(v is not None for v in ends):
+        head["range"] = [min(ends), max(ends)]
+    signs = calming["signs_only"]
+    parts = dict(sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"], settings))
+    for part, name in (("toets_all", "toets_all"), ("toets_school_routes", "toets_school_routes"),
+                       ("safe_crossings", "crossings"), ("school_children_safe", "children_safe")):
+        if parts.get(part) is not None and (signs.get(name) or {}).get("value") is not None:
+            parts[part] = signs[name]["value"]
+    parts["fatal_serious"] = sc.safety_gain({"value": {"fatal_serious": signs["fatal_serious_change"]["value"]}},
+                                            settings)
+    head["signs_only"] = sc.composite(parts, settings)["value"]
+
+
+def _limits_lowered(edges: Any) -> bool:
+    """Whether the scenario lowers a limit inside the area (then signs and redesign differ)."""
+    from mobisim.areas import inside
+
+    if "driven_speed_basis" not in edges.columns:
+        return False
+    basis = edges["driven_speed_basis"].astype("string")
+    return bool((basis.isin(["sign only", "redesign", "design"]).fillna(False).to_numpy(bool) & inside(edges)).any())
+
+
+def _calming_scores(before: Any, after: Any, scenario: Any, out: dict[str, Any], *, has_schools: bool) -> dict[str, Any]:
+    """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.effects.calming_effects`)."""
+    from mobisim import driven_speed as ds
+    from mobisim import effects, schools
+
+    ss = _settings(scenario, "schools", "mobisim.schools.SchoolSettings")
+    points = origins = None
+    if has_schools:  # the same schools and homes as the run's school routes
+        points = schools.school_points(after, ss)
+        origins = schools.home_origins(after, ss)
+        wijken, _ = schools.load_wijken_optional(ss)
+        if wijken is not None and ss.clip_homes_to_wijken:
+            origins = schools.clip_origins(origins, wijken, ss.children_total)
+    inputs = effects.EffectInputs(
+        toets=_settings(scenario, "toets", "mobisim.toets.ToetsSettings"), schools=ss,
+        driven=_get(scenario, "driven_speed") or ds.DrivenSpeedSettings(),
+        plan=_get(scenario, "calming_plan") or ds.CalmingPlan(),
+        scores=_settings(scenario, "scores", "mobisim.scores.ScoreSettings"),
+        base_year=int(_get(scenario, "base_year", default=2026)), horizon=int(_get(scenario, "horizon", default=2030)),
+        limit_column="proposed_maxspeed" if programme_on(scenario) else "maxspeed", school_points=points,
+        origins=origins)
+    ta = out["toets_after"]["value"]
+    kids = out.get("school_children_safe_after") or {}
+    central = effects.State(ta.get("all"), ta.get("school_routes"), ta.get("crossings"), kids.get("value"),
+                            (kids.get("inputs") or {}).get("children_routed"))
+    value = effects.calming_effects(before, after, inputs, central=central,
+                                    signs_only=_signs_only_traffic(before, after, scenario))
+    value["driven_speed_km"] = ds.summary(_in_area(after.edges))
+    return {"value": value, "unit": "fractions (share, change)",
+            "formula": effects.EFFECTS_FORMULA,
+            "inputs": {"driven_speed": inputs.driven.model_dump(), "calming_plan": inputs.plan.model_dump(),
+                       "speed_response_sign_only": inputs.scores.speed_response_sign_only.model_dump(),
+                       "speed_response_redesign": inputs.scores.speed_response_redesign.model_dump()}}
+
+
+def _signs_only_traffic(before: Any, after: Any, scenario: Any) -> Any:
+    """The scenario network with the traffic drivers choose when no street is redesigned (a second
+    assignment, cached like the first); ``after`` itself when nothing is redesigned or the traffic
+    model did not run."""
+    import copy
+
+    basis = after.edges.get("driven_speed_basis")
+    if getattr(after, "traffic", None) is None or basis is None or not basis.eq("redesign").fillna(False).any():
+        return after
+    signs = copy.copy(after)
+    signs.edges = after.edges.copy()
+    limit_column = "proposed_maxspeed" if programme_on(scenario) else "maxspeed"
+    enforced = basis.eq("design").fillna(False).to_numpy(bool)  # a design that was there stays
+    model_traffic_step(signs, scenario, limit_column=limit_column, before=before.edges, redesigned=enforced)
+    return signs
 
 
 def _vehicle_km(edges: Any) -> float:
@@ -747,6 +905,28 @@ def _headline(out: dict[str, Any]) -> dict[str, Any]:
     }
     head = {k: {"label": label, "before": b, "value": a, "unit": unit, "from": src}
             for k, (label, b, a, unit, src) in rows.items()}
+    spaces = (((out.get("parking") or {}).get("value") or {}).get("range") or {}).get("spaces_freed")
+    if spaces:
+        head["parking_freed"]["range"] = [spaces["low"], spaces["high"]]
+        head["parking_freed"]["note"] = ("car spaces freed: an estimate — the cap base is the city's ~110,000 permits "
+                                         "spread by on-street supply × occupancy; the range is the permit count ± its "
+                                         "uncertainty ([parking] permits_uncertainty)")
+    calming = (out.get("calming") or {}).get("value")
+    if calming:
+        plan, signs = calming["plan"], calming["signs_only"]
+        for key, name in (("fatal_serious_change", "fatal_serious_change"), ("children_safe", "children_safe"),
+                          ("safe_crossings", "crossings"), ("toets_pass", "toets_all"),
+                          ("toets_school_routes", "toets_school_routes")):
+            fig = calming["with_plan"].get(name) or {}
+            if fig.get("range") is not None:
+                head[key]["range"] = fig["range"]
+            head[key]["signs_only"] = (signs.get(name) or {}).get("value")
+            head[key]["signs_only_range"] = (signs.get(name) or {}).get("range")
+        head["fatal_serious_change"]["from"] = "power_model, calming"
+        head["fatal_serious_change"]["note"] = (
+            f"range from the speed response (signs only / redesign); signs only: "
+            f"{_pct_text(signs['fatal_serious_change'])}; calming plan: {plan['redesigned_by_horizon_km']:,.0f} "
+            f"of {plan['to_redesign_km']:,.0f} km redesigned by the horizon")
     tiers = (out.get("regime_tiers") or {}).get("value")
     if tiers:
         shown = tiers["50_if_shown"]
@@ -759,6 +939,15 @@ def _headline(out: dict[str, Any]) -> dict[str, Any]:
         head["km_30"]["note"] = "includes the '50 if shown' roads (30 until shown)"
         head["km_30"]["from"] = "regime, regime_tiers"
     return head
+
+
+def _pct_text(fig: dict[str, Any]) -> str:
+    """``−14 % (−19 to −5 %)`` from ``{"value": ..., "range": [...]}`` (fractions)."""
+    v, r = fig.get("value"), fig.get("range")
+    if v is None:
+        return "n/a"
+    text = f"{100 * v:+.0f} %"
+    return text + (f" ({100 * r[0]:+.0f} to {100 * r[1]:+.0f} %)" if r else "")
 
 
 def _attribution(sources: list[str]) -> str:
@@ -852,13 +1041,15 @@ def run_scenario(
         programme = programme_on(sc)
         with steps.step("rules_before", "8-jarigen-toets today (before)"):
             evaluate_rules(before, sc, proposal=False)
-        label = ("30/50 regime, traffic and toets at the proposed limits (after)" if programme
-                 else "Traffic and 8-jarigen-toets with the interventions (after, no 30/50 programme)")
-        with steps.step("rules_after", label):
-            evaluate_rules(after, sc, proposal=programme,
-                           traffic_before=before.edges if traffic_before is not None else None, notes=notes)
         with steps.step("schools_before", "School routes today (before)"):
             schools_before = evaluate_schools(before, sc, notes)
+        label = ("30/50 regime, traffic, driven speeds and toets at the proposed limits (after)" if programme
+                 else "Traffic, driven speeds and 8-jarigen-toets with the interventions (after, no 30/50 programme)")
+        children = before.edges["school_route_children"] if "school_route_children" in before.edges.columns else None
+        with steps.step("rules_after", label):
+            evaluate_rules(after, sc, proposal=programme,
+                           traffic_before=before.edges if traffic_before is not None else None, notes=notes,
+                           limits_before=before.edges["maxspeed"], children=children)
         with steps.step("schools_after", "School routes with the scenario (after)"):
             schools_after = evaluate_schools(after, sc)
         with steps.step("parking", "Parking cap and freed space"):

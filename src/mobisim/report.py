@@ -116,10 +116,16 @@ def flatten_scores(scores: Mapping[str, Any], prefix: str = "") -> dict[str, flo
     return out
 
 
+#: Units of counted things, shown as whole numbers.
+WHOLE_UNITS = ("spaces", "children", "schools", "bikes", "permits", "people")
+
+
 def headline_scores(scores: Mapping[str, Any], *, percent: bool = True) -> pd.DataFrame:
     """The headline figures (``scores["headline"]`` when present, else every top-level number).
 
     With ``percent``, figures whose unit is ``share`` or ``fraction`` are shown in per cent.
+    ``range`` is the low–high span of the scenario's figure; ``signs only`` the same figure when
+    no street is redesigned (:mod:`mobisim.effects`), where the run has it.
     """
     head = scores.get("headline") if isinstance(scores, Mapping) else None
     rows = []
@@ -128,28 +134,38 @@ def headline_scores(scores: Mapping[str, Any], *, percent: bool = True) -> pd.Da
         if str(key) in INPUT_KEYS:
             continue
         rng: Any = None
+        signs: Any = None
         if isinstance(val, Mapping):
             value = val.get("value", val.get("after"))
             label = val.get("label") or val.get("description") or key
             before = val.get("before")
             unit = val.get("unit", "")
             rng = val.get("range")
+            signs = val.get("signs_only")
         else:
             value, label, before, unit = val, key, None, ""
         if _is_number(value) or _is_number(before):
             rows.append({"score": str(label), "before": before, "after": value, "unit": unit or "",
-                         "range": rng})
-    frame = pd.DataFrame(rows, columns=["score", "before", "after", "unit", "range"])
+                         "range": rng, "signs only": signs})
+    frame = pd.DataFrame(rows, columns=["score", "before", "after", "unit", "range", "signs only"])
     if percent and len(frame):
         pct = frame["unit"].isin(["share", "fraction"])
-        for col in ("before", "after"):
+        for col in ("before", "after", "signs only"):
             num = pd.to_numeric(frame[col], errors="coerce").astype(float)
             frame[col] = frame[col].astype(object).where(~pct, (num * 100).round(1))
         frame["range"] = [[100 * x for x in r] if p and isinstance(r, list) else r
                           for r, p in zip(frame["range"], pct)]
         frame["unit"] = frame["unit"].where(~pct, "%")
-    frame["range"] = [f"{r[0]:,.1f} – {r[1]:,.1f}" if isinstance(r, list) and len(r) == 2 else ""
-                      for r in frame["range"]]
+    whole = frame["unit"].isin(WHOLE_UNITS).to_numpy()
+    frame["range"] = [(f"{r[0]:,.0f} – {r[1]:,.0f}" if w else f"{r[0]:,.1f} – {r[1]:,.1f}")
+                      if isinstance(r, list) and len(r) == 2 else "" for r, w in zip(frame["range"], whole)]
+    for col in ("before", "after"):  # counts of spaces, people, schools: whole numbers
+        frame[col] = [int(round(float(v))) if w and _is_number(v) and pd.notna(v) else v
+                      for v, w in zip(frame[col], whole)]
+    if frame["signs only"].isna().all():
+        frame = frame.drop(columns="signs only")
+    else:
+        frame["signs only"] = [f"{v:,.1f}" if _is_number(v) and pd.notna(v) else "" for v in frame["signs only"]]
     return frame
 
 
@@ -332,6 +348,49 @@ def fifty_roads(edges: pd.DataFrame) -> pd.DataFrame:
 SHARE_FORMATS = {"children": 0, "safe before %": 1, "safe after %": 1, "change (points)": 1}
 
 
+#: School-route figures that count children, homes or schools: printed as whole numbers.
+SCHOOL_COUNT_PREFIXES = ("children", "n_")
+
+
+def _school_figure(key: str, value: Any) -> str:
+    """One school-route figure as printed: counts whole, shares in % with one decimal, factors
+    with two decimals, metres whole."""
+    if not _is_number(value) or not np.isfinite(float(value)):
+        return ""
+    v = float(value)
+    if key.startswith(SCHOOL_COUNT_PREFIXES):
+        return f"{round(v):,.0f}"
+    if key.startswith("share_"):
+        return f"{100.0 * v:.1f}"
+    if key.endswith("_m"):
+        return f"{v:,.0f}"
+    return f"{v:.2f}"
+
+
+def school_scores_table(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> pd.DataFrame:
+    """The city-wide school-route figures before and after, as printed in the report.
+
+    Parameters
+    ----------
+    before, after : mapping
+        :attr:`mobisim.schools.SchoolRoutes.scores` (``before`` may be empty or ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure``, ``before``, ``after`` (text): children, homes and schools as whole numbers
+        (as ``mobisim schools`` prints them), shares in % with one decimal (``share … %``).
+    """
+    before = before or {}
+    keys = [k for k, v in after.items() if _is_number(v)]
+    label = [k.replace("_", " ") + (" %" if k.startswith("share_") else "") for k in keys]
+    return pd.DataFrame({
+        "measure": label,
+        "before": [_school_figure(k, before.get(k)) for k in keys],
+        "after": [_school_figure(k, after[k]) for k in keys],
+    }, columns=["measure", "before", "after"])
+
+
 def school_safety(before: Any, after: Any, *, per: str = "wijk") -> pd.DataFrame:
     """Per wijk or per primary school: children and the child-safe share before and after.
 
@@ -491,6 +550,102 @@ def _signed(value: Any, *, step: int = 10) -> str:
 
 def _pct(value: float) -> str:
     return f"{value:.1f} %".replace("-", _MINUS)
+
+
+def _fig(fig: Mapping[str, Any] | None, *, signed: bool = False, compact: bool = False) -> str:
+    """``78.4 % (73.2 to 84.3)`` (compact: ``78.4 (73.2–84.3)``) from ``{"value": fraction,
+    "range": [low, high]}``."""
+    if not fig or fig.get("value") is None:
+        return "n/a"
+    fmt = "{:+.1f}" if signed else "{:.1f}"
+    text = fmt.format(100 * fig["value"]) + ("" if compact else " %")
+    rng = fig.get("range")
+    if rng and abs(rng[1] - rng[0]) >= 0.0005:
+        sep = "…" if compact else " to "
+        text += f" ({fmt.format(100 * rng[0])}{sep}{fmt.format(100 * rng[1])})"
+    return text
+
+
+def calming_table(calming: Mapping[str, Any], before: Mapping[str, Any] | None = None, *,
+                  compact: bool = False) -> pd.DataFrame:
+    """Signs only and the calming plan year by year: one row per state, figures with ranges.
+
+    ``compact`` (the CLI): crash change, children and crossings only, in per cent without the sign.
+    """
+    cols = {"fatal_serious_change": ("fatal + serious crashes", True),
+            "injury_change": ("all injury crashes", True),
+            "children_safe": ("children with a child-safe route", False),
+            "crossings": ("crossings passing", False),
+            "toets_school_routes": ("toets on school routes", False)}
+    if compact:
+        cols = {"fatal_serious_change": ("F+S crashes %", True), "children_safe": ("children safe %", False),
+                "crossings": ("crossings ok %", False)}
+    rows = []
+    if before:
+        rows.append({"state": "today", "redesigned km": "–",
+                     **{label: _fig(before.get(k), signed=sg, compact=compact) if before.get(k)
+                        else (("0" if compact else "0 %") if sg else "n/a")
+                        for k, (label, sg) in cols.items()}})
+    rows.append({"state": "signs only", "redesigned km": "0",
+                 **{label: _fig(calming["signs_only"].get(k), signed=sg, compact=compact)
+                    for k, (label, sg) in cols.items()}})
+    for y in calming.get("years", []):
+        rows.append({"state": str(y["year"]), "redesigned km": f"{y['redesigned_km']:,.0f}",
+                     **{label: _fig(y.get(k), signed=sg, compact=compact) for k, (label, sg) in cols.items()}})
+    return pd.DataFrame(rows)
+
+
+def calming_section(scores: Any) -> list[str]:
+    """The report's section on signs vs redesign: driven speeds, the calming plan, effects by year."""
+    entry = ((scores or {}).get("calming") or {})
+    calming = entry.get("value")
+    if not calming:
+        return []
+    plan = calming["plan"]
+    inputs = entry.get("inputs") or {}
+    res = (inputs.get("driven_speed") or {}).get("sign_only_residual_kmh") or {}
+    sign_f = inputs.get("speed_response_sign_only") or {}
+    red_f = inputs.get("speed_response_redesign") or {}
+    km = calming.get("driven_speed_km") or {}
+    head = (scores or {}).get("headline") or {}
+    before = {"children_safe": {"value": (head.get("children_safe") or {}).get("before")},
+              "crossings": {"value": (head.get("safe_crossings") or {}).get("before")},
+              "toets_school_routes": {"value": (head.get("toets_school_routes") or {}).get("before")}}
+    if plan["enabled"] and plan["km_per_year"] > 0:
+        pace = (f"The calming plan redesigns {plan['km_per_year']:,.0f} km a year from {plan['start_year']} "
+                f"({'school routes first, then' if plan['school_routes_first'] else 'by'} speed excess × traffic; "
+                f"whole streets): **{plan['redesigned_by_horizon_km']:,.0f} of the {plan['to_redesign_km']:,.0f} km** "
+                f"that need it are done by the horizon"
+                + (f"; at this pace the plan is complete in {plan['complete_in']}." if plan.get("complete_in") else "."))
+    else:
+        pace = (f"This scenario has **no calming plan**: the {plan['to_redesign_km']:,.0f} km whose limit is lowered "
+                "keep only a new sign.")
+    intro = [
+        "A lower limit on a sign lowers the speed people drive only a little. One year after 30 km/h became the "
+        "norm in Amsterdam, mean speed on the changed roads fell about 5 % and about 20 % of drivers still drove "
+        "40 km/h or more; crashes fell 11–15 %. The programme pairs the limit with a redesign of every 30-road "
+        "(humps, plateaus, planters, narrowings) so that speeding becomes impossible.",
+        "",
+        f"mobisim therefore judges the *driven* speed: the new limit + {res.get('central', 10):g} km/h "
+        f"(range {res.get('low', 5):g}–{res.get('high', 15):g}; an estimate after Amsterdam) where only the sign "
+        "changes, the limit where the design enforces it (living street, fietsstraat, calming present, narrow "
+        "carriageway) or the street is redesigned. The Power Model moves mean speed by "
+        f"{100 * sign_f.get('central', 0.125):g} % of the limit change with signs only (range "
+        f"{100 * sign_f.get('low', 0):g}–{100 * sign_f.get('high', 0):g} %, Amsterdam) and by "
+        f"{100 * red_f.get('central', 0.34):g} % when redesigned (range {100 * red_f.get('low', 0):g}–"
+        f"{100 * red_f.get('high', 0):g} %, SWOV: −22 to −42 % injury crashes in 30-zones).",
+        "",
+        pace,
+        "",
+        "Road length at the horizon by what its driven speed rests on: "
+        + ", ".join(f"{k} {v:,.0f} km" for k, v in km.items()) + ".",
+        "",
+        "Ranges (in brackets): low / high speed response, residual speed ± 5 km/h and traffic volumes ± 30 % "
+        "(assumptions, see `scores.json` → `calming`). Traffic: the rows without redesign use an assignment "
+        "with signs only, the plan's years the horizon's assignment (for the years in between an approximation).",
+    ]
+    return _section("Signs or redesign: what each delivers, year by year", "\n".join(intro),
+                    calming_table(calming, before))
 
 
 def traffic_caveat(scores: Any) -> str:
@@ -818,6 +973,85 @@ class _Slim:
         self.sources = getattr(net, "sources", [])
 
 
+PARKING_WHOLE = ("cap", "permits", "freed", "freed_cumulative", "freed_m2", "bike_parking_spaces", "bikes",
+                 "green_m2", "play_m2", "meeting_m2", "terraces_m2", "allocated_spaces", "freed_spaces",
+                 "on_street_spaces", "revenue_low_eur", "revenue_central_eur", "revenue_high_eur", "programme_eur",
+                 "difference_eur", "difference_low_eur", "difference_high_eur")
+"""Parking columns shown as whole numbers (spaces, permits, bikes, m², euros)."""
+
+
+def _span(fig: Mapping[str, Any] | None, unit: str = "") -> str:
+    """``central (range low–high)`` of a headline figure, whole numbers."""
+    if not fig:
+        return "n/a"
+    return f"{unit}{fig['central']:,} (range {unit}{fig['low']:,}–{unit}{fig['high']:,})"
+
+
+def parking_section(pk: Any, scores: Mapping[str, Any] | None = None) -> list[str]:
+    """The report's parking section: permit base, freed space, re-use and the tariff vs €2.0 M/yr.
+
+    The headline figures come from ``pk.headline`` (:func:`mobisim.parking.headline_figures`,
+    computed once); the bikes figure is the one of ``scores["parking"]`` when the run has it
+    (the same :func:`mobisim.parking.reuse` calculation), so the report and ``scores.json`` agree.
+
+    Parameters
+    ----------
+    pk : mobisim.parking.ParkingResult or None
+    scores : mapping, optional
+        The run's scores (``scores["parking"]["value"]``).
+
+    Returns
+    -------
+    list of str
+        Markdown lines (none without a parking result).
+    """
+    if pk is None:
+        return []
+    lines: list[str] = []
+    whole = {c: 0 for c in PARKING_WHOLE}
+    head = getattr(pk, "headline", None) or {}
+    score = ((scores or {}).get("parking") or {}).get("value") or {}
+    if head:
+        basis = {k: md_escape(v) for k, v in (head.get("basis") or {}).items()}
+        bikes = dict(head["bikes"])
+        if "bike_parking_equivalent" in score:
+            bikes["central"] = int(score["bike_parking_equivalent"])
+        rev = head.get("large_car_revenue_eur")
+        text = [f"By {head['year']}: **{_span(head['spaces_freed'])} car spaces freed**, {_span(head['area_m2'])} m² "
+                f"of street, **{_span(bikes)} bikes** parked on the freed space.",
+                "",
+                f"- Cap base: {_span(head['cap_base'])} resident permits in the capped wijken in the base year, "
+                f"of the city's {head['permits_city']['central']:,}.",
+                f"- {basis.get('permits', '')}.", f"- {basis.get('bikes', '')}.", f"- {basis.get('range', '')}."]
+        if rev:
+            text.append(f"- Large-car tariff in {head['year']}: {_span(rev, '€')} a year against the programme's "
+                        f"€{head['programme_eur']:,}; {basis.get('price', '')}.")
+        lines += ["## Parking: permits, freed street space and the large-car tariff", ""] + text + [""]
+    permits = getattr(pk, "permits", None)
+    if isinstance(permits, pd.DataFrame) and not permits.empty and "capped" in permits:
+        capped = permits[permits["capped"]]
+        table = capped.reset_index()[["name", "on_street_spaces", "permits", "permits_source", "permits_per_space",
+                                      "price_eur"]]
+        lines += _section("Resident permits in the capped wijken (base year)",
+                          "The cap base: a known count per wijk (`count`), else a share of the city's permits by "
+                          "on-street supply × occupancy (`distributed`, an estimate). Supply: mapped or estimated "
+                          "on-street spaces.", table, formats={**whole, "permits_per_space": 2, "price_eur": 0})
+    totals = getattr(pk, "totals", None)
+    if isinstance(totals, pd.DataFrame) and not totals.empty:
+        lines += _section("Parking permits and freed street space", "Per year, in the capped areas (cumulative "
+                          "re-use; whole spaces, bikes and m²).", totals.reset_index(), formats=whole)
+    reuse = getattr(pk, "reuse", None)
+    if isinstance(reuse, pd.DataFrame) and not reuse.empty:
+        lines += _section("Re-use of the freed space", "Per area at the horizon.", reuse.reset_index(), formats=whole)
+    finance = getattr(pk, "finance", None)
+    if isinstance(finance, pd.DataFrame) and not finance.empty:
+        lines += _section("Large-car tariff against the programme's finance table",
+                          "Revenue of the large-car surcharge per year (low / central / high), the programme's "
+                          "€2.0 M/yr line from 2028 and the difference (central − line), in €. At the 2019 "
+                          "permit prices; visitors' hours are not modelled.", finance.reset_index(), formats=whole)
+    return lines
+
+
 def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIBUTION,
                  max_rows: int | None = None) -> str:
     """The Markdown report of a run.
@@ -848,8 +1082,9 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     head = headline_scores(result.scores or {})
     lines += ["## Headline scores", "",
               "Each figure is computed from the OpenStreetMap network; `scores.json` lists the inputs next to "
-              "every number (`mobisim explain-scores` prints them). A range shows what rests on missing "
-              "evidence.", "", md_table(head)]
+              "every number (`mobisim explain-scores` prints them). A range (low – high) shows what rests on missing "
+              "evidence or on uncertain inputs; *signs only* is the same figure with the new limits on signs alone, "
+              "without the calming plan.", "", md_table(head)]
     notes_head = [v.get("note") for v in ((result.scores or {}).get("headline") or {}).values()
                   if isinstance(v, Mapping) and v.get("note")]
     lines += [f"- {md_escape(n)}" for n in notes_head] + ([""] if notes_head else [])
@@ -907,10 +1142,8 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     sb, sa = getattr(result, "schools_before", None), getattr(result, "schools_after", None)
     if sa is not None:
         sc_b, sc_a = getattr(sb, "scores", {}) or {}, getattr(sa, "scores", {}) or {}
-        rows = [{"measure": k.replace("_", " "), "before": sc_b.get(k), "after": v}
-                for k, v in sc_a.items() if _is_number(v)]
         lines += _section("School routes", "Children's shortest routes to the nearest primary school, and the share "
-                          "that is child-safe all the way.", pd.DataFrame(rows, columns=["measure", "before", "after"]))
+                          "that is child-safe all the way.", school_scores_table(sc_b, sc_a))
         lines += _section("Child-safe school routes per wijk",
                           "Share of the wijk's primary-school children whose route to their nearest school is child-safe "
                           "all the way; lowest first (map layer and `layers.gpkg` layer `school_wijken`).",
@@ -920,6 +1153,7 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
                           "with a child-safe route; lowest first (every school in `layers.gpkg` layer `school_scores`).",
                           school_safety(sb, sa, per="school"), limit=max_rows or 25, formats=SHARE_FORMATS)
 
+    lines += calming_section(result.scores)
     lines += traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
 
     # comply or explain
@@ -953,16 +1187,7 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     lines += _section("30-roads that invite speeding: calming proposals", "Per street.", _calming(after.edges),
                       limit=max_rows or 100, formats={"km": 2})
 
-    pk = getattr(result, "parking", None)
-    if pk is not None:
-        totals = getattr(pk, "totals", None)
-        if isinstance(totals, pd.DataFrame) and not totals.empty:
-            lines += _section("Parking permits and freed street space", "Per year, in the capped areas.",
-                              totals.reset_index(), formats={"cap": 0, "permits": 0, "freed": 0,
-                                                            "freed_cumulative": 0})
-        reuse = getattr(pk, "reuse", None)
-        if isinstance(reuse, pd.DataFrame) and not reuse.empty:
-            lines += _section("Re-use of the freed space", "Per area at the horizon.", reuse.reset_index())
+    lines += parking_section(getattr(result, "parking", None), result.scores)
 
     notes = list(getattr(result, "notes", []) or [])
     if traffic is not None:  # the model's notes (a run's own notes already hold them with this prefix)

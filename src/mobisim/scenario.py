@@ -38,9 +38,14 @@ key                         meaning
 ``[schools]``               :class:`mobisim.schools.SchoolSettings` (school routes).
 ``[parking]``               :class:`mobisim.parking.ParkingSettings` (permit cap, tariff, re-use).
 ``[scores]``                :class:`mobisim.scores.ScoreSettings` (Power Model, composite).
+``[driven_speed]``          :class:`mobisim.driven_speed.DrivenSpeedSettings` (speed driven
+                            where only the sign changed).
+``[calming_plan]``          :class:`mobisim.driven_speed.CalmingPlan` (redesign of 30-roads
+                            year by year).
 ``[[interventions]]``       street-level changes, see :mod:`mobisim.interventions`; ``type`` is
                             one of ``set_speed``, ``add_cycle_track``, ``crossing``,
-                            ``fietsstraat``, ``close_through_traffic``, ``convert_parking``.
+                            ``fietsstraat``, ``calm``, ``close_through_traffic``,
+                            ``convert_parking``.
 ==========================  =====================================================================
 
 Every settings table is optional: a missing table or key takes the documented default of its
@@ -63,6 +68,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from mobisim.errors import ScenarioError
 from mobisim.interventions import Intervention, with_ids
+from mobisim.driven_speed import CalmingPlan, DrivenSpeedSettings
 from mobisim.parking import ParkingSettings
 from mobisim.rules import RuleSettings
 from mobisim.schools import SchoolSettings
@@ -198,6 +204,8 @@ class Scenario(BaseModel):
     parking: ParkingSettings = Field(default_factory=ParkingSettings)
     scores: ScoreSettings = Field(default_factory=ScoreSettings)
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
+    driven_speed: DrivenSpeedSettings = Field(default_factory=DrivenSpeedSettings)
+    calming_plan: CalmingPlan = Field(default_factory=CalmingPlan)
     interventions: list[Intervention] = Field(default_factory=list)
 
     _path: Path | None = PrivateAttr(None)
@@ -468,7 +476,7 @@ def _describe(err: dict[str, Any]) -> str:
         text = f"`type` must be one of {ctx.get('expected_tags')}"
         got = ctx.get("tag", got)
     elif kind == "union_tag_not_found":
-        return "missing `type` (set_speed, add_cycle_track, crossing, fietsstraat, " \
+        return "missing `type` (set_speed, add_cycle_track, crossing, fietsstraat, calm, " \
                "close_through_traffic or convert_parking)"
     elif kind == "string_too_short":
         text = "expected non-empty text"

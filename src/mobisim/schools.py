@@ -269,10 +269,44 @@ def primary_schools(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         sel = sel & features["primary_school"].to_numpy(dtype=bool, na_value=False)
     f = features.loc[sel]
     col = lambda c, default: f[c].to_numpy() if c in f.columns else np.full(len(f), default, dtype=object)  # noqa: E731
-    return _school_frame(
+    out = _school_frame(
         col("name", None), col("primary_source", "osm"), col("osm_type", None), col("osm_id", None),
         f.geometry.representative_point().to_numpy(),
     )
+    left_out = excluded_schools(features)
+    if len(left_out):
+        names = [f"{n} ({why})" for n, why in zip(left_out["name"], left_out["why"])]
+        out.attrs["notes"] = [f"{len(left_out)} OSM school(s) are not primary schools and are left out of the school "
+                              f"routes and criterion C2: " + "; ".join(names)]
+    out.attrs["excluded"] = left_out
+    return out
+
+
+#: Why an OSM school is not primary, by its ``primary_source`` (:func:`mobisim.features.is_primary_school`).
+EXCLUDED_BECAUSE = {"tag:isced:level": "isced:level", "tag:school": "school=*",
+                    "name:secondary": "name"}
+
+
+def excluded_schools(features: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """The OSM schools (``amenity=school``) that are not primary schools, and why.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name`` (``"(unnamed)"`` when missing) and ``why`` (``primary_source``: by
+        ``isced:level``, ``school=*`` or the name), sorted by name.
+    """
+    if features is None or len(features) == 0 or "primary_school" not in features.columns:
+        return pd.DataFrame({"name": pd.Series(dtype=object), "why": pd.Series(dtype=object)})
+    school = features["kind"].eq("school").to_numpy(dtype=bool, na_value=False)
+    primary = features["primary_school"].to_numpy(dtype=bool, na_value=False)
+    f = features.loc[school & ~primary]
+    names = f["name"].astype("string").fillna("(unnamed)") if "name" in f.columns \
+        else pd.Series("(unnamed)", index=f.index, dtype="string")
+    why = f["primary_source"].astype("string").map(EXCLUDED_BECAUSE).fillna("") if "primary_source" in f.columns \
+        else pd.Series("", index=f.index, dtype="string")
+    return pd.DataFrame({"name": names.to_numpy(dtype=object), "why": why.to_numpy(dtype=object)}) \
+        .sort_values("name", kind="stable").reset_index(drop=True)
 
 
 def _school_frame(name, source, osm_type, osm_id, geometry) -> gpd.GeoDataFrame:
@@ -1090,18 +1124,39 @@ def register_schools(register: gpd.GeoDataFrame, net: Any, settings: SchoolSetti
         named = ", ".join(f"{n} (record {r})" for n, r in zip(out["name"].astype(str), out["row"]))
         notes.append(f"{int((~inside).sum())} primary-school building(s) of the register lie outside the network's "
                      f"area (a defective coordinate, or beyond the extract), skipped: {named}")
-    kept = bo[inside]
+    kept = _one_per_building(bo[inside])
     rooms = kept["classrooms"].to_numpy(dtype=float)
     fill = np.nanmedian(rooms) if np.isfinite(rooms).any() else 1.0
     rooms = np.where(np.isfinite(rooms) & (rooms > 0), rooms, fill)
     pupils = rooms * settings.class_size
     if pupils.sum() > 0:
         pupils = pupils * settings.children_total / pupils.sum()
-    out = _school_frame(kept["name"].to_numpy(dtype=object), np.full(len(kept), source, dtype=object),
+    # a school with several buildings: each building is a destination, named with its address
+    names = kept["name"].astype("string")
+    address = kept["address"].astype("string") if "address" in kept.columns else pd.Series(pd.NA, index=kept.index)
+    repeated = names.duplicated(keep=False).to_numpy() & address.notna().to_numpy()
+    names = names.where(~repeated, names + " (" + address + ")")
+    out = _school_frame(names.to_numpy(dtype=object), np.full(len(kept), source, dtype=object),
                         [None] * len(kept), [None] * len(kept), kept.geometry.to_numpy())
     out["brin"] = kept["brin"].to_numpy(dtype=object)
     out["pupils"] = np.round(pupils)
     out.attrs["notes"] = notes
+    return out
+
+
+def _one_per_building(register: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per school building: records of the same school (BRIN) at the same address — parts
+    of one building registered separately — become one, with their classrooms summed (missing when
+    none is known) at the first record's location."""
+    if "address" not in register.columns or register.empty:
+        return register
+    key = register["brin"].astype("string").fillna("") + "|" + register["address"].astype("string").fillna(
+        pd.Series(register["row"].astype(str), index=register.index))
+    rooms = register["classrooms"].astype(float)
+    first = ~key.duplicated().to_numpy()
+    out = register[first].copy()
+    summed = rooms.groupby(key.to_numpy()).sum(min_count=1)
+    out["classrooms"] = summed.reindex(key[first].to_numpy()).to_numpy()
     return out
 
 

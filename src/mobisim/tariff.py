@@ -9,13 +9,16 @@ permit costs with the other large cities for **€1.2 M/yr** (the programme's fi
 The revenue model is deliberately plain and every input is a setting:
 
 * permits per year ``P_t`` (city-wide permits; falls with the cap in the capped areas),
-* base revenue ``P_t × price``,
-* large-car surcharge ``P_t × price × Σ_c share_c × (factor_c − 1)`` from ``surcharge_start_year``,
+* the mean permit price per year ``p_t`` — €60 in most wijken and €64 in the centre (Den Haag
+  2019); :func:`mobisim.parking.evaluate_parking` weighs the two prices by the permits per wijk,
+* base revenue ``P_t × p_t``,
+* large-car surcharge ``P_t × p_t × Σ_c share_c × (factor_c − 1)`` from ``surcharge_start_year``,
 * visitor surcharge ``hours × rate × Σ_c visitor_share_c × (visitor_factor_c − 1)``,
 * price alignment ``P_t × (aligned_price − price)`` from ``alignment_start_year``.
 
 Each figure is compared with the programme's finance line, and the table gives the price change
-per permit that would exactly reach the programme's figure.
+per permit that would exactly reach the programme's figure. :func:`finance_comparison` sets the
+large-car revenue (low / central / high) against the €2.0 M/yr line year by year.
 """
 
 from __future__ import annotations
@@ -26,10 +29,28 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+__all__ = [
+    "CENTRE_WIJKEN", "Fuel", "VehicleClass", "TariffSettings", "classify_vehicles", "tariff_revenue",
+    "finance_comparison",
+]
+
 Fuel = Literal["petrol", "diesel", "hybrid", "electric", "lpg", "other"]
 
 PARIS_SOURCE = "Source: Paris, vote of 4 Feb 2024 (shared/reference/safety-criteria.md, Parking)."
 FINANCE_SOURCE = "Source: the programme's finance table (shared/reference/safety-criteria.md, Parking)."
+PRICE_SOURCE = (
+    "Source: Den Haag resident permit price 2019, about €60 a year in most areas and €64 in the centre "
+    "(Omroep West 19-12-2018, VEH; shared/reference/safety-criteria.md, Parking)."
+)
+VISITOR_SOURCE = (
+    "Source: Omroep West, Oct 2018 (omroepwest.nl/nieuws/3712559): from 2019 Den Haag residents buy 50 "
+    "extra visitor-parking hours for €50, i.e. €1.00 an hour."
+)
+CENTRE_WIJKEN: list[str] = [
+    "Centrum", "Stationsbuurt", "Zeeheldenkwartier", "Archipelbuurt", "Willemspark",
+    "Schildersbuurt", "Transvaalkwartier", "Groente- en Fruitmarkt",
+]
+"""The wijken of stadsdeel Centrum: this model's reading of "the centre" of the €64 permit price."""
 
 
 class VehicleClass(BaseModel):
@@ -39,7 +60,7 @@ class VehicleClass(BaseModel):
     mass and length thresholds it reaches; the last class normally catches the rest.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     fuels: list[Fuel] = Field(
         default_factory=lambda: ["petrol", "diesel", "hybrid", "electric", "lpg", "other"],
@@ -75,7 +96,7 @@ class TariffSettings(BaseModel):
     permit count are assumptions documented per field — set the real figures in the scenario.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     classes: dict[str, VehicleClass] = Field(
         default_factory=_default_classes,
@@ -89,33 +110,55 @@ class TariffSettings(BaseModel):
         ),
     )
     permits_citywide: int = Field(
-        110_000, ge=0,
-        description="Resident permits held in the city in the base year. Source: Den Haag, about "
-        "110,000 households hold a resident permit (shared/reference/safety-criteria.md, Parking).",
+        110_000, ge=0, le=1_000_000,
+        description="Resident permits held in the city in the base year, used when tariff_revenue is "
+        "called without a permit count (mobisim.parking passes its own, from parking.permits_city, and "
+        "keeps the two equal). Source: Den Haag, about 110,000 households hold a resident permit "
+        "(shared/reference/safety-criteria.md, Parking).",
     )
     price_eur_per_year: float = Field(
-        100.0, ge=0,
-        description="Current resident permit price per year. Assumption (order of magnitude; Den Haag's "
-        "price differs per area and year): set the real tariff in the scenario.",
+        60.0, ge=0, le=10_000,
+        description="Resident permit price per year in most wijken, €. " + PRICE_SOURCE
+        + " A 2019 price: later indexation is covered by price_uncertainty.",
+    )
+    centre_price_eur_per_year: float | None = Field(
+        64.0, ge=0, le=10_000,
+        description="Resident permit price per year in the centre wijken (centre_areas), €; None = "
+        "price_eur_per_year everywhere. " + PRICE_SOURCE,
+    )
+    centre_areas: list[str] = Field(
+        default_factory=lambda: list(CENTRE_WIJKEN),
+        description="Wijken paying the centre price (names or WK0518nn codes). Default: the wijken of "
+        "stadsdeel Centrum — this model's reading of 'the centre' in the source; wijken of the default "
+        "list that the wijk file lacks are skipped, a name set in the scenario must exist.",
+    )
+    price_uncertainty: float = Field(
+        0.10, ge=0, lt=1,
+        description="Relative uncertainty of the permit prices for the low/high range (0.10 = ±10 %). "
+        "Assumption: the prices are 2019 figures ('about'), the base-year price is not published here.",
     )
     aligned_price_eur_per_year: float | None = Field(
-        None, ge=0,
+        None, ge=0, le=10_000,
         description="Permit price after alignment with the other large cities; None = no change. "
         "The table reports the increase needed to reach the programme's €1.2 M/yr either way.",
     )
     surcharge_start_year: int = Field(2028, description="First year of the large-car tariff. " + FINANCE_SOURCE)
     alignment_start_year: int = Field(2028, description="First year of the aligned permit price (assumed as the tariff).")
     visitor_hours_per_year: float = Field(
-        0.0, ge=0, description="Paid visitor parking hours per year in the tariff area; 0 = visitors not modelled."
+        0.0, ge=0, le=1e9,
+        description="Paid visitor parking hours per year in the tariff area; 0 = visitors not modelled "
+        "(default: no published figure for Den Haag).",
     )
     visitor_rate_eur_per_hour: float = Field(
-        0.0, ge=0, description="Visitor hourly rate before any surcharge (set with visitor_hours_per_year)."
+        1.0, ge=0, le=100,
+        description="Visitor-parking price per hour before any surcharge, €. " + VISITOR_SOURCE
+        + " Only counts when visitor_hours_per_year is set (no sourced figure for the hours: 0 by default).",
     )
     programme_surcharge_eur: float = Field(
-        2_000_000.0, ge=0, description="Finance line 'differentiated tariff for large vehicles', €/yr. " + FINANCE_SOURCE
+        2_000_000.0, ge=0, le=1e9, description="Finance line 'differentiated tariff for large vehicles', €/yr. " + FINANCE_SOURCE
     )
     programme_alignment_eur: float = Field(
-        1_200_000.0, ge=0, description="Finance line 'permit costs in line with the other large cities', €/yr. " + FINANCE_SOURCE
+        1_200_000.0, ge=0, le=1e9, description="Finance line 'permit costs in line with the other large cities', €/yr. " + FINANCE_SOURCE
     )
 
     @field_validator("classes")
@@ -171,6 +214,8 @@ def tariff_revenue(
     settings: TariffSettings | None = None,
     permits_by_year: pd.Series | None = None,
     years: range | None = None,
+    *,
+    price_by_year: pd.Series | float | None = None,
 ) -> pd.DataFrame:
     """Yearly revenue of the permit tariff, compared with the programme's finance table.
 
@@ -182,11 +227,15 @@ def tariff_revenue(
         year (:func:`mobisim.parking.evaluate_parking` passes the count lowered by the cap).
     years : range, optional
         Years to report when ``permits_by_year`` is not given (default 2026–2030).
+    price_by_year : pandas.Series or float, optional
+        Mean resident permit price per permit (index: year, or one figure for every year).
+        Default: ``settings.price_eur_per_year`` (:func:`mobisim.parking.evaluate_parking` passes
+        the €60/€64 prices weighted by the permits per wijk).
 
     Returns
     -------
     pandas.DataFrame
-        Index ``year``; columns ``permits``, ``base_eur``, ``surcharge_eur``,
+        Index ``year``; columns ``permits``, ``price_eur``, ``base_eur``, ``surcharge_eur``,
         ``visitor_surcharge_eur``, ``alignment_eur``, ``programme_surcharge_eur``,
         ``programme_alignment_eur``, ``surcharge_gap_eur`` (estimate − programme, residents and
         visitors), ``alignment_gap_eur``, ``price_increase_needed_eur`` (per permit per year to
@@ -199,7 +248,15 @@ def tariff_revenue(
         permits_by_year = pd.Series(float(settings.permits_citywide), index=pd.Index(yrs, name="year"))
     permits = permits_by_year.astype(float)
     year = permits.index.to_series(index=permits.index)
-    price = settings.price_eur_per_year
+    if price_by_year is None:
+        price_by_year = settings.price_eur_per_year
+    if isinstance(price_by_year, pd.Series):
+        price = price_by_year.astype(float).reindex(permits.index)
+        if price.isna().any():
+            missing = [int(y) for y in price.index[price.isna()]]
+            raise ValueError(f"price_by_year has no price for the year(s) {missing}")
+    else:
+        price = pd.Series(float(price_by_year), index=permits.index)
     classes = settings.classes.values()
     extra_per_permit = price * sum(c.share * (c.factor - 1.0) for c in classes)
     visitor_extra = (
@@ -216,6 +273,7 @@ def tariff_revenue(
     delta = 0.0 if aligned is None else aligned - price
     df = pd.DataFrame(index=permits.index)
     df["permits"] = permits
+    df["price_eur"] = price
     df["base_eur"] = permits * price
     df["surcharge_eur"] = (permits * extra_per_permit).where(surcharge_on, 0.0)
     df["visitor_surcharge_eur"] = pd.Series(visitor_extra, index=permits.index).where(surcharge_on, 0.0)
@@ -230,3 +288,55 @@ def tariff_revenue(
     df["surcharge_factor_needed"] = 1.0 + (settings.programme_surcharge_eur - df["visitor_surcharge_eur"]) / denom.where(denom > 0)
     df.index.name = "year"
     return df
+
+
+def finance_comparison(
+    central: pd.DataFrame,
+    low: pd.DataFrame | None = None,
+    high: pd.DataFrame | None = None,
+    settings: TariffSettings | None = None,
+) -> pd.DataFrame:
+    """The large-car revenue against the programme's finance line, year by year.
+
+    Parameters
+    ----------
+    central, low, high : pandas.DataFrame
+        :func:`tariff_revenue` tables (index ``year``) at the central, low and high inputs; low
+        and high default to the central table.
+    settings : TariffSettings, optional
+        Only for the finance line when the tables lack ``programme_surcharge_eur``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; ``revenue_low_eur``, ``revenue_central_eur``, ``revenue_high_eur``
+        (residents' surcharge plus visitors' surcharge), ``programme_eur`` (the finance line,
+        €2.0 M/yr from its start year, 0 before), ``difference_eur`` (central − line),
+        ``difference_low_eur`` and ``difference_high_eur``, and ``meets_line`` (``"yes"``,
+        ``"no"`` or ``"within range"`` when only the high end reaches the line; ``""`` before
+        the line starts).
+    """
+    s = settings or TariffSettings()
+    low = central if low is None else low
+    high = central if high is None else high
+
+    def revenue(df: pd.DataFrame) -> pd.Series:
+        return df["surcharge_eur"].astype(float) + df["visitor_surcharge_eur"].astype(float)
+
+    line = (central["programme_surcharge_eur"].astype(float) if "programme_surcharge_eur" in central
+            else pd.Series(s.programme_surcharge_eur, index=central.index))
+    out = pd.DataFrame(index=central.index)
+    out["revenue_low_eur"] = revenue(low).reindex(central.index)
+    out["revenue_central_eur"] = revenue(central)
+    out["revenue_high_eur"] = revenue(high).reindex(central.index)
+    out["programme_eur"] = line
+    out["difference_eur"] = out["revenue_central_eur"] - line
+    out["difference_low_eur"] = out["revenue_low_eur"] - line
+    out["difference_high_eur"] = out["revenue_high_eur"] - line
+    active = line > 0
+    verdict = pd.Series("no", index=out.index, dtype="string")
+    verdict = verdict.mask(out["revenue_high_eur"] >= line, "within range")
+    verdict = verdict.mask(out["revenue_central_eur"] >= line, "yes")
+    out["meets_line"] = verdict.where(active, "")
+    out.index.name = "year"
+    return out

@@ -245,9 +245,34 @@ class ToetsSettings(BaseModel):
     )
     assume_sidewalk_when_untagged: bool = Field(
         default=True,
-        description="Untagged streets are assumed to have footways on both sides (almost every "
-        "Dutch urban street has them; the 2021 city file has no sidewalk tags). Set false to "
-        "require a tag.",
+        description="Untagged streets are assumed to have footways on both sides where one is "
+        "plausible (almost every Dutch urban street with frontage has them; the 2021 city file "
+        "has no sidewalk tags) — never in a tunnel, on a road without frontage "
+        "(walk_no_frontage_classes, motorroad=yes) or where sidewalk=no. Set false to require a "
+        "tag everywhere.",
+    )
+    walk_no_frontage_classes: list[str] = Field(
+        default=["motorway", "motorway_link", "trunk", "trunk_link", "primary_link",
+                 "secondary_link", "tertiary_link"],
+        description="Road classes without frontage: no footway is assumed along them when no "
+        "sidewalk tag says so. Motorways and trunk roads are autosnelweg/autoweg (signs G1/G3 of "
+        "RVV 1990 bijlage 1: motor vehicles only, no entrances); `*_link` ways are slip roads and "
+        "connecting carriageways that join two roads, so no house or entrance opens onto them "
+        "(OSM highway=*_link definition). Where such a road has a footway, OSM tags it "
+        "(sidewalk=*) or maps it as its own way. Assumption of this project.",
+    )
+    walk_no_footway_on_motorroad: bool = Field(
+        default=True,
+        description="No footway is assumed on a road tagged motorroad=yes (an autoweg, sign G3 "
+        "of RVV 1990 bijlage 1: motor vehicles only, so no frontage) unless a sidewalk tag says "
+        "so.",
+    )
+    walk_no_footway_in_tunnels: bool = Field(
+        default=True,
+        description="No footway is assumed on a motor road in a tunnel (OSM tunnel=*, except "
+        "tunnel=building_passage, which is a street through a building): car tunnels such as "
+        "Den Haag's Sijtwendetunnel or Hubertustunnel carry no footway, and a pedestrian "
+        "passage is mapped as its own way or tagged sidewalk=*. Assumption of this project.",
     )
     default_speed_kmh: int = Field(
         default=50,
@@ -930,6 +955,46 @@ def _lane_texts(edges: pd.DataFrame, dirs: pd.DataFrame, lane: np.ndarray, lts_m
     return text, partial, other
 
 
+def footway_plausibility(edges: pd.DataFrame, settings: ToetsSettings | None = None) -> pd.DataFrame:
+    """Where an untagged footway may be assumed, and why not elsewhere (whole columns).
+
+    A footway is plausible along a motor road with frontage. It is not assumed on a motor road
+    (``mode_drive``, or a bus-only road) in a tunnel (``tunnel``, which excludes
+    ``tunnel=building_passage``; :attr:`ToetsSettings.walk_no_footway_in_tunnels`), on an
+    autoweg (``motorroad=yes``; :attr:`ToetsSettings.walk_no_footway_on_motorroad`), or on a
+    class without frontage (:attr:`ToetsSettings.walk_no_frontage_classes`). Tags decide
+    before this: see :func:`segment_toets`.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        ``highway``, ``mode_drive``, ``bus_only``, ``tunnel``, ``motorroad`` (missing columns
+        count as false / empty).
+    settings : ToetsSettings, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``edges``: ``tunnel`` (a motor road in a tunnel), ``plausible`` (bool) and
+        ``why`` (text for the rows where it is not plausible, empty elsewhere).
+    """
+    s = settings or ToetsSettings()
+    motor = _bool(edges, "mode_drive") | _bool(edges, "bus_only")
+    hw = _str(edges, "highway")
+    tunnel = motor & _bool(edges, "tunnel") & s.walk_no_footway_in_tunnels
+    motorroad = motor & _bool(edges, "motorroad") & s.walk_no_footway_on_motorroad
+    no_frontage = hw.isin(s.walk_no_frontage_classes).to_numpy()
+    why = np.select(
+        [tunnel, motorroad, no_frontage],
+        ["in a tunnel (car tunnels rarely have one)",
+         "on an autoweg (motorroad=yes: motor vehicles only, no frontage)",
+         _cat("on a ", hw, " road (no frontage: a slip road or a road for motor traffic)")],
+        default="",
+    ).astype(object)
+    return pd.DataFrame({"tunnel": tunnel, "plausible": ~(tunnel | motorroad | no_frontage),
+                         "why": why}, index=edges.index)
+
+
 def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
                   speed_column: str = "maxspeed") -> pd.DataFrame:
     """Judge every segment for a child on a bike and on foot (whole-column rules).
@@ -944,7 +1009,19 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     -------
     pandas.DataFrame
         Indexed like ``edges``: ``lts_bike``, ``toets_bike`` (+ ``_rule``, ``_reason``, ``_fix``),
-        ``toets_walk`` (+ ``_rule``, ``_reason``, ``_fix``), ``toets_pass``.
+        ``toets_walk`` (+ ``_rule``, ``_reason``, ``_fix``), ``walk_footway_source``,
+        ``toets_pass``.
+
+    Notes
+    -----
+    On foot a footway is *tagged* (``sidewalk`` both/left/right/separate, also from
+    ``sidewalk:<side>``), *assumed* on both sides where no tag says anything and one is plausible
+    (:func:`footway_plausibility`, :attr:`ToetsSettings.assume_sidewalk_when_untagged`), or
+    *none* (``sidewalk=no``, a living street, or untagged where none is plausible);
+    ``walk_footway_source`` says which (``path`` for a footway or path itself). An untagged motor
+    road where no footway is plausible and that is not a quiet 30 street outside a tunnel is
+    ``unknown`` (rule ``W10-no-footway-plausible``), with the reason why none was assumed and
+    what would decide it: unknown is not a failure.
     """
     s = settings or ToetsSettings()
     n = len(edges)
@@ -1057,13 +1134,22 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
     ], pd.NA, n)
 
     # ---- walk ----
+    # a footway is known (tagged), assumed (untagged where one is plausible) or absent; it is
+    # never assumed in a tunnel, on a road without frontage, or where sidewalk=no
     mode_walk = _bool(edges, "mode_walk")
     sw = _str(edges, "sidewalk", "none")
     both = sw.isin(["both", "separate"]).to_numpy()
     one = sw.isin(["left", "right"]).to_numpy()
     no = (sw == "no").to_numpy()
-    quiet = slow & (volume <= s.walk_quiet_max_daily_traffic)
     untagged = ~(both | one | no)
+    foot = footway_plausibility(edges, s)
+    tunnel = foot["tunnel"].to_numpy()
+    implausible = ~foot["plausible"].to_numpy()
+    quiet = slow & (volume <= s.walk_quiet_max_daily_traffic) & ~tunnel
+    assume = s.assume_sidewalk_when_untagged
+    footway_source = select(
+        [mode_walk & ~drive & ~bus, both | one, no | living | implausible | ~mode_walk],
+        ["path", "tagged", "none"], "assumed" if assume else "none", n)
     wconds = [
         ~mode_walk,
         ~drive & ~bus,
@@ -1073,33 +1159,44 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
         one & slow,
         one,
         no,
-        untagged & s.assume_sidewalk_when_untagged,
+        untagged & implausible & assume,
+        untagged & assume,
     ]
     w_rule = select(wconds, [pd.NA, "W1-path", "W2-living-street", "W3-footways", "W4-quiet-30",
                              "W5-one-side-30", "W6-one-side-fast", "W7-no-footway",
-                             "W8-footway-assumed"], "W9-no-footway-tag", n)
+                             "W10-no-footway-plausible", "W8-footway-assumed"],
+                    "W9-no-footway-tag", n)
     w_verdict = select(wconds, ["n/a", "pass", "pass", "pass", "pass", "pass", "fail", "fail",
-                                "pass"], "fail", n)
+                                "unknown", "pass"], "fail", n)
+    why_none = Lazy(lambda idx: foot["why"].to_numpy(dtype=object)[idx])
+    quiet_footway = Select([no, untagged & implausible],
+                           [" (sidewalk=no)", T(" (none assumed: ", why_none, ")")], "")
     w_reason = select(wconds, [
         pd.NA,
         "footway or path away from motor traffic",
         "woonerf (living street): pedestrians may use the whole street",
         T("footway on both sides (sidewalk=", sw, ")"),
         T("quiet street at ", v_s, " km/h with ~", q_s, " vehicles/day: walking along it is "
-          "acceptable without a tagged footway"),
+          "acceptable without a tagged footway", quiet_footway),
         T("footway on one side at ", v_s, " km/h"),
         T("footway on one side only at ", v_s, " km/h; Dutch 50-roads have footways on both "
           "sides (CROW)"),
         T("no footway (sidewalk=no) at ", v_s, " km/h with ~", q_s, " vehicles/day"),
+        T("unknown: no sidewalk tag, and no footway is assumed ", why_none, "; at ", v_s,
+          " km/h with ~", q_s, " vehicles/day a child cannot walk on the carriageway, so it "
+          "passes only if a footway is there"),
         "footway assumed on both sides (no sidewalk tag; Dutch urban streets have footways)",
     ], "no footway tagged (assume_sidewalk_when_untagged is off)", n)
     w_fix = select(wconds, [pd.NA] * 6 + [
         "add a footway on the other side",
         "add footways on both sides, or make it a 30 km/h street with little traffic",
+        "survey it and tag the footway (sidewalk=both/left/right/separate, or sidewalk=no); "
+        "without one, add a footway or a separate path",
         pd.NA,
     ], pd.NA, n)
     w_fix = np.where(w_verdict == "fail",
-                     np.where(pd.isna(w_fix), "add footways on both sides", w_fix), pd.NA)
+                     np.where(pd.isna(w_fix), "add footways on both sides", w_fix),
+                     np.where(w_verdict == "unknown", w_fix, pd.NA))
 
     out = pd.DataFrame({
         "lts_bike": pd.array(np.where(mode_bike | sidepath, lts, np.nan),
@@ -1112,6 +1209,7 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
         "toets_walk_rule": pd.array(w_rule, dtype="string"),
         "toets_walk_reason": pd.array(w_reason, dtype="string"),
         "toets_walk_fix": pd.array(w_fix, dtype="string"),
+        "walk_footway_source": pd.array(footway_source, dtype="string"),
     }, index=edges.index)
     out["toets_bike"] = out["toets_bike"].astype("string")
     out["toets_walk"] = out["toets_walk"].astype("string")
@@ -1125,7 +1223,7 @@ def segment_toets(edges: pd.DataFrame, settings: ToetsSettings | None = None, *,
 
 SEGMENT_COLUMNS = ["lts_bike", "toets_bike", "toets_bike_rule", "toets_bike_reason",
                    "toets_bike_fix", "toets_walk", "toets_walk_rule", "toets_walk_reason",
-                   "toets_walk_fix", "toets_pass"]
+                   "toets_walk_fix", "walk_footway_source", "toets_pass"]
 NODE_COLUMNS = ["is_crossing", "crossing_kind", "lanes_crossed", "crossed_speed", "crossed_name",
                 "lts_crossing", "toets_crossing", "toets_crossing_rule", "toets_crossing_reason",
                 "toets_crossing_fix"]

@@ -22,8 +22,22 @@ def _scenario(path: Path) -> tuple[Any, str | None]:
     return sc.parking, (str(osm) if osm else None)
 
 
-def _fmt(df: pd.DataFrame) -> str:
-    return df.to_string(float_format=lambda v: f"{v:,.1f}")
+def _fmt(df: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
+    """A table with thousands separators: whole numbers unless ``decimals`` names the column."""
+    decimals = decimals or {}
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            d = decimals.get(col, 0)
+            out[col] = out[col].map(lambda v, d=d: "" if pd.isna(v) else f"{v:,.{d}f}")
+    return out.to_string()
+
+
+def _range(fig: dict[str, int] | None, unit: str = "") -> str:
+    """``central (low–high)`` of a headline figure."""
+    if not fig:
+        return "n/a"
+    return f"{unit}{fig['central']:,} (range {unit}{fig['low']:,}–{unit}{fig['high']:,})"
 
 
 @app.command("parking")
@@ -84,6 +98,26 @@ def parking(
         f"({city['garages']:.0f} garages, {city['garages_no_capacity']:.0f} without capacity)"
     )
     cap = result.cap
+    head = result.headline
+    permits = result.permits
+    capped = permits[permits["capped"]]
+    print(f"\nResident permits in the base year ({settings.base_year}): {head['permits_city']['central']:,} in the city "
+          f"(parking.permits_city)")
+    print(f"  {head['basis']['permits']}")
+    counted = permits[permits["permits_source"] == "count"]
+    if len(counted):
+        print("  known per wijk (parking.base_permits): "
+              + ", ".join(f"{n} {v:,}" for n, v in zip(counted["name"], counted["permits"])))
+    table = capped[["name", "on_street_spaces", "permits", "permits_source", "permits_per_space", "price_eur"]]
+    table = table.set_index("name").sort_index()
+    table.loc["TOTAL capped"] = [capped["on_street_spaces"].sum(), capped["permits"].sum(), "",
+                                 capped["permits"].sum() / max(capped["on_street_spaces"].sum(), 1.0), float("nan")]
+    table.loc["whole city"] = [permits["on_street_spaces"].sum(), permits["permits"].sum(), "",
+                               permits["permits"].sum() / max(permits["on_street_spaces"].sum(), 1.0), float("nan")]
+    table = table.astype({"on_street_spaces": float, "permits": float, "permits_per_space": float, "price_eur": float})
+    print(f"Cap base in the capped wijken: {_range(head['cap_base'])} permits "
+          f"= {capped['permits'].sum() / max(permits['permits'].sum(), 1):.0%} of the city's")
+    print(_fmt(table, {"permits_per_space": 2}))
     wide = cap.pivot(index="name", columns="year", values="cap")
     wide.loc["TOTAL"] = wide.sum()
     print(f"\nPermit cap per area (cap rate {settings.cap_rate:.1%}/yr, base year {settings.base_year})")
@@ -92,12 +126,20 @@ def parking(
     freed_wide.loc["TOTAL"] = freed_wide.sum()
     print("\nSpaces freed per area (cumulative)")
     print(freed_wide.to_string())
-    print("\nYearly totals and re-use of the freed spaces (cumulative)")
+    print("\nYearly totals and re-use of the freed spaces (cumulative; spaces, bikes and m² rounded to whole numbers)")
     print(_fmt(result.totals))
-    print("\nLarge-car tariff vs the programme's finance table (€/yr)")
-    cols = ["permits", "surcharge_eur", "programme_surcharge_eur", "alignment_eur", "programme_alignment_eur",
+    print(f"\nBy {head['year']}: {_range(head['spaces_freed'])} spaces freed, {_range(head['area_m2'])} m² of street, "
+          f"{_range(head['bikes'])} bikes")
+    print(f"  {head['basis']['bikes']}; {head['basis']['range']}")
+    print("\nLarge-car tariff vs the programme's finance table (€/yr; permit price €"
+          f"{settings.tariff.price_eur_per_year:g}, centre €{settings.tariff.centre_price_eur_per_year or settings.tariff.price_eur_per_year:g}"
+          ", 2019 prices)")
+    cols = ["permits", "price_eur", "surcharge_eur", "programme_surcharge_eur", "alignment_eur", "programme_alignment_eur",
             "price_increase_needed_eur", "surcharge_factor_needed"]
-    print(_fmt(result.tariff[cols]))
+    print(_fmt(result.tariff[cols], {"price_eur": 2, "price_increase_needed_eur": 2, "surcharge_factor_needed": 2}))
+    print(f"\nLarge-car revenue against the €{settings.tariff.programme_surcharge_eur / 1e6:.1f} M/yr finance line "
+          f"(low / central / high: ±{settings.permits_uncertainty:.0%} permits, ±{settings.tariff.price_uncertainty:.0%} price)")
+    print(_fmt(result.finance))
     for note in result.notes:
         print(f"note: {note}")
 

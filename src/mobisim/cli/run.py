@@ -77,9 +77,17 @@ def run_command(
     table.add_column("after", justify="right")
     table.add_column("unit")
     table.add_column("range", justify="right")
-    for row in headline_scores(result.scores).itertuples(index=False):
-        table.add_row(str(row.score), _num(row.before), _num(row.after), str(row.unit), str(row.range))
+    head = headline_scores(result.scores)
+    signs = "signs only" in head.columns
+    if signs:
+        table.add_column("signs only", justify="right")
+    for row in head.to_dict("records"):
+        cells = [str(row["score"]), _num(row["before"]), _num(row["after"]), str(row["unit"]), str(row["range"])]
+        table.add_row(*cells, *([str(row["signs only"])] if signs else []))
     _out.print(table)
+    calming = (result.scores.get("calming") or {}).get("value")
+    if calming:
+        _out.print(_calming_table(calming, result.scores))
     _out.print(f"[bold]Outputs[/] in {result.out_dir}/  ({sum(result.timings.values()):.1f} s)")
     labels = {"map": "map (open in a browser)", "gpkg": "layers for QGIS", "scores": "scores with their inputs",
               "report_md": "report (Markdown)", "report_html": "report (HTML, printable)"}
@@ -88,6 +96,27 @@ def run_command(
         _out.print(f"  {labels.get(key, key):28} {path}  [dim]{size:.1f} MB[/]")
     for note in result.notes:
         _out.print(f"  [yellow]note:[/] {note}")
+
+
+def _calming_table(calming: dict[str, Any], scores: dict[str, Any]) -> Table:
+    """Signs only and the calming plan year by year (the report's table), as a rich table."""
+    from mobisim.report import calming_table
+
+    head = scores.get("headline") or {}
+    before = {"children_safe": {"value": (head.get("children_safe") or {}).get("before")},
+              "crossings": {"value": (head.get("safe_crossings") or {}).get("before")},
+              "toets_school_routes": {"value": (head.get("toets_school_routes") or {}).get("before")}}
+    frame = calming_table(calming, before, compact=True).rename(columns={"redesigned km": "km redesigned"})
+    plan = calming["plan"]
+    title = ("Signs or redesign, year by year (ranges low…high) — calming plan "
+             + (f"{plan['km_per_year']:,.0f} km/yr from {plan['start_year']}: {plan['redesigned_by_horizon_km']:,.0f} "
+                f"of {plan['to_redesign_km']:,.0f} km by the horizon" if plan["enabled"] else "off (signs only)"))
+    table = Table(title=escape(title), show_lines=False)
+    for col in frame.columns:
+        table.add_column(escape(str(col)), justify="left" if col == "state" else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(escape(str(v)) for v in row))
+    return table
 
 
 @app.command("compare")

@@ -18,30 +18,59 @@ from mobisim.cli._app import app, user_errors
 from mobisim.errors import InputFileError, MobisimError
 
 
-def _load_settings(scenario: Path | None) -> tuple[Any, Any, Any]:
-    """(SchoolSettings, ToetsSettings or None, scenario or None) from a scenario file."""
-    from mobisim.schools import SchoolSettings
+def _load_scenario(scenario: Path | None) -> Any:
+    """The scenario to compute with: the file given, else a scenario of documented defaults (as
+    ``mobisim run`` on a file with only a name)."""
+    from mobisim.scenario import Scenario, load_scenario
 
     if scenario is None:
-        return SchoolSettings(), None, None
-    try:
-        from mobisim.scenario import load_scenario
-    except ModuleNotFoundError as exc:  # pragma: no cover - lands with the scenario issue
-        raise MobisimError(f"{scenario}: scenario files are not supported yet (mobisim.scenario missing)") from exc
-    sc = load_scenario(scenario)
-    return getattr(sc, "schools", None) or SchoolSettings(), getattr(sc, "toets", None), sc
+        return Scenario(name="schools")
+    return load_scenario(scenario)
 
 
-def _run_toets(net: Any, toets_settings: Any, console: Console) -> None:
-    try:
-        from mobisim.toets import evaluate_toets
-    except ModuleNotFoundError:  # pragma: no cover - lands with the toets issue
-        console.print("[yellow]mobisim.toets not available: every segment and crossing counts as child-safe[/]")
-        return
-    if toets_settings is None:
-        evaluate_toets(net)
-    else:
-        evaluate_toets(net, toets_settings)
+def school_routes_today(sc: Any, osm: list[Path] | None = None, notes: list[str] | None = None) -> tuple[Any, Any]:
+    """Today's network and school routes, computed exactly as ``mobisim run`` computes its *before* state.
+
+    The same pipeline steps in the same order (:mod:`mobisim.pipeline`): :func:`~mobisim.pipeline.load_inputs`
+    (the scenario's OSM files or ``osm``, and its speed-limit layer), :func:`~mobisim.pipeline.clip_to_area`,
+    :func:`~mobisim.pipeline.mark_scope`, :func:`~mobisim.pipeline.use_school_register`, the traffic model
+    (:func:`~mobisim.pipeline.model_traffic_step`), the 8-jarigen-toets at today's limits
+    (:func:`~mobisim.pipeline.evaluate_rules` with ``proposal=False``) and
+    :func:`~mobisim.pipeline.evaluate_schools`, so that the child-safe share and every other figure equal
+    the run's ``schools_before``.
+
+    Parameters
+    ----------
+    sc : mobisim.scenario.Scenario
+        The scenario (its ``data``, ``area``, ``schools``, ``toets``, ``rules`` and ``traffic`` settings).
+    osm : list of Path, optional
+        OSM files replacing the scenario's (street file first, then feature files), as ``--osm``.
+    notes : list of str, optional
+        Collects the steps' notes.
+
+    Returns
+    -------
+    (net, result) : tuple
+        The evaluated network and the :class:`mobisim.schools.SchoolRoutes`.
+
+    Raises
+    ------
+    MobisimError
+        When the input holds no primary school.
+    """
+    from mobisim import pipeline
+
+    notes = [] if notes is None else notes
+    net = pipeline.load_inputs(sc, osm or None)
+    net = pipeline.mark_scope(pipeline.clip_to_area(net, sc), sc, notes)
+    net = pipeline.use_school_register(net, sc, notes)
+    pipeline.model_traffic_step(net, sc, notes=notes)
+    pipeline.evaluate_rules(net, sc, proposal=False)
+    result = pipeline.evaluate_schools(net, sc, notes)
+    if result is None:
+        raise MobisimError("schools: no primary school in the input (amenity=school, [schools] school_register "
+                           "or schools_csv)")
+    return net, result
 
 
 def attribution(net: Any) -> str:
@@ -168,34 +197,43 @@ def schools_command(
         None, "--osm", help="OSM street file; repeat for feature files (e.g. the buildings file). Default: the scenario's [data] files."
     ),
     buildings: Path | None = typer.Option(None, "--buildings", help="Buildings OSM file (same as a second --osm)."),
-    scenario: Path | None = typer.Option(None, "--scenario", help="Scenario file (its `schools` and `toets` settings)."),
+    scenario: Path | None = typer.Option(None, "--scenario", help="Scenario file: its data, area, school register, traffic, toets and schools settings, "
+                                  "used as `mobisim run` uses them for today (default: the documented defaults)."),
     export: Path | None = typer.Option(None, "--export", help="Write the school routes to this GeoPackage."),
     top: int = typer.Option(10, "--top", min=1, help="How many weakest links to print."),
     children: float | None = typer.Option(None, "--children", min=1, help="Override the number of primary-school children."),
     what_if: bool = typer.Option(True, "--what-if/--no-what-if", help="Recompute the share with the top links fixed."),
 ) -> None:
-    """School routes: nearest primary school for every home, the child-safe share and the weakest links."""
-    from mobisim.io import load_network
+    """School routes: nearest primary school for every home, the child-safe share and the weakest links.
+
+    Computed as `mobisim run` computes today's state (the same pipeline steps: area, school register,
+    speed-limit layer, traffic model, 8-jarigen-toets), so its figures equal the run's "before".
+    """
     from mobisim.schools import evaluate_school_routes, fix_weakest_links
 
     console = Console() if sys.stdout.isatty() else Console(width=160)
     if export is not None:
         check_export_path(export)
-    settings, toets_settings, sc = _load_settings(scenario)
+    sc = _load_scenario(scenario)
+    settings = sc.schools
     if children is not None:
         settings = settings.model_copy(update={"children_total": children})
-    if not osm:
-        data = getattr(sc, "data", None)
-        osm = list(data.files()) if data is not None and hasattr(data, "files") else []
-        if not osm:
-            raise MobisimError("schools: give --osm FILE (or a --scenario whose [data] names the OSM files)")
-    paths = [*osm, *([buildings] if buildings else [])]
-    for p in paths:
+        sc = sc.model_copy(update={"schools": settings})
+    extra = [buildings] if buildings else []
+    if osm:
+        paths: list[Path] | None = [*osm, *extra]
+    elif sc.data is not None and sc.data.osm:
+        paths = [*sc.data.files(), *extra] if extra else None  # None: the scenario's own files
+    elif sc.data is not None and sc.data.place and not extra:
+        paths = None  # the scenario's place (downloaded once)
+    else:
+        raise MobisimError("schools: give --osm FILE (or a --scenario whose [data] names the OSM files)")
+    for p in paths if paths is not None else (sc.data.files() if sc.data is not None else []):
         if not Path(p).is_file():
             raise InputFileError(f"{p}: file not found")
-    net = load_network(paths)
-    _run_toets(net, toets_settings, console)
-    result = evaluate_school_routes(net, settings)
+    notes: list[str] = []
+    net, result = school_routes_today(sc, paths, notes)
+    result.notes[:0] = [n for n in notes if n not in result.notes]
     _print_result(console, net, result, top)
     if what_if and len(result.weakest_links):
         for by in ("element", "stretch"):

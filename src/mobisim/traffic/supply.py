@@ -40,7 +40,7 @@ def _limit(edges: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: str = "maxspeed",
-                 today_column: str = "maxspeed", speed_response: float = 0.25,
+                 today_column: str = "maxspeed", speed_response: float | np.ndarray = 0.25,
                  today_limits: pd.Series | None = None) -> np.ndarray:
     """Driven free-flow speed (km/h) per segment.
 
@@ -62,7 +62,9 @@ def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column
         Today's limits aligned with ``edges`` (they win over ``today_column``): the scenario
         network's ``maxspeed`` already carries its interventions' limits.
     speed_response
-        Fraction of a limit change that drivers follow (``[scores] speed_response_fraction``).
+        Fraction of a limit change that drivers follow: one number, or one per segment
+        (``[scores] speed_response_sign_only`` where only the sign changes,
+        ``speed_response_redesign`` where the street is redesigned; central values).
 
     Returns
     -------
@@ -79,7 +81,7 @@ def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column
 
 
 def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: str = "maxspeed",
-              speed_response: float = 0.25, today_limits: pd.Series | None = None) -> pd.DataFrame:
+              speed_response: float | np.ndarray = 0.25, today_limits: pd.Series | None = None) -> pd.DataFrame:
     """The directed car links of ``edges`` (:data:`LINK_COLUMNS`).
 
     Parameters
@@ -111,7 +113,8 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
         lanes = np.where(default, np.maximum(lanes, floor), lanes)
     cap = hw.map(settings.capacity_per_lane_by_class).astype("float64").fillna(settings.capacity_other).to_numpy() * lanes
     cap = np.where(_bool(e, "bicycle_road", False), cap * settings.fietsstraat_capacity_factor, cap)
-    speed = driven_speed(e, settings, limit_column=limit_column, speed_response=speed_response,
+    response = speed_response if np.ndim(speed_response) == 0 else np.asarray(speed_response, dtype=float)[pos]
+    speed = driven_speed(e, settings, limit_column=limit_column, speed_response=response,
                          today_limits=None if today_limits is None else today_limits.iloc[pos])
     length = e["length"].to_numpy(dtype="float64")
     minutes = np.maximum(length, 1.0) / 1000.0 / speed * 60.0

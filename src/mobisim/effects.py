@@ -1,0 +1,239 @@
+"""Effects of signs and of the calming plan, year by year, with low / central / high ranges.
+
+The evaluated scenario network (limits, traffic, driven speeds) is re-judged in-process — no
+file is read and nothing is re-loaded — for:
+
+* every year from ``base_year`` to ``horizon``: the roads the :class:`~mobisim.driven_speed.CalmingPlan`
+  has redesigned by the end of that year;
+* *signs only*: the same limits with no redesign at all;
+* each case of the uncertain inputs: the sign-only residual speed (toets, crossings, school
+  routes; :class:`~mobisim.driven_speed.DrivenSpeedSettings`) and the speed responses of the
+  Power Model (:class:`~mobisim.scores.ScoreSettings`).
+
+A state is judged once: the 8-jarigen-toets at its driven speeds (vectorised, ~0.4 s on the city)
+and, when its verdicts differ from a state already routed, the school routes (~0.6 s).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mobisim import driven_speed as ds
+from mobisim import scores as sc
+from mobisim.areas import inside
+
+__all__ = ["EFFECTS_FORMULA", "EffectInputs", "State", "calming_effects", "judge_state"]
+
+CASES = ("low", "central", "high")
+#: What every state's figures rest on (``scores.json`` → ``calming.formula``).
+EFFECTS_FORMULA = (
+    "per state (signs only; each year base_year..horizon with the streets redesigned by then): driven "
+    "speeds (mobisim.driven_speed) → 8-jarigen-toets at those speeds → school routes (where the verdicts "
+    "differ from a state already routed) → toets rates, safe crossings, children with a child-safe route; "
+    "Power Model with the redesign response on redesigned roads; low/high: residual speed and traffic "
+    "volumes (toets side), speed responses (Power Model) at their low/high values"
+)
+#: Columns :func:`mobisim.scores.toets_rates` reads (a slim frame: row selections on every column are slow).
+_RATE_EDGE_COLUMNS = ("u", "v", "length", "in_area", "toets_pass", "toets_bike", "toets_walk", "school_route_children")
+_RATE_NODE_COLUMNS = ("in_area", "is_crossing", "toets_crossing")
+
+
+@dataclass
+class EffectInputs:
+    """What :func:`calming_effects` needs besides the networks (typed settings, no file names)."""
+
+    toets: Any
+    schools: Any
+    driven: ds.DrivenSpeedSettings
+    plan: ds.CalmingPlan
+    scores: sc.ScoreSettings
+    base_year: int
+    horizon: int
+    limit_column: str
+    school_points: Any = None
+    origins: Any = None
+
+
+@dataclass
+class State:
+    """Figures of one judged state (fractions; ``None`` where not available)."""
+
+    toets_all: float | None
+    toets_school_routes: float | None
+    crossings: float | None
+    children_safe: float | None
+    children_routed: float | None
+
+
+def _in_area(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[inside(frame).nonzero()[0]]
+
+
+def _verdict_key(edges: pd.DataFrame, nodes: pd.DataFrame) -> str:
+    """A digest of the verdicts the school routes read (equal verdicts route equally)."""
+    h = hashlib.blake2b(digest_size=16)
+    for frame, cols in ((edges, ("toets_bike", "toets_walk")), (nodes, ("toets_crossing",))):
+        for c in cols:
+            if c in frame.columns:
+                h.update(pd.util.hash_pandas_object(frame[c].astype("string"), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, case: str,
+                routed: dict[str, tuple[float | None, float | None]] | None = None) -> State:
+    """The toets and the school routes of ``after`` with ``redesigned`` roads and residual ``case``.
+
+    Parameters
+    ----------
+    after : mobisim.network.Network
+        The evaluated scenario network (its columns are not changed).
+    inputs : EffectInputs
+    redesigned : numpy.ndarray of bool
+        Roads redesigned in this state, aligned with ``after.edges``.
+    case : {"low", "central", "high"}
+        The sign-only residual (:attr:`DrivenSpeedSettings.sign_only_residual_kmh`) and the
+        traffic volume factor (:attr:`DrivenSpeedSettings.traffic_volume_factor`): ``low`` is the
+        optimistic case (small residual, less traffic).
+    routed : dict, optional
+        Memo of school-route results by verdict digest, shared between calls.
+    """
+    from mobisim import schools, toets
+
+    net = copy.copy(after)
+    limit_before = pd.to_numeric(after.edges["limit_before"], errors="coerce").to_numpy(dtype=float)
+    limit_after = pd.to_numeric(after.edges[inputs.limit_column], errors="coerce").to_numpy(dtype=float)
+    cols = ds.driven_speeds(after.edges, after.nodes, limit_before, limit_after, inputs.driven,
+                            redesigned=redesigned, case=case, reasons=False)
+    edges = ds.with_driven_speed(after.edges.copy(deep=False), cols)
+    factor = inputs.driven.traffic_volume_factor.value(case)
+    if factor != 1.0:  # every volume the toets reads, modelled or from the class table
+        q = toets.daily_traffic(edges, inputs.toets)
+        drive = edges["mode_drive"].fillna(False).to_numpy(bool) if "mode_drive" in edges else np.ones(len(edges), bool)
+        edges["daily_traffic"] = pd.array(np.where(drive, q * factor, np.nan), dtype="Float64")
+    net.edges = edges
+    net.nodes = after.nodes.copy(deep=False)
+    toets.evaluate_toets(net, inputs.toets, speed_column="driven_speed")
+    rates = sc.toets_rates(_in_area(net.edges[[c for c in _RATE_EDGE_COLUMNS if c in net.edges.columns]]),
+                           _in_area(net.nodes[[c for c in _RATE_NODE_COLUMNS if c in net.nodes.columns]]))["value"]
+    safe = routed_n = None
+    if inputs.school_points is not None and len(inputs.school_points):
+        memo = routed if routed is not None else {}
+        key = _verdict_key(net.edges, net.nodes)
+        if key not in memo:
+            res = schools.evaluate_school_routes(net, inputs.schools, schools=inputs.school_points,
+                                                 origins=inputs.origins, wijken=None, write_columns=False)
+            memo[key] = (res.scores.get("children_safe"), res.scores.get("children_routed"))
+        safe, routed_n = memo[key]
+    share = sc.school_children_safe(routed_n, safe)["value"] if routed_n else None
+    # toets_rates on school routes reads the after network's route columns, which do not change
+    return State(rates.get("all"), rates.get("school_routes"), rates.get("crossings"), share, routed_n)
+
+
+def _figures(after_eb: pd.DataFrame, after: Any, inputs: EffectInputs, redesigned: np.ndarray,
+             routed: dict[str, Any], central: State | None = None) -> dict[str, Any]:
+    """One state: every figure as ``{"value": central, "range": [low, high]}``."""
+    states = {case: (central if case == "central" and central is not None
+                     else judge_state(after, inputs, redesigned=redesigned, case=case, routed=routed))
+              for case in CASES}
+    # the roads whose design already enforces the new limit count as redesigned in every state
+    enforced = redesigned | after.edges["driven_speed_basis"].astype("string").eq(ds.BASIS_DESIGN).fillna(False) \
+        .to_numpy(bool) if "driven_speed_basis" in after.edges.columns else redesigned
+    power = sc.power_model(after_eb, _in_area(after.edges), inputs.scores, before_col="limit_before",
+                           after_col=inputs.limit_column,
+                           redesigned=enforced[inside(after.edges)])
+    out: dict[str, Any] = {
+        "fatal_serious_change": {"value": power["value"]["fatal_serious"],
+                                 "range": power["range"]["fatal_serious"]},
+        "injury_change": {"value": power["value"]["injury"], "range": power["range"]["injury"]},
+    }
+    for field in ("children_safe", "crossings", "toets_all", "toets_school_routes"):
+        vals = [getattr(states[c], field) for c in CASES]
+        known = [v for v in vals if v is not None]
+        out[field] = {"value": getattr(states["central"], field),
+                      "range": [min(known), max(known)] if known else None}
+    return out
+
+
+def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: State | None = None,
+                    signs_only: Any = None) -> dict[str, Any]:
+    """Signs only, the calming plan by year, and the horizon, each with low / central / high.
+
+    Parameters
+    ----------
+    before : mobisim.network.Network
+        Today's evaluated network (``maxspeed``, ``regime``: the Power Model's *before*).
+    after : mobisim.network.Network
+        The evaluated scenario network with ``limit_before`` and ``redesign_year``
+        (:func:`mobisim.pipeline.driven_speed_step`).
+    inputs : EffectInputs
+    central : State, optional
+        The run's own figures at the horizon (central case), so that the horizon row repeats
+        them instead of judging them again.
+    signs_only : mobisim.network.Network, optional
+        ``after`` with the traffic assigned as if no street were redesigned: the states without
+        any redesign are judged with its volumes (default: ``after``'s). The years in between
+        keep the horizon's volumes (an approximation, stated in the output).
+
+    Returns
+    -------
+    dict
+        ``plan`` (pace, km to redesign, km done by the horizon, the year the plan completes),
+        ``signs_only`` and ``with_plan`` (the horizon), ``years`` (one row per year), each figure
+        ``{"value": ..., "range": [low, high]}``.
+    """
+    eb = _in_area(before.edges).copy()
+    eb["limit_before"] = eb["maxspeed"]
+    year = pd.to_numeric(after.edges["redesign_year"], errors="coerce").to_numpy(dtype=float) \
+        if "redesign_year" in after.edges.columns else np.full(len(after.edges), np.nan)
+    length_km = after.edges["length"].to_numpy(dtype=float) / 1000.0
+    planned = ~np.isnan(year)
+    routed: dict[str, Any] = {}
+    by_mask: dict[bytes, dict[str, Any]] = {}
+
+    signs_net = after if signs_only is None else signs_only
+
+    def figures(mask: np.ndarray, use_central: bool = False) -> dict[str, Any]:
+        key = np.packbits(mask).tobytes()
+        if key not in by_mask:
+            net = signs_net if not mask.any() else after
+            by_mask[key] = _figures(eb, net, inputs, mask, routed, central if use_central else None)
+        return by_mask[key]
+
+    horizon_mask = ds.redesigned_by(year, inputs.horizon)
+    with_plan = figures(horizon_mask, use_central=True)
+    signs_only = figures(np.zeros(len(year), dtype=bool))
+    years = []
+    for y in range(inputs.base_year, inputs.horizon + 1):
+        mask = ds.redesigned_by(year, y)
+        years.append({"year": y, "redesigned_km": round(float(length_km[mask].sum()), 1), **figures(mask)})
+    finish = int(np.nanmax(year)) if planned.any() else None
+    cand_km = float(length_km[planned].sum())
+    sign_km = 0.0
+    if "driven_speed_basis" in after.edges.columns:
+        basis = after.edges["driven_speed_basis"].astype("string")
+        lowered = basis.isin([ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN, ds.BASIS_DESIGN]).fillna(False).to_numpy(bool)
+        sign_km = float(length_km[lowered & inside(after.edges)].sum())
+    return {
+        "plan": {
+            "enabled": inputs.plan.enabled, "start_year": inputs.plan.start_year,
+            "km_per_year": inputs.plan.km_per_year, "school_routes_first": inputs.plan.school_routes_first,
+            "lowered_km": round(sign_km, 1),
+            "to_redesign_km": round(cand_km, 1),
+            "redesigned_by_horizon_km": round(float(length_km[horizon_mask].sum()), 1),
+            "complete_in": finish,
+        },
+        "signs_only": signs_only,
+        "with_plan": with_plan,
+        "years": years,
+        "source": "in-process re-judging of the evaluated network: the toets at each state's driven "
+                  "speeds, the school routes where the verdicts differ, the Power Model at the low/"
+                  "central/high speed responses; traffic: assigned with signs only for the states "
+                  "without redesign, the horizon's assignment for the others (the years in between "
+                  "are an approximation)",
+    }
