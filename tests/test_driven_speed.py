@@ -158,13 +158,19 @@ def test_amsterdam_first_year_with_signs_only(grid):
     # crashes −11 % (with a motor vehicle) to −15 % (with cyclists or pedestrians). Signs only:
     after = grid.assign(maxspeed=pd.array([30] * 10 + [100], dtype="Int64"))
     r = power_model(grid, after, ScoreSettings())
-    # f = 0.125: v1/v0 = 47.5/50 = 0.95 → all injury 0.95² − 1 = −9.75 %
+    # f = 0.125: v1/v0 = 47.5/50 = 0.95 → all injury on the changed roads 0.95² − 1 = −9.75 %
+    changed = r["inputs"]["change_on_changed_roads"]
     assert r["inputs"]["mean_speed_change_on_changed_roads"] == pytest.approx(-0.05)
-    assert r["value"]["injury"] == pytest.approx(0.95**2 - 1, abs=1e-6)
-    low, high = r["range"]["injury"]
+    assert changed["injury"] == pytest.approx(0.95**2 - 1, abs=1e-6)
+    low, high = r["inputs"]["change_on_changed_roads_range"]["injury"]
     # the range (f 0.0625–0.25) holds both of Amsterdam's figures
     assert low <= -0.15 and high >= -0.11
     assert low == pytest.approx(0.9**2 - 1, abs=1e-6) and high == pytest.approx(0.975**2 - 1, abs=1e-6)
+    # city-wide, by victims: only the 50-band (75 % of the victims) changes, the rest see no change
+    assert r["value"]["injury"] == pytest.approx(0.75 * (0.95**2 - 1), abs=1e-6)
+    # by vehicle-km every road in scope changed: the city-wide figure is the changed roads' figure
+    vkm = power_model(grid, after, ScoreSettings(exposure_weighting="vehicle_km"))
+    assert vkm["value"]["injury"] == pytest.approx(0.95**2 - 1, abs=1e-6)
     # the motorway is out of scope: its 80,000 vehicles weigh nothing
     assert r["inputs"]["road_km"] == 10.0
     assert r["inputs"]["road_km_out_of_scope"] == 1.0
@@ -175,8 +181,9 @@ def test_redesign_reproduces_swov_zone_30(grid):
                         driven_speed_basis=pd.array(["redesign"] * 10 + ["limit"], dtype="string"))
     r = power_model(grid, after, ScoreSettings())
     # f = 0.34: v1/v0 = (50 − 6.8)/50 = 0.864 → injury 0.864² − 1 ≈ −25 % (SWOV: 30-zones −22 to −42 %)
-    assert r["value"]["injury"] == pytest.approx(0.864**2 - 1, abs=1e-6)
-    assert -0.27 < r["value"]["injury"] < -0.23
+    changed = r["inputs"]["change_on_changed_roads"]["injury"]
+    assert changed == pytest.approx(0.864**2 - 1, abs=1e-6)
+    assert -0.27 < changed < -0.23
     # redesign beats signs only, in every case
     signs = power_model(grid, after, ScoreSettings(), redesigned=np.zeros(11, bool))
     assert r["range"]["fatal_serious"][1] < signs["value"]["fatal_serious"]
@@ -192,10 +199,10 @@ def test_casualty_weighting_by_limit_band():
     after = before.assign(maxspeed=pd.array([30, 30], dtype="Int64"))
     fs = 0.95**3 - 1
     by_victims = power_model(before, after, ScoreSettings())
-    # bands 30 and 50 present: weights 0.2 and 0.75 → 0.2/0.95 and 0.75/0.95
-    assert by_victims["value"]["fatal_serious"] == pytest.approx(0.75 / 0.95 * fs, abs=1e-6)
-    assert by_victims["inputs"]["band_weights"] == {"30": pytest.approx(0.2 / 0.95, abs=1e-6),
-                                                    "50": pytest.approx(0.75 / 0.95, abs=1e-6)}
+    # victims: 20 % on 30-roads (no change), 75 % on 50-roads (× 0.95³), 5 % above 50 (no road in
+    # scope here: no change) → the change in all victims is 0.75 · fs
+    assert by_victims["value"]["fatal_serious"] == pytest.approx(0.75 * fs, abs=1e-6)
+    assert by_victims["inputs"]["band_weights"] == {"30": 0.2, "50": 0.75, "other": 0.05}
     # by vehicle-km the 50-road weighs 10,000 of 19,000 vehicle-km
     by_vkm = power_model(before, after, ScoreSettings(exposure_weighting="vehicle_km"))
     assert by_vkm["value"]["fatal_serious"] == pytest.approx(10000 / 19000 * fs, abs=1e-6)

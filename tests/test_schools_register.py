@@ -113,6 +113,8 @@ def test_the_city_register_gives_the_primary_school_buildings(shared_osm):
     ("Montessori Lyceum Den Haag", False), ("Gitaarschool Den Haag", False), ("Hotelschool The Hague", False),
     ("Lycée Français Vincent van Gogh", False), ("Muziekschool Zuid", False), ("Dalton College", False),
     ("Basisschool De Linde", True), ("Montessorischool Waalsdorp", True), ("De Regenboog", True),
+    ("The British School in the Netherlands - Junior School Vlaskamp", True),
+    ("British School in the Netherlands", False),
 ])
 def test_without_a_register_osm_schools_that_are_not_primary_are_left_out(name, primary):
     """Without a register the OSM schools are judged by their tags, then by name: a name that says

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from mobisim.errors import InputFileError, NotFoundError
-from mobisim.names import fold_name
+from mobisim.names import fold_name, fold_names
 
 CRS = "EPSG:28992"
 """Projected CRS of every mobisim frame (RD New, metres)."""
@@ -130,11 +130,14 @@ def select_areas(wijken: gpd.GeoDataFrame, names_or_codes: Iterable[str] | str) 
     """
     if isinstance(names_or_codes, str):
         names_or_codes = [names_or_codes]
-    by_code = {normalize_name(c).replace(" ", ""): i for i, c in zip(wijken.index, wijken["code"])}
-    by_name = {normalize_name(n): i for i, n in zip(wijken.index, wijken["name"])}
+    entries = list(names_or_codes)
+    # fold every name at once (one vectorised pass instead of one per name)
+    codes = fold_names(wijken["code"].astype("string")).str.replace(" ", "", regex=False)
+    by_code = dict(zip(codes.to_numpy(dtype=object), wijken.index))
+    by_name = dict(zip(fold_names(wijken["name"].astype("string")).to_numpy(dtype=object), wijken.index))
+    keys = fold_names(pd.Series(entries, dtype="string")).to_numpy(dtype=object) if entries else []
     picked: list = []
-    for entry in names_or_codes:
-        key = normalize_name(entry)
+    for entry, key in zip(entries, keys):
         idx = by_code.get(key.replace(" ", "")) if _CODE_RE.match(key.replace(" ", "")) else None
         if idx is None:
             idx = by_name.get(key)

@@ -178,10 +178,18 @@ def _flag(edges: pd.DataFrame, name: str) -> np.ndarray:
     return edges[name].fillna(False).astype(bool).to_numpy()
 
 
+#: ``traffic_calming`` values that hold drivers near the limit (vertical or horizontal deflection;
+#: ``redesign`` is the ``calm`` intervention's). Not: ``island``, ``rumble_strip``,
+#: ``painted_table`` (no deflection). Source: SWOV fact sheet 30 km/h zones (humps, plateaus,
+#: chicanes, narrowings).
+ENFORCING_CALMING = ("yes", "bump", "hump", "mini_bumps", "table", "cushion", "chicane", "choker", "dip",
+                     "redesign")
+
+
 def _calming_tag(values: pd.Series) -> np.ndarray:
-    """``traffic_calming`` present and not ``no``."""
+    """``traffic_calming`` is a measure that enforces the limit (:data:`ENFORCING_CALMING`)."""
     text = values.astype("string").str.strip().str.lower()
-    return (text.notna() & (text != "") & (text != "no")).fillna(False).to_numpy(dtype=bool)
+    return text.isin(ENFORCING_CALMING).fillna(False).to_numpy(dtype=bool)
 
 
 def design_enforced(edges: pd.DataFrame, nodes: pd.DataFrame | None,
@@ -210,7 +218,7 @@ def design_enforced(edges: pd.DataFrame, nodes: pd.DataFrame | None,
     if nodes is not None and "traffic_calming" in nodes.columns and {"u", "v"} <= set(edges.columns):
         at = nodes["traffic_calming"]
         calm_nodes = at.index[_calming_tag(at)]
-        calm |= edges["u"].isin(calm_nodes).to_numpy() | edges["v"].isin(calm_nodes).to_numpy()
+        calm = calm | edges["u"].isin(calm_nodes).to_numpy() | edges["v"].isin(calm_nodes).to_numpy()
     width = _num(edges, "width")
     tagged = edges["width_source"].astype("string").str.startswith("tag").fillna(False).to_numpy(bool) \
         if "width_source" in edges.columns else ~np.isnan(width)
@@ -234,7 +242,8 @@ def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan
 
     Streets (same name, else same OSM way) are taken whole, in order: most school-route
     children first (when ``plan.school_routes_first``), then the highest speed excess × daily
-    traffic × length; ties by street name, so the order is deterministic. The street that starts
+    traffic per km of street (vehicle-km above the limit per km redesigned); ties by street name,
+    so the order is deterministic. The street that starts
     at cumulative length ``c`` (km) is redesigned in ``start_year + floor(c / km_per_year)``.
 
     Parameters
@@ -259,8 +268,9 @@ def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan
     zero = np.zeros(n)
     name = edges["name"].astype("string").str.strip().str.casefold().fillna("") if "name" in edges \
         else pd.Series("", index=edges.index)
-    way = "way:" + edges["way_id"].astype("Int64").astype("string").fillna("?") if "way_id" in edges \
-        else pd.Series("way:?", index=edges.index)
+    # an unnamed segment is its OSM way, else itself
+    own = "edge:" + pd.Series(edges.index.astype(str), index=edges.index, dtype="string")
+    way = ("way:" + edges["way_id"].astype("Int64").astype("string")).fillna(own) if "way_id" in edges else own
     key = np.where(name.to_numpy(dtype=object) != "", name.to_numpy(dtype=object), way.to_numpy(dtype=object))
     length_km = edges["length"].to_numpy(dtype=float) / 1000.0
     exc = np.nan_to_num(excess_kmh if excess_kmh is not None else zero)
@@ -272,6 +282,7 @@ def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan
     })[candidates]
     streets = frame.groupby("key", sort=True).agg(km=("km", "sum"), children=("children", "max"),
                                                   excess=("excess", "sum"))
+    streets["excess"] = streets["excess"] / streets["km"].where(streets["km"] > 0, 1.0)  # per km redesigned
     by = (["children"] if plan.school_routes_first else []) + ["excess"]
     streets = streets.reset_index().sort_values(by + ["key"], ascending=[False] * len(by) + [True],
                                                 kind="stable")
@@ -344,9 +355,12 @@ def driven_speeds(edges: pd.DataFrame, nodes: pd.DataFrame | None, limit_before:
         return out
     l0_txt = np.char.mod("%d", np.nan_to_num(l0).astype(int)).astype(object)
     l1_txt = np.char.mod("%d", np.nan_to_num(l1).astype(int)).astype(object)
+    raised = ~np.isnan(l0) & ~np.isnan(l1) & (l1 > l0)
     reason = np.select(
-        [~lowered, enforced, redesign],
-        ["limit unchanged: driven at the limit (assumption)",
+        [np.isnan(l0) & ~np.isnan(l1), raised, ~lowered, enforced, redesign],
+        ["today's limit unknown: driven at the limit (assumption)",
+         "limit raised (" + l0_txt + " → " + l1_txt + " km/h): driven at the new limit (assumption)",
+         "limit unchanged: driven at the limit (assumption)",
          "limit " + l1_txt + " km/h kept by the design: " + why.astype(str),
          "limit " + l1_txt + " km/h kept by the redesign of the calming plan"],
         default=("sign only (" + l0_txt + " → " + l1_txt + " km/h): driven at "

@@ -76,9 +76,10 @@ def _in_area(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _verdict_key(edges: pd.DataFrame, nodes: pd.DataFrame) -> str:
-    """A digest of the verdicts the school routes read (equal verdicts route equally)."""
+    """A digest of what the school routes read: the verdicts and the speeds (equal inputs route equally)."""
     h = hashlib.blake2b(digest_size=16)
-    for frame, cols in ((edges, ("toets_bike", "toets_walk")), (nodes, ("toets_crossing",))):
+    # the verdicts, and the speeds the routing reads beside them (a side street along a road at 30)
+    for frame, cols in ((edges, ("toets_bike", "toets_walk", "driven_speed")), (nodes, ("toets_crossing", "crossed_speed"))):
         for c in cols:
             if c in frame.columns:
                 h.update(pd.util.hash_pandas_object(frame[c].astype("string"), index=False).to_numpy().tobytes())
@@ -112,10 +113,9 @@ def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, cas
                             redesigned=redesigned, case=case, reasons=False)
     edges = ds.with_driven_speed(after.edges.copy(deep=False), cols)
     factor = inputs.driven.traffic_volume_factor.value(case)
-    if factor != 1.0:  # every volume the toets reads, modelled or from the class table
+    if factor != 1.0:  # every volume the toets reads (modelled, class table, buses on a bus road)
         q = toets.daily_traffic(edges, inputs.toets)
-        drive = edges["mode_drive"].fillna(False).to_numpy(bool) if "mode_drive" in edges else np.ones(len(edges), bool)
-        edges["daily_traffic"] = pd.array(np.where(drive, q * factor, np.nan), dtype="Float64")
+        edges["daily_traffic"] = pd.array(np.where(q > 0, q * factor, np.nan), dtype="Float64")
     net.edges = edges
     net.nodes = after.nodes.copy(deep=False)
     toets.evaluate_toets(net, inputs.toets, speed_column="driven_speed")
@@ -213,12 +213,14 @@ def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: S
         mask = ds.redesigned_by(year, y)
         years.append({"year": y, "redesigned_km": round(float(length_km[mask].sum()), 1), **figures(mask)})
     finish = int(np.nanmax(year)) if planned.any() else None
-    cand_km = float(length_km[planned].sum())
-    sign_km = 0.0
+    sign_km = cand_km = 0.0
     if "driven_speed_basis" in after.edges.columns:
         basis = after.edges["driven_speed_basis"].astype("string")
+        area = inside(after.edges)
         lowered = basis.isin([ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN, ds.BASIS_DESIGN]).fillna(False).to_numpy(bool)
-        sign_km = float(length_km[lowered & inside(after.edges)].sum())
+        needs = basis.isin([ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN]).fillna(False).to_numpy(bool)
+        sign_km = float(length_km[lowered & area].sum())
+        cand_km = float(length_km[needs & area].sum())  # with the plan or without it
     return {
         "plan": {
             "enabled": inputs.plan.enabled, "start_year": inputs.plan.start_year,

@@ -31,6 +31,9 @@ PRIMARY_NAME = (
     r"basisschool|\bbs\b|\bobs\b|\bpcbs\b|\brkbs\b|\bkbs\b|\bcbs\b|\bibs\b|\bsbo\b|"
     r"montessori|dalton|jenaplan|vrije school|kindcentrum|\bikc\b"
 )
+#: Name patterns of the primary department of a school whose name also says otherwise ("The British
+#: School … Junior School", "International School … Primary"): these win over :data:`SECONDARY_NAME`.
+JUNIOR_NAME = r"junior school|primary school|primary department|lower school|elementary school|\bprimary\b"
 #: Name patterns of secondary, vocational and higher education (not primary).
 SECONDARY_NAME = (
     r"college|lyceum|gymnasium|\bmavo\b|\bhavo\b|\bvwo\b|\bvmbo\b|\bmbo\b|\broc\b|hogeschool|"
@@ -103,8 +106,9 @@ def is_primary_school(tags: pd.DataFrame) -> pd.DataFrame:
     name = tags["name"].astype("string").str.lower()
     isced_primary = isced.str.contains(r"\b[01]\b", regex=True).fillna(False)
     isced_higher = isced.str.contains(r"\b[2-8]\b", regex=True).fillna(False)
-    name_primary = name.str.contains(PRIMARY_NAME, regex=True).fillna(False)
-    name_secondary = name.str.contains(SECONDARY_NAME, regex=True).fillna(False)
+    name_junior = name.str.contains(JUNIOR_NAME, regex=True).fillna(False)
+    name_primary = name.str.contains(PRIMARY_NAME, regex=True).fillna(False) | name_junior
+    name_secondary = name.str.contains(SECONDARY_NAME, regex=True).fillna(False) & ~name_junior
     # a name that says secondary, higher or another kind of school wins over one that sounds
     # primary ("Montessori Lyceum", "Dalton College")
     conds = [

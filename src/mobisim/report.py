@@ -27,6 +27,7 @@ __all__ = [
     "md_escape",
     "md_table",
     "flatten_scores",
+    "headline_display",
     "headline_scores",
     "regime_summary",
     "fifty_roads",
@@ -118,6 +119,17 @@ def flatten_scores(scores: Mapping[str, Any], prefix: str = "") -> dict[str, flo
 
 #: Units of counted things, shown as whole numbers.
 WHOLE_UNITS = ("spaces", "children", "schools", "bikes", "permits", "people")
+
+
+def headline_display(head: pd.DataFrame) -> pd.DataFrame:
+    """The headline table as text: whole numbers for counts (with thousands separators), one
+    decimal for the rest, so that ``−17.0`` does not print as ``−17`` next to a one-decimal range."""
+    out = head.copy()
+    whole = out["unit"].isin(WHOLE_UNITS).to_numpy()
+    for col in ("before", "after"):
+        out[col] = [("" if not _is_number(v) or pd.isna(v) else f"{v:,.0f}" if w else f"{v:,.1f}")
+                    for v, w in zip(out[col], whole)]
+    return out
 
 
 def headline_scores(scores: Mapping[str, Any], *, percent: bool = True) -> pd.DataFrame:
@@ -641,8 +653,18 @@ def calming_section(scores: Any) -> list[str]:
         + ", ".join(f"{k} {v:,.0f} km" for k, v in km.items()) + ".",
         "",
         "Ranges (in brackets): low / high speed response, residual speed ± 5 km/h and traffic volumes ± 30 % "
-        "(assumptions, see `scores.json` → `calming`). Traffic: the rows without redesign use an assignment "
-        "with signs only, the plan's years the horizon's assignment (for the years in between an approximation).",
+        "(assumptions, see `scores.json` → `calming`). No input of the range moves the crossings: a crossing of a "
+        "road driven above 30 km/h fails at any residual, and volumes do not enter the crossing table — their "
+        "figure rests on the plan's pace. Traffic: the rows without redesign use an assignment with signs only, "
+        "the plan's years the horizon's assignment (for the years in between an approximation); a redesigned "
+        "street is slower to drive, so some traffic moves to streets around it, which can lower the toets "
+        "there.",
+        "",
+        "Two speeds, two purposes: the toets judges the speed a child at the kerb meets (the limit on a "
+        "redesigned street, the new limit + the residual with signs only); the crash change uses the *mean* "
+        "speed response, calibrated on the crash effects measured after such changes (Amsterdam, SWOV). "
+        "The crash change is the change in all road victims of the city: the victims of the roads outside "
+        "the city's rule (motorways, national routes) see no change.",
     ]
     return _section("Signs or redesign: what each delivers, year by year", "\n".join(intro),
                     calming_table(calming, before))
@@ -1084,7 +1106,7 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
               "Each figure is computed from the OpenStreetMap network; `scores.json` lists the inputs next to "
               "every number (`mobisim explain-scores` prints them). A range (low – high) shows what rests on missing "
               "evidence or on uncertain inputs; *signs only* is the same figure with the new limits on signs alone, "
-              "without the calming plan.", "", md_table(head)]
+              "without the calming plan.", "", md_table(headline_display(head))]
     notes_head = [v.get("note") for v in ((result.scores or {}).get("headline") or {}).values()
                   if isinstance(v, Mapping) and v.get("note")]
     lines += [f"- {md_escape(n)}" for n in notes_head] + ([""] if notes_head else [])

@@ -341,9 +341,10 @@ POWER_FORMULA = (
     "design enforces the limit (driven_speed_basis = redesign/design), else speed_response_sign_only); "
     "w0, w1 = length_km · vehicles/day before and after (the traffic model's volumes where it ran, "
     "else the class table); roads in scope of the city's rule only (no motorways, no national routes); "
-    "per band b of today's limit (≤30, 31–50, >50): R_b = Σ w1·(v1/v0)^k / Σ w0; "
-    "N1/N0 = Σ_b c_b·R_b with c_b = casualty_share_by_limit (exposure_weighting = casualties) or "
-    "c_b = Σ_b w0 / Σ w0 (vehicle_km); change = N1/N0 − 1; k = 4 fatal, 3 fatal+serious, 2 all "
+    "per band b of today's limit (≤30, 31–50, >50): R_b = Σ w1·(v1/v0)^k / Σ w0 (R_b = 1 for a band "
+    "without roads in scope: its victims see no change); N1/N0 = Σ_b c_b·R_b with c_b = "
+    "casualty_share_by_limit normalised (exposure_weighting = casualties: the change in all road "
+    "victims) or c_b = Σ_b w0 / Σ w0 (vehicle_km); change = N1/N0 − 1; k = 4 fatal, 3 fatal+serious, 2 all "
     "injury (Nilsson 2004); low/central/high: f at its low/central/high value"
 )
 
@@ -486,6 +487,10 @@ def power_model(
         "exposure_vehicles_per_day": dict(s.exposure_vehicles_per_day),
         "exposure_source_vehicle_km": _exposure_sources(edges_before.loc[used], w),
     }
+    if changed.any() and w[changed].sum() > 0:  # the same low / high on the changed roads alone
+        inputs["change_on_changed_roads_range"] = {
+            sev: _span([_num((w[changed] * ratios[c][changed] ** exps[sev]).sum() / w[changed].sum() - 1.0)
+                        for c in _CASES]) for sev in _SEVERITIES}
     res = _result(value, "relative change in crashes (fraction)", POWER_FORMULA, inputs)
     res["range"] = {sev: _span([cases[c][sev] for c in _CASES]) for sev in _SEVERITIES}
     return res
@@ -497,27 +502,32 @@ def _span(values: list[float | None]) -> list[float] | None:
 
 
 def _band_shares(band: np.ndarray, w: np.ndarray, s: ScoreSettings) -> dict[str, float]:
-    """Weight of each limit band present: its victims' share (normalised) or its vehicle-km share."""
+    """Weight of each limit band present: its share of the victims, or of the vehicle-km.
+
+    By victims the shares are those of ``casualty_share_by_limit`` normalised over *all* its
+    bands: a band with no road in scope (the motorways of ``other``) keeps its victims, who see
+    no change (:func:`_weighted_change`), so the result is the change in all road victims.
+    """
     present = pd.Series(w).groupby(band).sum()
     present = present[present > 0]
     if present.empty:
         return {}
-    if s.exposure_weighting == "vehicle_km":
-        return (present / present.sum()).to_dict()
-    c = pd.Series({b: float(s.casualty_share_by_limit.get(b, 0.0)) for b in present.index})
-    if c.sum() <= 0:
+    c = pd.Series({b: float(v) for b, v in s.casualty_share_by_limit.items()})
+    if s.exposure_weighting == "vehicle_km" or c.reindex(present.index).fillna(0).sum() <= 0:
         return (present / present.sum()).to_dict()
     return (c / c.sum()).to_dict()
 
 
 def _weighted_change(w0: np.ndarray, w1: np.ndarray, factor: np.ndarray, band: np.ndarray,
                      share: dict[str, float]) -> float | None:
-    """``Σ_b share_b · Σ_b w1·factor / Σ_b w0 − 1`` (None without exposure)."""
+    """``Σ_b share_b · R_b − 1`` with ``R_b = Σ_b w1·factor / Σ_b w0`` for the bands with roads and
+    ``R_b = 1`` (no change) for a band without any (None without exposure)."""
     if not share:
         return None
     frame = pd.DataFrame({"band": band, "w0": w0, "n1": w1 * factor})
     per = frame.groupby("band")[["w0", "n1"]].sum()
-    ratio = sum(share[b] * per.loc[b, "n1"] / per.loc[b, "w0"] for b in share)
+    per = per[per["w0"] > 0]
+    ratio = sum(c * (per.loc[b, "n1"] / per.loc[b, "w0"] if b in per.index else 1.0) for b, c in share.items())
     return _num(ratio - 1.0)
 
 

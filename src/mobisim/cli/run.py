@@ -58,7 +58,7 @@ def run_command(
 ) -> None:
     """Turn a scenario file into scores, a map, GIS layers and a council report."""
     from mobisim.pipeline import load_scenario_any, run_scenario, with_speed_limits
-    from mobisim.report import headline_scores
+    from mobisim.report import headline_display, headline_scores
     from mobisim.speedlimits import check_speed_limits_column
 
     target: Any = scenario
@@ -77,12 +77,12 @@ def run_command(
     table.add_column("after", justify="right")
     table.add_column("unit")
     table.add_column("range", justify="right")
-    head = headline_scores(result.scores)
+    head = headline_display(headline_scores(result.scores))  # one decimal, counts whole: as in the report
     signs = "signs only" in head.columns
     if signs:
         table.add_column("signs only", justify="right")
     for row in head.to_dict("records"):
-        cells = [str(row["score"]), _num(row["before"]), _num(row["after"]), str(row["unit"]), str(row["range"])]
+        cells = [str(row["score"]), row["before"] or "–", row["after"] or "–", str(row["unit"]), str(row["range"])]
         table.add_row(*cells, *([str(row["signs only"])] if signs else []))
     _out.print(table)
     calming = (result.scores.get("calming") or {}).get("value")
