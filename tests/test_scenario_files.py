@@ -107,9 +107,9 @@ def test_scenario_years_flow_into_parking(write):
         (GOOD_HEAD + "[weather]\nrain = true\n", "s.toml: weather: unknown key"),
         # wrong value
         (GOOD_HEAD + "[scores.speed_response_sign_only]\nlow = 0.1\ncentral = 0.2\nhigh = 1.5\n",
-         "s.toml: scores.speed_response_sign_only.high: expected a number ≤ 1, got 1.5"),
+         "s.toml: scores.speed_response_sign_only.high: expected a number ≥ 0 and ≤ 1, got 1.5"),
         (GOOD_HEAD + "[calming_plan]\nkm_per_year = -3\n",
-         "s.toml: calming_plan.km_per_year: expected a number ≥ 0, got -3"),
+         "s.toml: calming_plan.km_per_year: expected a number ≥ 0 and ≤ 5000, got -3"),
         (GOOD_HEAD + "[rules]\nair_mode = \"maybe\"\n",
          "s.toml: rules.air_mode: expected one of 'proxy', 'layer' or 'off', got \"maybe\""),
         (GOOD_HEAD + "[parking]\ncap_rate = 2\n", "s.toml: parking.cap_rate: cap_rate must be >= 0 and < 1"),

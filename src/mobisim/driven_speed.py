@@ -36,7 +36,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from mobisim.settings_base import Settings
 
 __all__ = [
     "CalmingPlan",
@@ -56,14 +58,12 @@ BASIS_SIGN_ONLY = "sign only"
 BASIS_REDESIGN = "redesign"
 
 
-class Range(BaseModel):
+class Range(Settings):
     """An uncertain input: ``low`` / ``central`` / ``high`` value (``low ≤ central ≤ high``)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    low: float = Field(ge=-1e6, le=1e6, allow_inf_nan=False)
-    central: float = Field(ge=-1e6, le=1e6, allow_inf_nan=False)
-    high: float = Field(ge=-1e6, le=1e6, allow_inf_nan=False)
+    low: float = Field(ge=-1e6, le=1e6)
+    central: float = Field(ge=-1e6, le=1e6)
+    high: float = Field(ge=-1e6, le=1e6)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -79,31 +79,29 @@ class Range(BaseModel):
 class SpeedRange(Range):
     """A :class:`Range` of speeds in km/h (0–50)."""
 
-    low: float = Field(ge=0, le=50, allow_inf_nan=False)
-    central: float = Field(ge=0, le=50, allow_inf_nan=False)
-    high: float = Field(ge=0, le=50, allow_inf_nan=False)
+    low: float = Field(ge=0, le=50)
+    central: float = Field(ge=0, le=50)
+    high: float = Field(ge=0, le=50)
 
 
 class FactorRange(Range):
     """A :class:`Range` of multiplying factors (0.1–10)."""
 
-    low: float = Field(ge=0.1, le=10, allow_inf_nan=False)
-    central: float = Field(ge=0.1, le=10, allow_inf_nan=False)
-    high: float = Field(ge=0.1, le=10, allow_inf_nan=False)
+    low: float = Field(ge=0.1, le=10)
+    central: float = Field(ge=0.1, le=10)
+    high: float = Field(ge=0.1, le=10)
 
 
 class FractionRange(Range):
     """A :class:`Range` of fractions (each value in 0–1)."""
 
-    low: float = Field(ge=0, le=1, allow_inf_nan=False)
-    central: float = Field(ge=0, le=1, allow_inf_nan=False)
-    high: float = Field(ge=0, le=1, allow_inf_nan=False)
+    low: float = Field(ge=0, le=1)
+    central: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
 
 
-class DrivenSpeedSettings(BaseModel):
+class DrivenSpeedSettings(Settings):
     """How fast people drive where the limit changes (``[driven_speed]`` in a scenario)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     sign_only_residual_kmh: SpeedRange = Field(
         default_factory=lambda: SpeedRange(low=5.0, central=10.0, high=15.0),
@@ -134,10 +132,8 @@ class DrivenSpeedSettings(BaseModel):
     )
 
 
-class CalmingPlan(BaseModel):
+class CalmingPlan(Settings):
     """The programme's redesign of 30-roads over the years (``[calming_plan]`` in a scenario)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(
         False,

@@ -23,3 +23,8 @@ class ScenarioError(MobisimError):
 
 class NotFoundError(MobisimError):
     """A street, way, wijk or place named by the user does not exist."""
+
+
+class OutputError(MobisimError):
+    """An output file or folder cannot be written: a folder where a file is wanted (or the
+    reverse), no permission, a read-only or full disk."""

@@ -26,10 +26,15 @@ Areas are represented by their representative point (always inside the polygon).
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from mobisim.errors import InputFileError
+from mobisim.settings_base import MAX_CELLS, check_size
 
 CRS = "EPSG:28992"
 
@@ -132,6 +137,27 @@ def residential_buildings(
     )
 
 
+def _check_grid_size(xmin: float, ymin: float, xmax: float, ymax: float, spacing_m: float) -> None:
+    """Refuse a grid of more than :data:`mobisim.settings_base.MAX_CELLS` points before it is made."""
+    if not (math.isfinite(spacing_m) and spacing_m > 0):
+        raise InputFileError(f"schools.grid_spacing_m: expected a finite number > 0, got {spacing_m}")
+
+    def cells(spacing: float) -> float:
+        nx = math.ceil(xmax / spacing) - math.floor(xmin / spacing) + 1
+        ny = math.ceil(ymax / spacing) - math.floor(ymin / spacing) + 1
+        return float(nx) * float(ny)
+
+    n = cells(spacing_m)
+    if n <= MAX_CELLS:
+        return
+    smallest = max(1, math.ceil(math.sqrt((xmax - xmin) * (ymax - ymin) / MAX_CELLS)))
+    while cells(smallest) > MAX_CELLS:
+        smallest += 1
+    check_size(n, "schools.grid_spacing_m", spacing_m, what="grid cells",
+               over="over the residential landuse without buildings",
+               advice=f"use ≥ {smallest} m")
+
+
 def landuse_grid(
     landuse: gpd.GeoDataFrame,
     homes: gpd.GeoDataFrame,
@@ -170,6 +196,7 @@ def landuse_grid(
     if len(empty_polys) == 0:
         return empty
     xmin, ymin, xmax, ymax = shapely.total_bounds(empty_polys)
+    _check_grid_size(xmin, ymin, xmax, ymax, spacing_m)
     xs = np.arange(np.floor(xmin / spacing_m), np.ceil(xmax / spacing_m) + 1) * spacing_m + spacing_m / 2
     ys = np.arange(np.floor(ymin / spacing_m), np.ceil(ymax / spacing_m) + 1) * spacing_m + spacing_m / 2
     gx, gy = np.meshgrid(xs, ys)

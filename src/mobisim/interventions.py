@@ -93,7 +93,11 @@ SOURCE_PREFIX = "intervention:"
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Every intervention: unknown keys, NaN and ±inf are refused (as in
+    :class:`mobisim.settings_base.Settings`, whose field-wide validator cannot sit on the ``type``
+    discriminator)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str | None = Field(
         None, min_length=1,
@@ -132,7 +136,7 @@ class SetSpeed(_StreetSelection):
     """Set the speed limit of a street (``maxspeed``)."""
 
     type: Literal["set_speed"]
-    maxspeed: int = Field(..., ge=5, le=130, description="New limit in km/h.")
+    maxspeed: int = Field(..., ge=5, le=130, strict=True, description="New limit in km/h.")
 
     def summary(self) -> str:
         return f"{self.where()}: limit {self.maxspeed} km/h"
@@ -183,7 +187,7 @@ class CloseThroughTraffic(_StreetSelection):
 
     type: Literal["close_through_traffic"]
     daily_traffic: float = Field(
-        500.0, ge=0,
+        500.0, ge=0, le=100_000, strict=True,
         description="Motor vehicles/day left after the closure (destination traffic only), written "
         "to the `daily_traffic` edge column. Assumption: the order of an erftoegangsweg's "
         "destination traffic (CROW: access streets carry up to a few thousand vehicles/day).",
@@ -197,7 +201,7 @@ class ConvertParking(_StreetSelection):
     """Remove on-street car spaces and give the area another use."""
 
     type: Literal["convert_parking"]
-    spaces: int = Field(..., ge=1, description="Car spaces removed.")
+    spaces: int = Field(..., ge=1, le=100_000, strict=True, description="Car spaces removed.")
     use: Literal[
         "bike_parking", "greenery", "cycle_track", "sidewalk", "play", "terrace", "housing", "other"
     ] = Field(..., description="New use of the space.")
@@ -221,7 +225,7 @@ class Crossing(_Base):
         ..., min_length=1, description="`signals`, `zebra`, `island`, or a list of them.",
     )
     max_snap_m: float = Field(
-        50.0, gt=0, description="Largest distance from `at` to the node used (m).",
+        50.0, gt=0, le=1000, strict=True, description="Largest distance from `at` to the node used (m).",
     )
 
     @field_validator("kind", mode="before")

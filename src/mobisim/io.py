@@ -9,7 +9,9 @@ This is the *load* step. :func:`load_network` is the entry point every command u
 3. tag the segments (:mod:`mobisim.tags`), detect parallel cycle paths (:mod:`mobisim.cycleways`),
    classify the points of interest (:mod:`mobisim.features`);
 4. store the result in a cache keyed by the sha256 of the input files' content, so the next run
-   reads a few GeoParquet files instead of the XML.
+   reads a few GeoParquet files instead of the XML. The cache repairs or bypasses itself: a damaged
+   entry is rebuilt and replaced, an unusable cache folder is skipped, each with one warning on
+   stderr (see ``_write_entry``/``_read_entry``); it never stops a run.
 
 A place name (``--place "Den Haag, Netherlands"``) is downloaded once with osmnx (network and points
 of interest) into ``data/osm/places/<slug>/`` and then loaded like a file.
@@ -18,16 +20,21 @@ of interest) into ``data/osm/places/<slug>/`` and then loaded like a file.
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 from contextlib import nullcontext
+from io import BytesIO
 from pathlib import Path
 
 import geopandas as gpd
@@ -103,7 +110,9 @@ def build_segments(raw: RawOSM) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
     Graph nodes are way ends, nodes used more than once by the highway ways (junctions, loops) and
     nodes tagged as crossings or traffic signals (so the rules see every crossing). Ways tagged
-    ``oneway=-1`` are reversed so that ``oneway`` always reads from ``u`` to ``v``.
+    ``oneway=-1`` are reversed so that ``oneway`` always reads from ``u`` to ``v``. A way whose
+    nodes are partly missing from the file is cut at each gap (``raw.way_nodes["part"]``): no
+    segment bridges a missing node, and a part with a single node makes no segment.
 
     Returns
     -------
@@ -119,16 +128,20 @@ def build_segments(raw: RawOSM) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     way_idx = way_idx[order]
     node_id = wn["node_id"].to_numpy()[order]
     xy = _project(wn["lon"].to_numpy()[order], wn["lat"].to_numpy()[order])
+    part = (wn["part"].to_numpy(dtype=np.int64)[order] if "part" in wn.columns
+            else np.zeros(len(order), dtype=np.int64))
     # drop repeated consecutive nodes within a way
     keep = np.ones(len(node_id), dtype=bool)
-    keep[1:] = ~((node_id[1:] == node_id[:-1]) & (way_idx[1:] == way_idx[:-1]))
-    way_idx, node_id, xy = way_idx[keep], node_id[keep], xy[keep]
+    keep[1:] = ~((node_id[1:] == node_id[:-1]) & (way_idx[1:] == way_idx[:-1]) & (part[1:] == part[:-1]))
+    way_idx, node_id, xy, part = way_idx[keep], node_id[keep], xy[keep], part[keep]
     n = len(node_id)
 
+    # a run of nodes is one way, or one part of a way cut where its nodes are missing
+    new_run = (way_idx[1:] != way_idx[:-1]) | (part[1:] != part[:-1])
     first = np.ones(n, dtype=bool)
-    first[1:] = way_idx[1:] != way_idx[:-1]
+    first[1:] = new_run
     last = np.ones(n, dtype=bool)
-    last[:-1] = way_idx[:-1] != way_idx[1:]
+    last[:-1] = new_run
     uniq, inverse, counts = np.unique(node_id, return_inverse=True, return_counts=True)
     tagged = raw.nodes
     split_ids = tagged.loc[
@@ -138,7 +151,7 @@ def build_segments(raw: RawOSM) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     ].to_numpy()
     is_break = first | last | (counts[inverse] >= 2) | np.isin(node_id, split_ids)
     breaks = np.flatnonzero(is_break)
-    same_way = way_idx[breaks[:-1]] == way_idx[breaks[1:]]
+    same_way = (way_idx[breaks[:-1]] == way_idx[breaks[1:]]) & (part[breaks[:-1]] == part[breaks[1:]])
     start, end = breaks[:-1][same_way], breaks[1:][same_way]
     sizes = end - start + 1
     offsets = np.cumsum(sizes) - sizes
@@ -734,31 +747,269 @@ def _cache_key(paths: Sequence[Path], parallel: ParallelSettings) -> str:
     return h.hexdigest()[:32]
 
 
-def _read_cache(folder: Path) -> Network | None:
-    if not (folder / "meta.json").exists():
-        return None
-    try:
-        meta = json.loads((folder / "meta.json").read_text())
-        frames = {name: gpd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
-    except Exception:  # noqa: BLE001 - a damaged cache entry is rebuilt, never trusted
-        return None
-    return Network(**frames, sources=meta["sources"])
+# The cache never stops a run and is never trusted blindly. An entry is a folder written under a
+# unique temporary name and renamed into place (two runs writing one entry cannot mix their files);
+# its meta file lists the sha256 of every data file. An entry that exists but cannot be trusted (a
+# file missing, truncated or garbled, a meta file that is not JSON or not what this version writes)
+# is rebuilt from the input and replaced, with one warning. A cache folder that is not a directory,
+# not writable or full is bypassed with one warning: the run goes on without the cache.
+
+class _DamagedEntry(Exception):
+    """A cache entry exists but cannot be trusted; the message says why."""
 
 
-def _write_cache(folder: Path, net: Network) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+class _CacheUnusable(Exception):
+    """The cache folder cannot be read or written at all; ``error`` is the :class:`OSError`."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+#: Warnings given during this load (each is printed once per :func:`load_network` call).
+_warned: set[str] = set()
+#: What is already in the way of a new entry (os.replace of a folder onto it fails).
+_TAKEN = {errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR}
+#: Leftovers of a killed run (``.tmp-*``, ``.old-*``) older than this are removed by the next write.
+_STALE_S = 3600.0
+
+
+def _warn(message: str) -> None:
+    """One line ``mobisim: warning: <message>`` on stderr, once per load."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    print(f"mobisim: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _os_problem(exc: BaseException, root: Path, shown: Path) -> str:
+    """What is wrong with the cache folder ``root`` (in the cache ``shown``), in words."""
     try:
-        for name in _FRAMES:
-            getattr(net, name).to_parquet(tmp / f"{name}.parquet")
-        (tmp / "meta.json").write_text(json.dumps({"sources": net.sources, "format": CACHE_FORMAT}))
+        blocked = next((p for p in (root, *root.parents) if p.exists() and not p.is_dir()), None)
+    except OSError:
+        blocked = None
+    if blocked is not None:
+        return "not a directory" if blocked == shown else f"not a directory ({blocked} is a file)"
+    code = getattr(exc, "errno", None)
+    if code in (errno.EACCES, errno.EPERM):
+        return "not writable (permission denied)"
+    if code == errno.EROFS:
+        return "not writable (read-only file system)"
+    if code == errno.ENOSPC:
+        return "the disk is full (no space left on device)"
+    if code == errno.EDQUOT:
+        return "the disk quota is exceeded"
+    reason = getattr(exc, "strerror", None) or _first_line(exc)
+    return f"cannot be written ({reason[:1].lower() + reason[1:]})"
+
+
+def _cache_unusable(root: Path, exc: BaseException) -> None:
+    """The one warning of a cache that cannot be used; it names the cache folder (``cache_dir()``)
+    even for the traffic cache in it, so that a run says it once."""
+    shown = cache_dir()
+    _warn(f"cache {shown}: {_os_problem(exc, root, shown)}; running without the cache")
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or folder, whatever is left of it."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _sweep(root: Path) -> None:
+    """Remove what killed runs left in ``root``: temporary and set-aside entries older than an hour."""
+    now = time.time()
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                if entry.name.startswith((".tmp-", ".old-")):
+                    try:
+                        if now - entry.stat(follow_symlinks=False).st_mtime > _STALE_S:
+                            _remove(Path(entry.path))
+                    except OSError:
+                        continue
+    except OSError:
+        pass
+
+
+def _read_entry(folder: Path, meta_name: str, names: Sequence[str],
+                check: Callable[[dict], bool]) -> tuple[dict, dict[str, bytes]] | None:
+    """The meta data and the checked bytes of the data files ``names`` of a cache entry.
+
+    ``check`` tells whether the meta data holds what the reader needs (the format and the
+    checksums are checked here). Returns ``None`` when there is no entry. Raises
+    :class:`_DamagedEntry` when there is one that cannot be trusted, :class:`_CacheUnusable` when
+    the cache cannot be read (permission denied).
+    """
+    try:
+        os.lstat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise _CacheUnusable(exc) from None
+    try:
+        text = (folder / meta_name).read_bytes()
+    except FileNotFoundError:
+        raise _DamagedEntry(f"{meta_name} is missing") from None
+    except NotADirectoryError:
+        raise _DamagedEntry("a file, not a folder") from None
+    except PermissionError as exc:
+        raise _CacheUnusable(exc) from None
+    except OSError as exc:
+        raise _DamagedEntry(f"{meta_name} cannot be read: {exc.strerror or _first_line(exc)}") from None
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        raise _DamagedEntry(f"{meta_name} is not valid JSON") from None
+    digests = meta.get("files") if isinstance(meta, dict) else None
+    if (not isinstance(digests, dict) or meta.get("format") != CACHE_FORMAT
+            or any(not isinstance(digests.get(name), str) for name in names) or not check(meta)):
+        raise _DamagedEntry(f"{meta_name} is malformed: not a mobisim cache entry of format {CACHE_FORMAT}")
+    blobs: dict[str, bytes] = {}
+    for name in names:
         try:
-            os.replace(tmp, folder)
-        except OSError:  # another process wrote it first
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            data = (folder / name).read_bytes()
+        except FileNotFoundError:
+            raise _DamagedEntry(f"{name} is missing") from None
+        except PermissionError as exc:
+            raise _CacheUnusable(exc) from None
+        except OSError as exc:
+            raise _DamagedEntry(f"{name} cannot be read: {exc.strerror or _first_line(exc)}") from None
+        if hashlib.sha256(data).hexdigest() != digests[name]:
+            raise _DamagedEntry(f"{name} is damaged: its checksum does not match")
+        blobs[name] = data
+    return meta, blobs
+
+
+def _install(tmp: Path, folder: Path, meta_name: str, names: Sequence[str], check: Callable[[dict], bool]) -> None:
+    """Rename the complete entry ``tmp`` to ``folder``.
+
+    When ``folder`` is taken: an intact entry (a concurrent run's) is kept and ``tmp`` dropped; a
+    damaged one (or a file) is set aside under a unique name, replaced, then removed.
+    """
+    try:
+        os.replace(tmp, folder)
+        return
+    except OSError as exc:
+        if exc.errno not in _TAKEN:
+            raise
+    try:
+        intact = _read_entry(folder, meta_name, names, check) is not None
+    except (_DamagedEntry, _CacheUnusable):
+        intact = False
+    if intact:
+        _remove(tmp)
+        return
+    aside: Path | None = folder.with_name(f".old-{folder.name}-{uuid.uuid4().hex[:12]}")
+    try:
+        os.replace(folder, aside)
+    except FileNotFoundError:  # a concurrent run set it aside first
+        aside = None
+    try:
+        os.replace(tmp, folder)
+    except OSError as exc:
+        if exc.errno not in _TAKEN:
+            raise
+        _remove(tmp)  # a concurrent run's fresh entry is in place: keep it
+    finally:
+        if aside is not None:
+            _remove(aside)
+
+
+def _write_entry(root: Path, name: str, meta_name: str, meta: dict, frames: dict[str, pd.DataFrame],
+                 check: Callable[[dict], bool]) -> None:
+    """Store ``frames`` (file name → frame) and ``meta`` as the cache entry ``root/name``.
+
+    Written to a unique temporary folder, then renamed into place (:func:`_install`). Never
+    raises for the cache's sake: a cache that cannot be written is bypassed with one warning.
+    """
+    tmp: Path | None = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _sweep(root)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+        digests = {}
+        for file_name, frame in frames.items():
+            frame.to_parquet(tmp / file_name)
+            digests[file_name] = file_digest(tmp / file_name)
+        (tmp / meta_name).write_text(json.dumps({**meta, "format": CACHE_FORMAT, "files": digests}))
+        _install(tmp, root / name, meta_name, list(frames), check)
+        tmp = None
+    except OSError as exc:
+        _cache_unusable(root, exc)
+    except Exception as exc:  # noqa: BLE001 - pyarrow's own errors: the cache is a convenience
+        _warn(f"cache {cache_dir()}: cannot write an entry ({_first_line(exc)}); running without the cache")
+    finally:
+        if tmp is not None:
+            _remove(tmp)
+
+
+_META = "meta.json"
+
+
+def _network_meta_ok(meta: dict) -> bool:
+    notes = meta.get("notes")
+    return isinstance(meta.get("sources"), list) and isinstance(notes, list) and all(
+        isinstance(n, list) and len(n) == 2 and isinstance(n[0], int) and isinstance(n[1], str) for n in notes)
+
+
+def _traffic_meta_ok(meta: dict) -> bool:
+    notes = meta.get("notes")
+    return (isinstance(meta.get("summary"), dict) and isinstance(notes, list)
+            and all(isinstance(n, str) for n in notes))
+
+
+def _read_cache(folder: Path, files: Sequence[Path]) -> Network | None:
+    """The cached network of ``files``, or ``None`` when there is no entry.
+
+    The cached data is the content of the files (the key is their sha256), not their names: the
+    network names the files given for this run (``sources``, notes). Raises :class:`_DamagedEntry`
+    or :class:`_CacheUnusable` (see :func:`_read_entry`).
+    """
+    entry = _read_entry(folder, _META, [f"{name}.parquet" for name in _FRAMES], _network_meta_ok)
+    if entry is None:
+        return None
+    meta, blobs = entry
+    try:
+        frames = {name: gpd.read_parquet(BytesIO(blobs[f"{name}.parquet"])) for name in _FRAMES}
+        notes = [f"{files[int(at)]}: {str(text)}" for at, text in meta.get("notes", [])]
+    except Exception as exc:  # noqa: BLE001 - a file that matches its checksum but pyarrow rejects
+        raise _DamagedEntry(f"cannot be read ({_first_line(exc)})") from None
+    return Network(**frames, sources=[str(f) for f in files], notes=notes)
+
+
+def _write_cache(folder: Path, net: Network, notes: Sequence[tuple[int, str]] = ()) -> None:
+    """Store a processed network; ``notes`` are (input file number, text without the file name)."""
+    _write_entry(folder.parent, folder.name, _META,
+                 {"sources": net.sources, "notes": [list(n) for n in notes]},
+                 {f"{name}.parquet": getattr(net, name) for name in _FRAMES}, _network_meta_ok)
+
+
+def _missing_nodes_note(raw: RawOSM, edges: gpd.GeoDataFrame) -> str | None:
+    """What a street file whose ways lack some of their nodes lost, or ``None`` (nothing lost)."""
+    if not raw.incomplete_ways:
+        return None
+    ids = np.asarray(raw.incomplete_ways, dtype=np.int64)
+    built = np.isin(ids, edges["way_id"].to_numpy(dtype=np.int64))
+    missing = int(raw.counts.get("missing_nodes", 0))
+    return (f"{len(ids)} of {len(raw.ways)} highway ways reference {_count(missing, 'node')} that "
+            f"{'is' if missing == 1 else 'are'} not in the file (an extract cut at its edge, or an unsorted "
+            f"file: `osmium sort`): {_count(int((~built).sum()), 'way')} dropped (fewer than two of its "
+            f"nodes left), {_count(int(built.sum()), 'way')} kept without the missing nodes (cut at each gap)")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def load_network(
@@ -810,11 +1061,25 @@ def load_network(
     def step(text: str):  # noqa: ANN202
         return console.status(text) if progress else nullcontext()
 
+    _warned.clear()
     key = _cache_key(files, parallel)
-    folder = cache_dir() / key
+    root = cache_dir()
+    folder = root / key
+    if cache and root.exists() and not root.is_dir():
+        _cache_unusable(root, NotADirectoryError(errno.ENOTDIR, "Not a directory"))
+        cache = False
     if cache:
-        hit = _read_cache(folder)
+        try:
+            hit = _read_cache(folder, files)
+        except _DamagedEntry as exc:
+            _warn(f"cache {folder}: damaged entry ({exc}); reading the input again and replacing it")
+            hit = None
+        except _CacheUnusable as exc:
+            _cache_unusable(root, exc.error)
+            hit, cache = None, False
         if hit is not None:
+            for note in hit.notes:
+                _warn(note)
             hit.coverage = data_coverage(hit)
             hit.source_dates = {str(f): data_date(f) for f in files}
             return hit
@@ -828,15 +1093,29 @@ def load_network(
         raise InputFileError(f"{files[0]}: no highway ways in the file (is it a street network?)")
     with step("cutting ways into segments"):
         edges, nodes = build_segments(street)
+    missing = int(street.counts.get("missing_nodes", 0))
+    if edges.empty:
+        if missing:
+            raise InputFileError(
+                f"{files[0]}: no street could be built: its ways reference {_count(missing, 'node')} that "
+                f"{'is' if missing == 1 else 'are'} not in the file (an extract cut without its nodes, or ways "
+                "before nodes — sort the file with `osmium sort`)")
+        raise InputFileError(f"{files[0]}: no street could be built: no highway way has two distinct nodes")
+    notes: list[tuple[int, str]] = []
+    lost = _missing_nodes_note(street, edges)
+    if lost:
+        notes.append((0, lost))
+        _warn(f"{files[0]}: {lost}")
     with step("tagging segments and detecting parallel cycle paths"):
         edges, nodes = tag_network(edges, nodes, parallel=parallel)
     with step("classifying points of interest, buildings and landuse"):
         features, buildings, landuse, activities = build_features(raws)
     net = Network(edges=edges, nodes=nodes, features=features, buildings=buildings, landuse=landuse,
-                  activities=activities, sources=[str(f) for f in files])
+                  activities=activities, sources=[str(f) for f in files],
+                  notes=[f"{files[at]}: {text}" for at, text in notes])
     if cache:
         with step("writing the network cache"):
-            _write_cache(folder, net)
+            _write_cache(folder, net, notes)
     net.coverage = data_coverage(net)
     net.source_dates = {str(f): data_date(f) for f in files}
     return net
@@ -942,37 +1221,42 @@ def read_traffic_counts(path: Path | str) -> pd.DataFrame:
 
 
 def read_traffic_cache(key: str) -> Any:
-    """A cached traffic model run (:class:`mobisim.traffic.TrafficModel`) or ``None``."""
+    """A cached traffic model run (:class:`mobisim.traffic.TrafficModel`) or ``None``.
+
+    A damaged entry gives ``None`` with one warning (the model is run again and
+    :func:`write_traffic_cache` replaces the entry); an unreadable cache, ``None`` with one warning.
+    """
     from mobisim.traffic import TrafficModel
 
-    folder = cache_dir() / "traffic" / key
-    if not key or not (folder / "summary.json").exists():
+    if not key:
         return None
+    root = cache_dir() / "traffic"
+    folder = root / key
     try:
-        meta = json.loads((folder / "summary.json").read_text())
-        edges = pd.read_parquet(folder / "edges.parquet")
-    except Exception:  # noqa: BLE001 - a damaged cache entry is recomputed, never trusted
-        return None
-    return TrafficModel(key=key, edges=edges, summary=meta["summary"], notes=meta["notes"])
+        entry = _read_entry(folder, "summary.json", ["edges.parquet"], _traffic_meta_ok)
+        if entry is None:
+            return None
+        meta, blobs = entry
+        try:
+            edges = pd.read_parquet(BytesIO(blobs["edges.parquet"]))
+        except Exception as exc:  # noqa: BLE001 - matches its checksum, but pyarrow rejects it
+            raise _DamagedEntry(f"edges.parquet cannot be read ({_first_line(exc)})") from None
+        return TrafficModel(key=key, edges=edges, summary=meta["summary"], notes=list(meta["notes"]))
+    except _DamagedEntry as exc:
+        _warn(f"cache {folder}: damaged entry ({exc}); running the traffic model again and replacing it")
+    except _CacheUnusable as exc:
+        _cache_unusable(root, exc.error)
+    return None
 
 
 def write_traffic_cache(model: Any) -> None:
-    """Store a traffic model run under its key (atomically; a concurrent writer wins)."""
+    """Store a traffic model run under its key (atomically; a concurrent writer's intact entry is
+    kept, a damaged one replaced; a cache that cannot be written is bypassed with one warning)."""
     if not model.key:
         return
-    root = cache_dir() / "traffic"
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-    try:
-        model.edges.to_parquet(tmp / "edges.parquet")
-        (tmp / "summary.json").write_text(json.dumps({"summary": model.summary, "notes": model.notes}))
-        try:
-            os.replace(tmp, root / model.key)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    _write_entry(cache_dir() / "traffic", model.key, "summary.json",
+                 {"summary": model.summary, "notes": [str(n) for n in model.notes]}, {"edges.parquet": model.edges},
+                 _traffic_meta_ok)
 
 
 __all__ = ["load_network", "read_school_register", "read_traffic_counts", "read_traffic_cache", "write_traffic_cache", "download_place", "cache_dir", "data_dir", "shared_osm_dir", "empty_frame",

@@ -59,6 +59,9 @@ class Network:
         (:class:`mobisim.traffic.TrafficModel`), or ``None`` (class table).
     area_label
         The area judged (``in_area``, :func:`mobisim.pipeline.mark_scope`), for reports.
+    notes
+        What loading had to leave out (e.g. ways whose nodes are missing from the file), one
+        sentence each naming the file; also printed as warnings when the network is loaded.
     """
 
     edges: gpd.GeoDataFrame
@@ -73,6 +76,7 @@ class Network:
     area_label: str = ""
     area_share: float | None = 1.0
     traffic: Any = None
+    notes: list[str] = field(default_factory=list)
 
     def copy(self) -> "Network":
         """A deep copy of the frames (geometries are immutable and shared)."""
@@ -87,6 +91,7 @@ class Network:
             sources=list(self.sources),
             coverage=dict(self.coverage),
             source_dates=dict(self.source_dates),
+            notes=list(self.notes),
         )
 
     def graph(self, mode: str | None = None) -> nx.MultiDiGraph:

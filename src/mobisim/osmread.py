@@ -69,10 +69,15 @@ class RawOSM:
 
     path: str
     ways: pd.DataFrame  #: one row per highway way: ``way_id`` + :data:`WAY_KEYS` columns
-    way_nodes: pd.DataFrame  #: ``way_idx`` (row in ``ways``), ``node_id``, ``lon``, ``lat`` in way order
+    #: ``way_idx`` (row in ``ways``), ``node_id``, ``lon``, ``lat`` in way order; optional ``part``:
+    #: the run of located nodes within the way (a way cut where its nodes are missing)
+    way_nodes: pd.DataFrame
     nodes: pd.DataFrame  #: tagged nodes: ``node_id``, ``lon``, ``lat`` + :data:`NODE_KEYS` columns
     areas: pd.DataFrame  #: ``osm_type``, ``osm_id``, ``wkb`` (hex) + :data:`NODE_KEYS` columns
     counts: dict[str, int] = field(default_factory=dict)
+    #: ids of the highway ways that reference nodes the file does not hold (or holds only after the
+    #: way: an unsorted file); ``counts["missing_nodes"]`` is the number of such nodes
+    incomplete_ways: list[int] = field(default_factory=list)
 
 
 def _tag_dict(tags: osmium.osm.TagList, keys: tuple[str, ...]) -> dict[str, str]:
@@ -95,6 +100,12 @@ def _is_area_of_interest(tags: osmium.osm.TagList) -> bool:
 def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
     """Read one OSM file into raw frames.
 
+    A way node whose location the file does not give (the node is missing, or comes after the way
+    in an unsorted file) is left out and the way is cut there: ``way_nodes["part"]`` numbers the
+    runs of located nodes of each way (0, 1, … from one gap to the next), so no segment bridges a
+    gap. ``counts["missing_nodes"]`` counts the distinct missing nodes and
+    :attr:`RawOSM.incomplete_ways` names the ways that lost nodes.
+
     Parameters
     ----------
     path
@@ -109,7 +120,8 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
     Raises
     ------
     InputFileError
-        When the file is missing, not readable as OSM data, or truncated.
+        When the file is missing, not readable as OSM data (e.g. coordinate text that is not a
+        number), or truncated.
     """
     path = Path(path)
     if not path.is_file():
@@ -126,6 +138,9 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
     wn_ref: list[int] = []
     wn_lon: list[float] = []
     wn_lat: list[float] = []
+    wn_part: list[int] = []
+    missing_refs: set[int] = set()
+    incomplete: list[int] = []
     nodes: list[dict[str, object]] = []
     area_rows: list[dict[str, object]] = []
     missing_locations = 0
@@ -142,15 +157,24 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
                 if highway is None or highway in NON_STREET_HIGHWAYS or obj.tags.get("area") == "yes":
                     continue
                 idx = len(ways)
+                part, located, gap, lost = 0, False, False, False
                 for n in obj.nodes:
                     loc = n.location
                     if not loc.valid():
                         missing_locations += 1
+                        missing_refs.add(n.ref)
+                        gap = lost = True
                         continue
+                    if gap and located:  # a missing node: no segment may bridge it
+                        part += 1
+                    located, gap = True, False
                     wn_way.append(idx)
                     wn_ref.append(n.ref)
                     wn_lon.append(loc.lon)
                     wn_lat.append(loc.lat)
+                    wn_part.append(part)
+                if lost:
+                    incomplete.append(obj.id)
                 ways.append(_tag_dict(obj.tags, WAY_KEYS))
                 way_ids.append(obj.id)
             elif obj.is_area() and _is_area_of_interest(obj.tags):
@@ -163,6 +187,9 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
                 row["osm_id"] = obj.orig_id()
                 row["wkb"] = geom
                 area_rows.append(row)
+    except osmium.InvalidLocationError as exc:  # libosmium: coordinate text that is not a number
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"{path}: not a valid OSM file: {first_line}") from None
     except (RuntimeError, ValueError, OSError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputFileError(f"{path}: cannot read OSM data ({first_line})") from None
@@ -175,6 +202,7 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
             "node_id": np.asarray(wn_ref, dtype=np.int64),
             "lon": np.asarray(wn_lon, dtype=np.float64),
             "lat": np.asarray(wn_lat, dtype=np.float64),
+            "part": np.asarray(wn_part, dtype=np.int64),
         }
     )
     node_frame = pd.DataFrame(nodes, columns=["node_id", "lon", "lat", *NODE_KEYS])
@@ -191,5 +219,7 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
             "tagged_nodes": len(node_frame),
             "areas": len(area_frame),
             "missing_node_locations": missing_locations,
+            "missing_nodes": len(missing_refs),
         },
+        incomplete_ways=incomplete,
     )

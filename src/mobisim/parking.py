@@ -55,15 +55,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from mobisim.areas import CRS, assign_areas, load_wijken, select_areas, shared_osm_dir
 from mobisim.errors import InputFileError, NotFoundError, ScenarioError
+from mobisim.settings_base import Settings
 from mobisim.tariff import CENTRE_WIJKEN, TariffSettings, finance_comparison, tariff_revenue
 
 __all__ = [
@@ -129,16 +130,14 @@ PRIORITY_RULES = ("school_route", "supply_density", "crossing_sight_line")
 """Rule ids :func:`allocate_freed` can order by."""
 
 
-class ReuseMix(BaseModel):
+class ReuseMix(Settings):
     """How the freed spaces are redesigned: shares summing to 1, or percentages summing to 100."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    bike_parking: float = Field(0.30, ge=0, description="Share for bike parking.")
-    green: float = Field(0.40, ge=0, description="Share for green (trees, planting, unpaving).")
-    play: float = Field(0.10, ge=0, description="Share for play space.")
-    meeting: float = Field(0.10, ge=0, description="Share for meeting places (benches, squares).")
-    terraces: float = Field(0.10, ge=0, description="Share for terraces.")
+    bike_parking: float = Field(0.30, ge=0, le=100, description="Share for bike parking.")
+    green: float = Field(0.40, ge=0, le=100, description="Share for green (trees, planting, unpaving).")
+    play: float = Field(0.10, ge=0, le=100, description="Share for play space.")
+    meeting: float = Field(0.10, ge=0, le=100, description="Share for meeting places (benches, squares).")
+    terraces: float = Field(0.10, ge=0, le=100, description="Share for terraces.")
 
     @model_validator(mode="after")
     def _sums_to_whole(self) -> "ReuseMix":
@@ -153,21 +152,20 @@ class ReuseMix(BaseModel):
         return self
 
 
-class ParkingSettings(BaseModel):
+class ParkingSettings(Settings):
     """Every input of the parking model, with documented defaults (``ParkingSettings()``)."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     areas: list[str] = Field(
         default_factory=lambda: list(VOLT_AREAS),
         description="Capped wijken by name or WK0518nn code (case and accents do not matter). "
         "Default: the centre and the pre-war wijken (see VOLT_AREAS).",
     )
-    base_year: int = Field(2026, description="Year the cap starts (cap = base permits).")
-    horizon: int = Field(2030, description="Last year of the yearly table (programme horizon).")
-    horizon_long: int | None = Field(None, description="Optional long horizon (e.g. 2040); None = stop at `horizon`.")
+    base_year: int = Field(2026, ge=1900, le=2200, description="Year the cap starts (cap = base permits).")
+    horizon: int = Field(2030, ge=1900, le=2200, description="Last year of the yearly table (programme horizon).")
+    horizon_long: int | None = Field(None, ge=1900, le=2200,
+                                     description="Optional long horizon (e.g. 2040); None = stop at `horizon`.")
     cap_rate: float = Field(
-        0.02, description="Yearly fall of the cap, a fraction (0.02 = 2 %/yr, compounding). Source: the "
+        0.02, ge=0, lt=1, description="Yearly fall of the cap, a fraction (0.02 = 2 %/yr, compounding). Source: the "
         "programme (issue 5); compare Amsterdam's 1.1 % per half year (" + REF + ").",
     )
     permits_city: int = Field(
@@ -181,7 +179,7 @@ class ParkingSettings(BaseModel):
         description="Relative uncertainty of the permit counts for the low/high range (0.10 = ±10 %). "
         "Assumption: the source says 'about 110,000' and 'about 2,500' (a 2007 figure).",
     )
-    base_permits: dict[str, int] = Field(
+    base_permits: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(
         default_factory=lambda: dict(PERMIT_COUNTS),
         description="Base-year permits known per wijk (name or WK0518nn code → count); these wijken keep "
         "their count and the rest of permits_city is spread over the others. Default: Rustenburg en "
@@ -196,7 +194,7 @@ class ParkingSettings(BaseModel):
         "problem threshold (" + REF + "); no occupancy per wijk is published with the reference "
         "(set occupancy_by_wijk).",
     )
-    occupancy_by_wijk: dict[str, float] = Field(
+    occupancy_by_wijk: dict[str, Annotated[float, Field(ge=0, le=1.5)]] = Field(
         default_factory=dict,
         description="Occupancy weight per wijk (name or code → permits per on-street space, 0–1.5), "
         "overriding `occupancy`; 0 = no resident permits there (no paid parking). Default: none.",
@@ -207,28 +205,28 @@ class ParkingSettings(BaseModel):
         "greenery; " + REF + ").",
     )
     bikes_per_space: float = Field(
-        12.0, gt=0, description="Bikes parked on one car space. Source: Den Haag debate estimate (" + REF + ")."
+        12.0, gt=0, le=50, description="Bikes parked on one car space. Source: Den Haag debate estimate (" + REF + ")."
     )
     space_area_m2: float = Field(
-        12.5, gt=0, description="Public space of one car space, m² (2.5 m × 5.0 m bay; CROW ASVV 2021)."
+        12.5, gt=0, le=100, description="Public space of one car space, m² (2.5 m × 5.0 m bay; CROW ASVV 2021)."
     )
     metres_per_space: float = Field(
-        5.5, gt=0, description="Kerb length per parallel space, m (CROW ASVV 2021: parallel bay 5.0–6.0 m)."
+        5.5, ge=1, le=20, description="Kerb length per parallel space, m (CROW ASVV 2021: parallel bay 5.0–6.0 m)."
     )
     metres_per_space_diagonal: float = Field(
-        3.0, gt=0, description="Kerb length per diagonal space, m (CROW ASVV 2021, 45–60° bays)."
+        3.0, ge=1, le=20, description="Kerb length per diagonal space, m (CROW ASVV 2021, 45–60° bays)."
     )
     metres_per_space_perpendicular: float = Field(
-        2.5, gt=0, description="Kerb length per perpendicular space, m (CROW ASVV 2021: bay width 2.4–2.5 m)."
+        2.5, ge=1, le=20, description="Kerb length per perpendicular space, m (CROW ASVV 2021: bay width 2.4–2.5 m)."
     )
     junction_exclusion_m: float = Field(
-        5.0, ge=0, description="No parking within this distance of an intersection. Source: RVV 1990 art. 24."
+        5.0, ge=0, le=100, description="No parking within this distance of an intersection. Source: RVV 1990 art. 24."
     )
     crossing_exclusion_m: float = Field(
-        5.0, ge=0,
+        5.0, ge=0, le=100,
         description="No stopping within this distance before a pedestrian crossing. Source: RVV 1990 art. 23.",
     )
-    sides_by_class: dict[str, int] = Field(
+    sides_by_class: dict[str, Annotated[int, Field(ge=0, le=2)]] = Field(
         default_factory=lambda: {
             "residential": 2, "unclassified": 2, "road": 2, "tertiary": 2, "secondary": 1,
             "living_street": 1, "primary": 0, "service": 0, "busway": 0,
@@ -237,10 +235,10 @@ class ParkingSettings(BaseModel):
         "Den Haag street profiles). Classes not listed: 0.",
     )
     space_snap_m: float = Field(
-        15.0, ge=0, description="A mapped parking space this close to a road segment counts as on-street there."
+        15.0, ge=0, le=500, description="A mapped parking space this close to a road segment counts as on-street there."
     )
     lot_m2_per_space: float = Field(
-        25.0, gt=0,
+        25.0, ge=5, le=200,
         description="Gross surface-lot area per space incl. aisles, m², for lots without capacity "
         "(CROW ASVV 2021: 20–30 m²).",
     )
@@ -250,7 +248,7 @@ class ParkingSettings(BaseModel):
         "then the most spaces per metre, then segments ending at a crossing (sight lines).",
     )
     density_step: float = Field(
-        0.01, gt=0,
+        0.01, ge=0.0001, le=1,
         description="Spaces per metre are rounded to this step before sorting, so near-equal streets tie and the "
         "next rule decides.",
     )
@@ -270,10 +268,10 @@ class ParkingSettings(BaseModel):
         True, description="No on-street parking on segments tagged bridge/tunnel (when the edges carry those columns)."
     )
 
-    @field_validator("cap_rate")
+    @field_validator("cap_rate", mode="before")
     @classmethod
-    def _rate_in_range(cls, v: float) -> float:
-        if not (0 <= v < 1):
+    def _rate_in_range(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not (0 <= v < 1):
             raise ValueError(f"cap_rate must be >= 0 and < 1 (a fraction per year, 0.02 = 2 %), got {v:g}")
         return v
 
@@ -282,30 +280,6 @@ class ParkingSettings(BaseModel):
     def _areas_not_empty(cls, v: list[str]) -> list[str]:
         if not v:
             raise ValueError("areas is empty: name at least one wijk (name or WK0518nn code)")
-        return v
-
-    @field_validator("base_permits")
-    @classmethod
-    def _permits_non_negative(cls, v: dict[str, int]) -> dict[str, int]:
-        bad = {k: n for k, n in v.items() if not (0 <= n <= 1_000_000)}
-        if bad:
-            raise ValueError(f"base_permits must be >= 0 and <= 1,000,000, got {bad}")
-        return v
-
-    @field_validator("occupancy_by_wijk")
-    @classmethod
-    def _occupancy_in_range(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = {k: x for k, x in v.items() if not (math.isfinite(x) and 0 <= x <= 1.5)}
-        if bad:
-            raise ValueError(f"occupancy_by_wijk values must lie between 0 and 1.5, got {bad}")
-        return v
-
-    @field_validator("sides_by_class")
-    @classmethod
-    def _sides_valid(cls, v: dict[str, int]) -> dict[str, int]:
-        bad = {k: n for k, n in v.items() if n not in (0, 1, 2)}
-        if bad:
-            raise ValueError(f"sides_by_class values must be 0, 1 or 2, got {bad}")
         return v
 
     @model_validator(mode="after")

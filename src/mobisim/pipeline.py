@@ -960,40 +960,73 @@ def _attribution(sources: list[str]) -> str:
 def render_outputs(result: RunResult, scenario: Any, *, self_contained: bool = False) -> dict[str, Path]:
     """Render every output of ``result`` and write them into ``result.out_dir``.
 
-    All files are first written to temporary files next to their targets and renamed together at
-    the end (:func:`mobisim.outputs.staged_outputs`), so a failure leaves no partial output.
+    The five files are written as one set (:func:`mobisim.outputs.output_set`): into a staging
+    folder next to ``result.out_dir`` that replaces it as a whole only when every file is written,
+    so a failure, SIGINT/SIGTERM or a kill leaves the complete old set or the complete new one.
     """
     from mobisim import maps, report
-    from mobisim.outputs import stage_path, staged_outputs, to_jsonable, write_gpkg_to
+    from mobisim.outputs import output_set, to_jsonable, write_gpkg_to
     from mobisim.schools import share_change
 
     after = result.after
     freed = getattr(result.parking, "freed", None)
     attribution = _attribution(list(getattr(after, "sources", [])))
     out = result.out_dir
-    paths = {"map": out / "map.html", "gpkg": out / "layers.gpkg", "scores": out / "scores.json",
-             "report_md": out / "report.md", "report_html": out / "report.html"}
+    files = {"map": "map.html", "gpkg": "layers.gpkg", "scores": "scores.json", "report_md": "report.md",
+             "report_html": "report.html"}
     wijken = share_change(getattr(result.schools_before, "per_wijk", None),
                           getattr(result.schools_after, "per_wijk", None))
     schools = share_change(getattr(result.schools_before, "schools", None),
                            getattr(result.schools_after, "schools", None))
-    with staged_outputs() as staged:
+    with output_set(out) as stage:
         themes = maps.theme_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken,
                                    school_scores=schools)
-        write_gpkg_to(stage_path(staged, paths["gpkg"], suffix=".gpkg"), themes)
+        write_gpkg_to(stage / files["gpkg"], themes)
         layers = maps.map_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken)
         m = maps.build_map(layers, title=f"mobisim · {result.name}", self_contained=self_contained,
                            attribution=attribution)
-        stage_path(staged, paths["map"]).write_text(maps.render_html(m, self_contained=self_contained),
-                                                    encoding="utf-8")
-        stage_path(staged, paths["scores"]).write_text(
+        (stage / files["map"]).write_text(maps.render_html(m, self_contained=self_contained), encoding="utf-8")
+        (stage / files["scores"]).write_text(
             json.dumps(to_jsonable(result.scores), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
             encoding="utf-8")
         md = report.build_report(result, scenario, attribution=attribution)
-        stage_path(staged, paths["report_md"]).write_text(md, encoding="utf-8")
-        stage_path(staged, paths["report_html"]).write_text(
+        (stage / files["report_md"]).write_text(md, encoding="utf-8")
+        (stage / files["report_html"]).write_text(
             report.render_report_html(md, title=f"mobisim report · {result.name}"), encoding="utf-8")
-    return paths
+    return {key: out / name for key, name in files.items()}
+
+
+#: A name that can be an output folder below ``maps/`` as it is: no separator, not ``.``/``..``,
+#: not hidden (the staging folders of :func:`mobisim.outputs.output_set` are hidden).
+SAFE_FOLDER_NAME = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$"
+
+
+def output_folder_name(scenario: Any, sc: Any) -> str:
+    """The name of a run's output folder ``maps/<name>/``.
+
+    The scenario file's stem (``scenarios/volt-2026.toml`` → ``volt-2026``, so ``mobisim compare
+    baseline volt-2026`` finds it) when that is a safe folder name (:data:`SAFE_FOLDER_NAME`),
+    else the validated scenario ``name``; an in-memory scenario uses its name.
+
+    Raises
+    ------
+    ScenarioError
+        Neither is a safe folder name (a scenario named ``..``).
+    """
+    import re
+
+    from mobisim.errors import ScenarioError
+
+    if isinstance(scenario, (str, Path)):
+        stem = Path(scenario).stem
+        if re.fullmatch(SAFE_FOLDER_NAME, stem) and stem not in (".", ".."):
+            return stem
+    name = scenario_name(sc)
+    if re.fullmatch(SAFE_FOLDER_NAME, name) and name not in (".", ".."):
+        return name
+    where = Path(scenario) if isinstance(scenario, (str, Path)) else "scenario"
+    raise ScenarioError(f"{where}: name: {name!r} cannot be an output folder name (letters, digits, '.', '_', '-', "
+                        f"not starting with '.'), nor can the file name; rename the scenario or give --out")
 
 
 def run_scenario(
@@ -1024,15 +1057,16 @@ def run_scenario(
     RunResult
     """
     sc = load_scenario_any(scenario)
-    # the output folder is named after the file (scenarios/volt-2026.toml → maps/volt-2026/), so
-    # `mobisim compare baseline volt-2026` finds it; an in-memory scenario uses its name
-    name = Path(scenario).stem if isinstance(scenario, (str, Path)) else scenario_name(sc)
+    # the output folder is named after the file (scenarios/volt-2026.toml → maps/volt-2026/) when
+    # that name is safe, else after the validated name; an explicit out_dir is used as given
+    name = output_folder_name(scenario, sc)
     target = Path(out_dir) if out_dir is not None else Path("maps") / name
     notes: list[str] = []
     with _Steps(progress) as steps:
         with steps.step("load", "Loading the network"):
             base = mark_scope(clip_to_area(load_inputs(sc, osm_override, progress=False), sc), sc, notes)
             base = use_school_register(base, sc, notes)
+            notes.extend(getattr(base, "notes", None) or [])  # e.g. ways that lost nodes of the file
         with steps.step("traffic_before", "Traffic model today (before)"):
             traffic_before = model_traffic_step(base, sc, notes=notes)
         with steps.step("interventions", "Applying the interventions"):
@@ -1086,19 +1120,45 @@ def resolve_run_dir(ref: str | Path, maps_dir: str | Path = "maps") -> Path:
 
 
 def _read_scores(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / "scores.json"
+    """The scores of a run (``run_dir`` is its folder, or a ``scores.json`` file itself).
+
+    Raises :class:`InputFileError` naming the file when it cannot be read, is not JSON, or is not
+    a scores object (a JSON object whose ``headline``, when present, maps names to objects).
+    """
+    run_dir = Path(run_dir)
+    path = run_dir if run_dir.suffix == ".json" and not run_dir.is_dir() else run_dir / "scores.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read scores ({exc})") from None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{path}: not a valid scores.json: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: not a valid scores.json: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read scores ({exc.strerror or exc})") from None
+    except RecursionError:
+        raise InputFileError(f"{path}: not a valid scores.json: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise InputFileError(f"{path}: not a valid scores.json: expected a JSON object of scores, "
+                             f"found {type(data).__name__}")
+    head = data.get("headline")
+    if head is not None and not (isinstance(head, dict) and all(isinstance(v, dict) for v in head.values())):
+        raise InputFileError(f"{path}: not a valid scores.json: 'headline' must map score names to objects")
+    return data
 
 
 def _read_segments(run_dir: Path) -> gpd.GeoDataFrame:
+    """The ``segments`` layer of a run's ``layers.gpkg``; :class:`InputFileError` naming the file
+    when it cannot be read or lacks the columns that match segments (``way_id``, ``u``, ``v``)."""
     path = run_dir / "layers.gpkg"
     try:
-        return gpd.read_file(path, layer="segments", engine="pyogrio")
+        frame = gpd.read_file(path, layer="segments", engine="pyogrio")
     except Exception as exc:  # pyogrio raises several error types for missing/corrupt files
-        raise InputFileError(f"{path}: cannot read layer 'segments' ({str(exc).splitlines()[0]})") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputFileError(f"{path}: cannot read layer 'segments' ({first})") from None
+    missing = [c for c in ("way_id", "u", "v") if c not in frame.columns]
+    if missing:
+        raise InputFileError(f"{path}: layer 'segments' lacks the column(s) {', '.join(missing)}")
+    return frame
 
 
 def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
@@ -1117,7 +1177,7 @@ def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
         shows the traffic moved as a layer.
     """
     from mobisim import maps, report
-    from mobisim.outputs import write_text
+    from mobisim.outputs import output_set
 
     from mobisim.traffic import TrafficSettings, displacement
 
@@ -1139,6 +1199,8 @@ def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
                 layer.show = True
     m = maps.build_map(layers, title=f"mobisim · {da.name} → {db.name}: what changed",
                        self_contained=self_contained)
-    path = write_text(target / "diff.html", maps.render_html(m, self_contained=self_contained))
+    with output_set(target) as stage:  # replaced as a whole, like a run's folder
+        (stage / "diff.html").write_text(maps.render_html(m, self_contained=self_contained), encoding="utf-8")
+    path = target / "diff.html"
     return {"table": table, "changed": changed, "diff_map": path, "names": (da.name, db.name),
             "traffic_moved": moved}

@@ -43,16 +43,17 @@ Public API: :class:`RuleSettings`, :func:`evaluate_regime`, :func:`evaluate`,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from mobisim import noise as nz
+from mobisim.settings_base import DailyTraffic, Percent, Settings
 from mobisim.toets import (
     NODE_COLUMNS,
     T,
@@ -113,10 +114,8 @@ def limit_label(value: float, table: dict[str, tuple[float, str]], unit: str) ->
     return f"{value:g} {unit} ({' = '.join(names) if names else 'scenario value'})"
 
 
-class RuleSettings(BaseModel):
+class RuleSettings(Settings):
     """Thresholds of the 30/50 rule. ``RuleSettings()`` is the documented default."""
-
-    model_config = ConfigDict(extra="forbid")
 
     out_of_scope_classes: list[str] = Field(
         default=["motorway", "motorway_link", "trunk", "trunk_link"],
@@ -147,10 +146,10 @@ class RuleSettings(BaseModel):
         default=["primary", "primary_link", "secondary_link", "tertiary", "tertiary_link"],
         description="Classes to which out_of_scope_street_share extends (not secondary: the city's own "
         "S-routes that share a name with a national route, such as the Lozerlaan's S200 part, stay in).")
-    high_speed_kmh: int = Field(default=50, description="Speed of the exception regime (50).")
-    default_speed_kmh: int = Field(default=30, description="Default urban limit proposed (30).")
+    high_speed_kmh: int = Field(default=50, ge=5, le=130, description="Speed of the exception regime (50).")
+    default_speed_kmh: int = Field(default=30, ge=5, le=130, description="Default urban limit proposed (30).")
     living_speed_kmh: int = Field(
-        default=15, description="Woonerf (living street) limit; kept (RVV 1990 art. 45: walking pace, "
+        default=15, ge=5, le=130, description="Woonerf (living street) limit; kept (RVV 1990 art. 45: walking pace, "
         "signposted 15 km/h in Dutch practice).")
     # C2
     sensitive_kinds: list[Literal["primary_school", "school", "kindergarten", "playground", "care",
@@ -166,7 +165,7 @@ class RuleSettings(BaseModel):
         default=150.0, ge=0, le=5000, description="C2 fails when a sensitive site lies within this "
         "distance of the segment. Programme default (issue 3).")
     sensitive_search_m: float = Field(
-        default=2000.0, description="Search radius for naming the nearest site in the evidence.")
+        default=2000.0, ge=0, le=10_000, description="Search radius for naming the nearest site in the evidence.")
     # C3 noise
     noise_limit: Literal["who-2018", "wgh-preferred", "wgh-max-urban", "omgevingswet-standard",
                          "omgevingswet-limit"] | None = Field(
@@ -178,34 +177,34 @@ class RuleSettings(BaseModel):
         "Default 63 dB: the Wet geluidhinder's maximum exemption value (hogere waarde) for homes along "
         "an existing urban road — the most Dutch practice accepted for homes for two decades. The WHO "
         "2018 guideline (53 dB) is a health target no Dutch main road meets, even at 30 km/h.")
-    noise_sensitivity_db: list[float] = Field(
+    noise_sensitivity_db: list[Annotated[float, Field(ge=30, le=90)]] = Field(
         default=[53.0, 58.0, 63.0, 68.0, 70.0], min_length=1, max_length=20,
         description="Noise limits at which every run also reports the km that keep 50 (sensitivity).")
     noise_reference_distance_m: float = Field(
-        default=25.0, description="Reference distance of the emission term. Source: RLS-90.")
+        default=25.0, gt=0, le=1000, description="Reference distance of the emission term. Source: RLS-90.")
     noise_min_distance_m: float = Field(
-        default=5.0, description="Closest façade distance used (half a carriageway plus footway).")
+        default=5.0, gt=0, le=200, description="Closest façade distance used (half a carriageway plus footway).")
     noise_den_correction_db: float = Field(
-        default=3.3, description="Lden − LAeq,24h for a typical urban daily traffic pattern "
+        default=3.3, ge=-10, le=10, description="Lden − LAeq,24h for a typical urban daily traffic pattern "
         "(about 3 dB; EU/WHO practice). Assumption.")
     facade_search_m: float = Field(
-        default=200.0, description="No building within this distance → noise is no concern (pass).")
+        default=200.0, ge=0, le=5000, description="No building within this distance → noise is no concern (pass).")
     landuse_search_m: float = Field(
-        default=30.0, description="Without building data: a segment this close to residential "
+        default=30.0, ge=0, le=1000, description="Without building data: a segment this close to residential "
         "landuse is taken to have façades at landuse_facade_distance_m.")
     landuse_facade_distance_m: float = Field(
-        default=10.0, description="Façade distance assumed next to residential landuse (typical "
+        default=10.0, gt=0, le=200, description="Façade distance assumed next to residential landuse (typical "
         "Dutch street profile: half carriageway + parking + footway). Assumption.")
-    daily_traffic_by_class: dict[str, float] = Field(
+    daily_traffic_by_class: dict[str, DailyTraffic] = Field(
         default_factory=lambda: dict(nz.DAILY_TRAFFIC_BY_CLASS),
         description="Daily motor traffic by highway class (noise, air, junction load). Assumption; "
         "keep equal to ToetsSettings.daily_traffic_by_class.")
-    daily_traffic_other: float = Field(default=nz.DAILY_TRAFFIC_OTHER,
+    daily_traffic_other: float = Field(default=nz.DAILY_TRAFFIC_OTHER, ge=0, le=1_000_000,
                                        description="Daily traffic of other motor classes.")
-    heavy_share_by_class: dict[str, float] = Field(
+    heavy_share_by_class: dict[str, Percent] = Field(
         default_factory=lambda: dict(nz.HEAVY_SHARE_BY_CLASS),
         description="Heavy-vehicle share (%) by class. Assumption (urban Dutch roads 2–8 %).")
-    heavy_share_other: float = Field(default=nz.HEAVY_SHARE_OTHER,
+    heavy_share_other: float = Field(default=nz.HEAVY_SHARE_OTHER, ge=0, le=100,
                                      description="Heavy share (%) of other classes.")
     # C3 air
     air_mode: Literal["proxy", "layer", "off"] = Field(
@@ -219,7 +218,7 @@ class RuleSettings(BaseModel):
     air_layer_column: str = Field(
         default="no2", min_length=1, description="Numeric column of the layer (µg/m³, annual mean).")
     air_layer_max_distance_m: float = Field(
-        default=50.0, ge=0, description="A segment whose midpoint lies in no polygon and farther than "
+        default=50.0, ge=0, le=5000, description="A segment whose midpoint lies in no polygon and farther than "
         "this from every feature of the layer has an unknown air quality.")
     air_limit: Literal["eu-2030", "eu-current", "who-2021"] | None = Field(
         default=None, description="A named NO2 limit (AIR_LIMITS) instead of a number: 'eu-2030' "
@@ -228,14 +227,14 @@ class RuleSettings(BaseModel):
         default=20.0, gt=0, le=200, description="Largest acceptable annual mean NO2 (µg/m³) at the "
         "façade. Default: the EU limit from 2030, 20 µg/m³ (Directive (EU) 2024/2881); the WHO 2021 "
         "guideline (10 µg/m³) is a health target.")
-    air_background_no2_ugm3: list[float] = Field(
+    air_background_no2_ugm3: list[Annotated[float, Field(ge=0, le=200)]] = Field(
         default=[11.0, 13.0, 15.0], min_length=3, max_length=3,
         description="Urban background NO2 (µg/m³, annual mean) low / central / high for the proxy, at "
         "the 2030 horizon of the EU limit it is compared with. Assumption: Den Haag's urban-background "
         "stations measured about 16–18 µg/m³ in 2022–2023 (Luchtmeetnet) and background NO2 falls "
         "some 3–4 % a year with fleet renewal (RIVM GCN prognoses); give a NO2 map (air_mode = "
         "'layer') for measured values.")
-    air_no2_per_10k_at_10m: list[float] = Field(
+    air_no2_per_10k_at_10m: list[Annotated[float, Field(ge=0, le=100)]] = Field(
         default=[1.5, 2.5, 4.0], min_length=3, max_length=3,
         description="NO2 street increment proxy: µg/m³ per 10 000 vehicles/day at 10 m, low / central "
         "/ high (order of magnitude of RIVM CAR II street increments). Assumption. The proxy fails a "
@@ -243,26 +242,27 @@ class RuleSettings(BaseModel):
         "stays within, and leaves it unknown in between.")
     # C4
     crossing_max_gap_m: float = Field(
-        default=250.0, description="Largest distance between child-safe crossings along a 50-road. "
+        default=250.0, gt=0, le=5000, description="Largest distance between child-safe crossings along a 50-road. "
         "Programme default (issue 3).")
     gap_sample_spacing_m: float = Field(
-        default=10.0, description="Spacing of the points sampled along a segment to measure the gap.")
+        default=10.0, ge=1, le=100, description="Spacing of the points sampled along a segment to measure the "
+        "gap (at least 1 m: the number of points is the road length over this).")
     # calming proposals for 30-roads
     calming_max_width_m: float = Field(
-        default=6.0, description="A 30-road with a wider carriageway invites speeding. Assumption "
+        default=6.0, gt=0, le=50, description="A 30-road with a wider carriageway invites speeding. Assumption "
         "(CROW keeps 30 km/h access roads narrow, about 4.5–5.5 m).")
     calming_straight_min_m: float = Field(
-        default=200.0, description="A straight uncalmed stretch this long on a 30-road invites "
+        default=200.0, gt=0, le=5000, description="A straight uncalmed stretch this long on a 30-road invites "
         "speeding (SWOV: speeds rise on long straight roads; Amsterdam saw the largest drops there).")
     calming_bend_tolerance_deg: float = Field(
-        default=15.0, description="Segments of one street meeting at a smaller bend count as one "
+        default=15.0, ge=0, le=180, description="Segments of one street meeting at a smaller bend count as one "
         "straight stretch.")
     calming_hump_spacing_m: float = Field(
-        default=75.0, description="Spacing of humps/plateaus proposed for 30 km/h (CROW practice "
+        default=75.0, ge=10, le=1000, description="Spacing of humps/plateaus proposed for 30 km/h (CROW practice "
         "50–100 m). Assumption.")
     # junctions on 50-roads
     junction_busy_daily_traffic: float = Field(
-        default=15000.0, description="A junction with at least this many vehicles/day entering "
+        default=15000.0, ge=0, le=1_000_000, description="A junction with at least this many vehicles/day entering "
         "(half the sum over its road ends) is busy. Assumption; Den Haag: over half of the victims "
         "on 50-roads were at junctions (Kiezen voor Verkeersveiligheid 2030).")
 

@@ -64,7 +64,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from mobisim.errors import ScenarioError
 from mobisim.interventions import Intervention, with_ids
@@ -73,6 +73,7 @@ from mobisim.parking import ParkingSettings
 from mobisim.rules import RuleSettings
 from mobisim.schools import SchoolSettings
 from mobisim.scores import ScoreSettings
+from mobisim.settings_base import Settings, bounds_at, range_text
 from mobisim.toets import ToetsSettings
 from mobisim.traffic.settings import TrafficSettings
 
@@ -94,10 +95,8 @@ PATH_KEYS: tuple[tuple[str, ...], ...] = (
 )
 
 
-class DataSettings(BaseModel):
+class DataSettings(Settings):
     """Where the network comes from: OSM file(s) or a place name (exactly one)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     osm: list[Path] | None = Field(
         None,
@@ -151,14 +150,12 @@ class DataSettings(BaseModel):
         return [*(self.osm or []), *self.buildings]
 
 
-class AreaSettings(BaseModel):
+class AreaSettings(Settings):
     """The area the scenario judges: the municipality by default.
 
     Segments outside it stay in the network (school routes may cross the border; maps draw them
     greyed) but are not judged by the 30/50 rule, not scored and not listed.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     wijken: list[str] = Field(
         default_factory=list,
@@ -173,14 +170,12 @@ class AreaSettings(BaseModel):
         "(gaps under 10 m between wijk outlines closed) grown by this distance.")
 
 
-class Scenario(BaseModel):
+class Scenario(Settings):
     """A validated scenario. Build it with :func:`load_scenario`.
 
     Attributes beyond the fields: :attr:`path` (the file read) and :attr:`chain` (the file and
     the files it extends, child first).
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9._-]+$",
                       description="Short name: letters, digits, `.`, `_`, `-` (the output folder).")
@@ -249,13 +244,42 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _parse(path: Path) -> dict[str, Any]:
+#: Largest scenario file read (a scenario is a few kB; this refuses /dev/zero-like inputs).
+MAX_SCENARIO_BYTES = 1 << 20
+
+
+def _read_scenario_text(path: Path, where: str) -> str:
+    """The text of a scenario file that is a regular file of at most 1 MB, else a ScenarioError
+    starting with ``where``. Opened without blocking (a FIFO never hangs the run) and checked on
+    the open file, so a file swapped after the check is still refused."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ScenarioError(f"{where}: cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+    mode, size = (st := os.fstat(fd)).st_mode, st.st_size
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket"
+                if stat.S_ISSOCK(mode) else "not a regular file")
+        raise ScenarioError(f"{where}: is {kind}, not a scenario file")
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(MAX_SCENARIO_BYTES + 1) if size <= MAX_SCENARIO_BYTES else b""
+        if size > MAX_SCENARIO_BYTES or len(data) > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{where}: file too large ({max(size, len(data)) / 1e6:.1f} MB; a scenario file "
+                                f"is at most {MAX_SCENARIO_BYTES / 1e6:.1f} MB)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: cannot read the file (UnicodeDecodeError)") from None
+
+
+def _parse(path: Path, where: str | None = None) -> dict[str, Any]:
     if not path.exists():
         raise ScenarioError(f"{_display(path)}: scenario file not found")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{_display(path)}: cannot read the file ({exc.__class__.__name__})") from None
+    text = _read_scenario_text(path, where or _display(path))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -327,13 +351,17 @@ def _merge(
     return out
 
 
-def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[tuple, Path], list[Path]]:
-    """Read ``path`` and everything it extends: (merged dict, key origins, chain child-first)."""
+def _load_raw(path: Path, seen: tuple[Path, ...] = (), *, where: str | None = None,
+              ) -> tuple[dict[str, Any], dict[tuple, Path], list[Path]]:
+    """Read ``path`` and everything it extends: (merged dict, key origins, chain child-first).
+
+    ``where`` starts the message when the file cannot be read (an extended file names the file
+    that extends it)."""
     path = Path(os.path.normpath(path.absolute()))
     if path in seen:
         cycle = " → ".join(_display(p) for p in (*seen, path))
         raise ScenarioError(f"{_display(seen[0])}: extends: cycle {cycle}")
-    raw = _parse(path)
+    raw = _parse(path, where)
     _resolve_paths(raw, path.parent)
     origins: dict[tuple, Path] = {}
     parent_ref = raw.pop("extends", None)
@@ -349,7 +377,8 @@ def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], 
         parent_path = path.parent / parent_path
     if not parent_path.exists():
         raise ScenarioError(f"{_display(path)}: extends: file not found: {_display(parent_path)}")
-    base, origins, chain = _load_raw(parent_path, (*seen, path))
+    base, origins, chain = _load_raw(parent_path, (*seen, path),
+                                     where=f"{_display(path)}: extends: {_display(parent_path)}")
     merged = _merge(base, raw, origins, path)
     return merged, origins, [path, *chain]
 
@@ -446,6 +475,25 @@ _EXPECTED = {
 }
 
 
+_BOUND_KINDS = {"greater_than_equal": ("ge", "≥"), "greater_than": ("gt", ">"),
+                "less_than_equal": ("le", "≤"), "less_than": ("lt", "<"), "finite_number": None}
+
+
+def _expected_number(kind: str, loc: tuple, ctx: dict[str, Any]) -> str:
+    """``expected a number ≥ 0 and ≤ 5000`` (the whole range of the key), ``expected a finite
+    number …`` for NaN/±inf, ``a whole number`` for integer keys."""
+    bounds = bounds_at(Scenario, loc)
+    noun = "a whole number" if bounds is not None and bounds.kind is int else "a number"
+    if kind == "finite_number":
+        noun = "a finite number" if noun == "a number" else noun
+    span = range_text(bounds) if bounds is not None else ""
+    if not span and kind != "finite_number":  # the key could not be followed: the bound violated
+        key, sign = _BOUND_KINDS[kind]
+        value = ctx.get(key)
+        span = f"{sign} {value:g}" if isinstance(value, (int, float)) else f"{sign} {value}"
+    return f"expected {noun} {span}".rstrip()
+
+
 def _describe(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -460,16 +508,10 @@ def _describe(err: dict[str, Any]) -> str:
         return "unknown key (see scenarios/README.md for the keys of each table)"
     if kind == "missing":
         return _EXPECTED[kind]
-    if kind in _EXPECTED:
+    if kind in _BOUND_KINDS:
+        text = _expected_number(kind, tuple(err.get("loc", ())), ctx)
+    elif kind in _EXPECTED:
         text = _EXPECTED[kind]
-    elif kind == "greater_than_equal":
-        text = f"expected a number ≥ {ctx.get('ge'):g}"
-    elif kind == "greater_than":
-        text = f"expected a number > {ctx.get('gt'):g}"
-    elif kind == "less_than_equal":
-        text = f"expected a number ≤ {ctx.get('le'):g}"
-    elif kind == "less_than":
-        text = f"expected a number < {ctx.get('lt'):g}"
     elif kind == "literal_error":
         text = f"expected one of {ctx.get('expected')}"
     elif kind == "union_tag_invalid":

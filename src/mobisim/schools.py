@@ -84,20 +84,19 @@ import numpy as np
 import pandas as pd
 import scipy.sparse.csgraph as csgraph
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mobisim import routing
 from mobisim.areas import inside
 from mobisim.errors import InputFileError
 from mobisim.homes import residential_origins
+from mobisim.settings_base import Settings
 
 CRS = "EPSG:28992"
 
 
-class SchoolSettings(BaseModel):
+class SchoolSettings(Settings):
     """Settings of the school-route analysis (every field has a documented default)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     mode: Literal["bike", "walk"] = Field(
         "bike",
@@ -108,7 +107,7 @@ class SchoolSettings(BaseModel):
     )
     children_total: float = Field(
         46_000.0,
-        gt=0,
+        gt=0, le=10_000_000,
         description=(
             "Primary-school children living in the area, spread over residential floor area. "
             "Default for Den Haag is an ESTIMATE: about 8-9 % of ~548,000 inhabitants (CBS "
@@ -140,7 +139,7 @@ class SchoolSettings(BaseModel):
         "basisonderwijs; `BO-Voorschool` is a pre-school at one). Source: the register's README.",
     )
     class_size: float = Field(
-        23.0, gt=0, le=40, allow_inf_nan=False,
+        23.0, gt=0, le=40,
         description="Pupils per classroom, for a register building's pupils (classrooms × this, then "
         "scaled to children_total). Source: DUO/CBS, mean group size in Dutch primary schools ≈ 23. "
         "A building without a classroom count gets the median.",
@@ -155,7 +154,7 @@ class SchoolSettings(BaseModel):
     )
     max_detour_factor: float = Field(
         1.5,
-        ge=1.0,
+        ge=1.0, le=10,
         description=(
             "A child-safe route counts only when it is at most this many times the shortest "
             "route to the nearest school. Source: project assumption (no published norm); PCT "
@@ -175,7 +174,7 @@ class SchoolSettings(BaseModel):
     )
     max_snap_distance_m: float = Field(
         300.0,
-        gt=0,
+        gt=0, le=5000,
         description=(
             "Homes farther than this from any usable network node are left out (no route). "
             "Source: project assumption (the city file covers the municipality + 300 m)."
@@ -195,12 +194,12 @@ class SchoolSettings(BaseModel):
     )
     min_building_area_m2: float = Field(
         30.0,
-        ge=0,
+        ge=0, le=100_000,
         description="Smaller building footprints (sheds, garages) are not homes. Source: project assumption.",
     )
     default_levels: float = Field(
         1.0,
-        gt=0,
+        gt=0, le=100,
         description=(
             "Levels assumed where building:levels is missing (1,408 of 188,493 buildings in the "
             "2021 file carry it; shared/osm/README.md). Source: conservative default."
@@ -208,7 +207,7 @@ class SchoolSettings(BaseModel):
     )
     storey_height_m: float = Field(
         3.0,
-        gt=0,
+        ge=1, le=10,
         description=(
             "Floor-to-floor height that turns a building height into levels where building:levels "
             "is missing. Source: Bouwbesluit 2012 minimum clear height 2.6 m plus floor ≈ 3 m "
@@ -224,12 +223,13 @@ class SchoolSettings(BaseModel):
     )
     grid_spacing_m: float = Field(
         50.0,
-        gt=0,
-        description="Grid spacing for residential landuse without buildings. Source: project assumption.",
+        ge=5, le=1000,
+        description="Grid spacing for residential landuse without buildings (5–1000 m: the grid has "
+        "area / spacing² points, and a run refuses more than 10 million). Source: project assumption.",
     )
     grid_floor_area_ratio: float = Field(
         1.0,
-        gt=0,
+        gt=0, le=20,
         description=(
             "Floor area per m² of residential land where no buildings are mapped (floor space "
             "index; Dutch urban residential areas range ~0.5-2). Source: project assumption."
@@ -245,7 +245,7 @@ class SchoolSettings(BaseModel):
     )
     top_n: int = Field(
         10,
-        ge=1,
+        ge=1, le=1000,
         description="Weakest links listed and fixed in the what-if. Source: issue 4 (top 10).",
     )
 

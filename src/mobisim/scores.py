@@ -30,11 +30,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from mobisim.driven_speed import FractionRange, Range
 
 from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
+from mobisim.settings_base import DailyTraffic, Settings
 
 __all__ = [
     "DEFAULT_EXPOSURE",
@@ -67,24 +68,23 @@ DEFAULT_EXPOSURE: dict[str, float] = dict(DAILY_TRAFFIC_BY_CLASS)
 
 _SEVERITIES = ("fatal", "fatal_serious", "injury")
 
-NonNegative = Annotated[float, Field(ge=0)]
+#: A share of the road victims or a weight (shares or percentages: both are normalised).
+Weight = Annotated[float, Field(ge=0, le=100)]
 
 
-class PowerExponents(BaseModel):
+class PowerExponents(Settings):
     """Exponents ``k`` of the Power Model ``N1/N0 = (v1/v0)^k`` per crash severity."""
 
-    model_config = ConfigDict(extra="forbid")
-
     fatal: float = Field(
-        4.0, gt=0,
+        4.0, gt=0, le=10,
         description="Fatal crashes. Source: Nilsson (2004), Power Model, k = 4.",
     )
     fatal_serious: float = Field(
-        3.0, gt=0,
+        3.0, gt=0, le=10,
         description="Fatal + serious injury crashes. Source: Nilsson (2004), k = 3.",
     )
     injury: float = Field(
-        2.0, gt=0,
+        2.0, gt=0, le=10,
         description=(
             "All injury crashes. Source: Nilsson (2004), k = 2. Cameron & Elvik (2010) found the "
             "model fits urban arterials less well (lower exponents); set them here to test that."
@@ -92,39 +92,35 @@ class PowerExponents(BaseModel):
     )
 
 
-class CompositeWeights(BaseModel):
+class CompositeWeights(Settings):
     """Weights of the 0–1 parts of the composite score (any non-negative numbers; normalised).
 
     The defaults are this model's policy choice (children's safety first), not a published
     weighting: a scenario states its own in ``[scores.composite_weights]``.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
     toets_all: float = Field(
-        0.2, ge=0, description="8-jarigen-toets pass rate by length, all evaluated segments.",
+        0.2, ge=0, le=100, description="8-jarigen-toets pass rate by length, all evaluated segments.",
     )
     toets_school_routes: float = Field(
-        0.2, ge=0, description="8-jarigen-toets pass rate by length on school routes.",
+        0.2, ge=0, le=100, description="8-jarigen-toets pass rate by length on school routes.",
     )
     safe_crossings: float = Field(
-        0.15, ge=0, description="Share of crossings that pass the toets.",
+        0.15, ge=0, le=100, description="Share of crossings that pass the toets.",
     )
     school_children_safe: float = Field(
-        0.25, ge=0, description="Share of children with a fully child-safe route to school.",
+        0.25, ge=0, le=100, description="Share of children with a fully child-safe route to school.",
     )
     fatal_serious: float = Field(
-        0.2, ge=0,
+        0.2, ge=0, le=100,
         description="Safety gain from speed changes: see `safety_gain_target` (0 = none, 1 = target met).",
     )
 
 
-class ScoreSettings(BaseModel):
+class ScoreSettings(Settings):
     """Settings of the score step (``[scores]`` in a scenario file). Every field has a default."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    exposure_vehicles_per_day: dict[str, NonNegative] = Field(
+    exposure_vehicles_per_day: dict[str, DailyTraffic] = Field(
         default_factory=lambda: dict(DEFAULT_EXPOSURE),
         description=(
             "Motor vehicles per day by OSM highway class (= vehicle-km per km of road per day), "
@@ -134,7 +130,7 @@ class ScoreSettings(BaseModel):
         ),
     )
     exposure_other_vehicles_per_day: float = Field(
-        DAILY_TRAFFIC_OTHER, ge=0,
+        DAILY_TRAFFIC_OTHER, ge=0, le=1_000_000,
         description="Exposure of a road whose class is not in `exposure_vehicles_per_day`. Assumption.",
     )
     power_exponents: PowerExponents = Field(
@@ -170,7 +166,7 @@ class ScoreSettings(BaseModel):
             "Only roads in scope of the city's rule count either way (no motorways)."
         ),
     )
-    casualty_share_by_limit: dict[Literal["30", "50", "other"], NonNegative] = Field(
+    casualty_share_by_limit: dict[Literal["30", "50", "other"], Weight] = Field(
         default_factory=lambda: {"30": 0.2, "50": 0.75, "other": 0.05},
         description=(
             "Share of the road victims by today's limit band (normalised over the bands present). "

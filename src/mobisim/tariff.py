@@ -27,7 +27,9 @@ import math
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from mobisim.settings_base import Settings
 
 __all__ = [
     "CENTRE_WIJKEN", "Fuel", "VehicleClass", "TariffSettings", "classify_vehicles", "tariff_revenue",
@@ -53,23 +55,21 @@ CENTRE_WIJKEN: list[str] = [
 """The wijken of stadsdeel Centrum: this model's reading of "the centre" of the €64 permit price."""
 
 
-class VehicleClass(BaseModel):
+class VehicleClass(Settings):
     """One tariff class: which cars fall in it, its surcharge and its share of the fleet.
 
     A car falls in the first class (in the order given) whose ``fuels`` hold its fuel and whose
     mass and length thresholds it reaches; the last class normally catches the rest.
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
     fuels: list[Fuel] = Field(
         default_factory=lambda: ["petrol", "diesel", "hybrid", "electric", "lpg", "other"],
         description="Fuels the class applies to.",
     )
-    min_mass_t: float = Field(0.0, ge=0, description="Lower bound of the unladen mass in tonnes (inclusive).")
-    min_length_m: float = Field(0.0, ge=0, description="Lower bound of the vehicle length in metres (inclusive).")
-    factor: float = Field(1.0, ge=0, description="Permit price multiplier for residents (1 = no surcharge).")
-    visitor_factor: float = Field(1.0, ge=0, description="Hourly visitor rate multiplier. " + PARIS_SOURCE)
+    min_mass_t: float = Field(0.0, ge=0, le=100, description="Lower bound of the unladen mass in tonnes (inclusive).")
+    min_length_m: float = Field(0.0, ge=0, le=50, description="Lower bound of the vehicle length in metres (inclusive).")
+    factor: float = Field(1.0, ge=0, le=100, description="Permit price multiplier for residents (1 = no surcharge).")
+    visitor_factor: float = Field(1.0, ge=0, le=100, description="Hourly visitor rate multiplier. " + PARIS_SOURCE)
     share: float = Field(
         ..., ge=0, le=1, description="Share of permit holders' cars in this class (fleet mix, 0..1)."
     )
@@ -89,14 +89,12 @@ def _default_classes() -> dict[str, VehicleClass]:
     }
 
 
-class TariffSettings(BaseModel):
+class TariffSettings(Settings):
     """Inputs of the large-car tariff and of the revenue estimate.
 
     Defaults follow Paris for the thresholds and factors; the prices, the fleet mix and the
     permit count are assumptions documented per field — set the real figures in the scenario.
     """
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     classes: dict[str, VehicleClass] = Field(
         default_factory=_default_classes,
@@ -142,8 +140,8 @@ class TariffSettings(BaseModel):
         description="Permit price after alignment with the other large cities; None = no change. "
         "The table reports the increase needed to reach the programme's €1.2 M/yr either way.",
     )
-    surcharge_start_year: int = Field(2028, description="First year of the large-car tariff. " + FINANCE_SOURCE)
-    alignment_start_year: int = Field(2028, description="First year of the aligned permit price (assumed as the tariff).")
+    surcharge_start_year: int = Field(2028, ge=1900, le=2200, description="First year of the large-car tariff. " + FINANCE_SOURCE)
+    alignment_start_year: int = Field(2028, ge=1900, le=2200, description="First year of the aligned permit price (assumed as the tariff).")
     visitor_hours_per_year: float = Field(
         0.0, ge=0, le=1e9,
         description="Paid visitor parking hours per year in the tariff area; 0 = visitors not modelled "

@@ -8,10 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from mobisim.cli._app import app, user_errors
+from mobisim.cli._app import app, check_output_file, user_errors, writing
+from mobisim.cli._text import console as make_console
+from mobisim.cli._text import safe
 from mobisim.errors import InputFileError, MobisimError
 
 OsmOption = Annotated[
@@ -63,14 +64,14 @@ def coverage_table(coverage: dict) -> Table:
     for row in coverage_rows(coverage).itertuples(index=False):
         data, have, used, missing = (str(v) for v in row)
         style = "dim" if have in ("none", "0 % of road km") else None
-        t.add_row(data, have, used, missing or "—", style=style)
+        t.add_row(safe(data), safe(have), safe(used), safe(missing or "—"), style=style)
     return t
 
 
 def _print_summary(summary: dict, console: Console) -> None:
-    console.print(f"[bold]Network[/bold] from {escape(', '.join(summary['sources']))}")
+    console.print(f"[bold]Network[/bold] from {safe(', '.join(map(str, summary['sources'])))}")
     for source, date in (summary.get("source_dates") or {}).items():
-        console.print(f"  {escape(source)}: " + (f"data of {escape(date)}" if not date.startswith("not stated")
+        console.print(f"  {safe(source)}: " + (f"data of {safe(date)}" if not str(date).startswith("not stated")
                                                  else "date not stated in the file"))
     console.print(
         f"{summary['segments']:,} segments, {summary['nodes']:,} nodes, {summary['km']:,.1f} km of "
@@ -82,25 +83,25 @@ def _print_summary(summary: dict, console: Console) -> None:
     t.add_column("highway")
     t.add_column("km", justify="right")
     for k, v in summary["km_by_highway"].items():
-        t.add_row(k, f"{v:,.1f}")
+        t.add_row(safe(k), f"{v:,.1f}")
     console.print(t)
     t = Table(title="motor roads: km by maxspeed")
     t.add_column("km/h")
     t.add_column("km", justify="right")
     for k, v in sorted(summary["km_by_maxspeed"].items(), key=lambda kv: (len(kv[0]), kv[0])):
-        t.add_row(k, f"{v:,.1f}")
+        t.add_row(safe(k), f"{v:,.1f}")
     console.print(t)
     t = Table(title="motor roads: km by maxspeed source")
     t.add_column("source (tag, layer:<file>, or default:<class>:<area> inference rule)")
     t.add_column("km", justify="right")
     for k, v in summary["km_by_maxspeed_source"].items():
-        t.add_row(k, f"{v:,.1f}")
+        t.add_row(safe(k), f"{v:,.1f}")
     console.print(t)
     c = summary["cycle_separation"]
     console.print(
         f"Separated cycle path along motor roads (share of length): either side {c['share_either']:.1%}, "
         f"both sides {c['share_both']:.1%}, left {c['share_left']:.1%}, right {c['share_right']:.1%}; "
-        f"km by source: " + ", ".join(f"{k} {v:,.1f}" for k, v in c["km_by_source"].items())
+        f"km by source: " + ", ".join(f"{safe(k)} {v:,.1f}" for k, v in c["km_by_source"].items())
     )
     p = summary["poi_counts"]
     console.print(
@@ -141,6 +142,8 @@ def network_command(
 
     if not osm and not place:
         raise InputFileError("no input: give an OSM file (--osm FILE) or a place (--place NAME)")
+    if export:
+        check_output_file(export)  # before the (cold: ~40 s) network load
     # the flag and the layer file are checked before the (cold: ~40 s) network load
     check_speed_limits_column(speed_limits_column, speed_limits)
     layer = (None if speed_limits is None
@@ -162,12 +165,13 @@ def network_command(
     if as_json:
         typer.echo(json.dumps(info, indent=2, ensure_ascii=False))
     elif summary:
-        _print_summary(info, Console(emoji=False, highlight=False))
+        _print_summary(info, make_console())
     if match is not None and not as_json:
         typer.echo(match.summary(), err=True)
     if export:
         layers = {"edges": net.edges.reset_index(), "nodes": net.nodes.reset_index(), "features": net.features}
         if len(net.buildings):
             layers["buildings"] = net.buildings
-        write_gpkg(export, layers)
+        with writing(export):
+            write_gpkg(export, layers)
         typer.echo(f"wrote {export} (layers: {', '.join(layers)})", err=True)

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import typer
 
-from mobisim.cli._app import app, user_errors
+from mobisim.cli._app import app, check_output_file, user_errors, writing
 from mobisim.errors import InputFileError, MobisimError
 
 
@@ -60,6 +60,9 @@ def parking(
         ParkingSettings, evaluate_parking, freed_by_street, load_garages, load_parking_spaces, reuse,
     )
 
+    for path, option in ((export, "--export"), (csv, "--csv")):
+        if path is not None:
+            check_output_file(path, option)  # before any work
     if scenario is not None:
         settings, scenario_osm = _scenario(scenario)
     else:
@@ -149,7 +152,8 @@ def parking(
         streets = freed_by_street(result.freed)
         layers = {"parking_freed": result.freed, "parking_freed_streets": streets}
         layers = {k: v.assign(attribution=attribution) for k, v in layers.items()}
-        write_gpkg(export, layers)
+        with writing(export):
+            write_gpkg(export, layers)
         print(f"wrote {export} (layers parking_freed: {len(result.freed)} segments, "
               f"parking_freed_streets: {len(streets)} streets)")
     if csv is not None:
@@ -160,5 +164,6 @@ def parking(
         totals.insert(2, "name", "TOTAL")
         table = pd.concat([cap.drop(columns="on_street_spaces"), totals], ignore_index=True)
         table = table.join(reuse(table["freed_cumulative"], settings).drop(columns="freed_spaces"))
-        write_text(csv, table.round(2).to_csv(index=False))
+        with writing(csv):
+            write_text(csv, table.round(2).to_csv(index=False))
         print(f"wrote {csv}")

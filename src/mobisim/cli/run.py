@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from mobisim.cli._app import app, user_errors
+from mobisim.cli._app import app, check_output_dir, user_errors, writing
+from mobisim.cli._text import console, safe
 from mobisim.errors import InputFileError
 
-_out = Console()
+_out = console()
 
 
 def _num(value: Any) -> str:
@@ -57,10 +55,11 @@ def run_command(
     ),
 ) -> None:
     """Turn a scenario file into scores, a map, GIS layers and a council report."""
-    from mobisim.pipeline import load_scenario_any, run_scenario, with_speed_limits
+    from mobisim.pipeline import load_scenario_any, output_folder_name, run_scenario, with_speed_limits
     from mobisim.report import headline_display, headline_scores
     from mobisim.speedlimits import check_speed_limits_column
 
+    check_output_dir(out)
     target: Any = scenario
     if speed_limits is not None or speed_limits_column is not None:
         sc = load_scenario_any(scenario)
@@ -68,10 +67,11 @@ def run_command(
                  else getattr(getattr(sc, "data", None), "speed_limits", None))
         check_speed_limits_column(speed_limits_column, layer)  # the message of toets and network
         target = with_speed_limits(sc, layer, speed_limits_column)
-        out = out if out is not None else Path("maps") / scenario.stem  # as for the file itself
-    result = run_scenario(target, osm_override=list(osm) if osm else None, out_dir=out,
-                          self_contained=self_contained, progress=not quiet)
-    table = Table(title=f"mobisim run · {result.name}", show_lines=False)
+        out = out if out is not None else Path("maps") / output_folder_name(scenario, sc)  # as for the file itself
+    with writing(out if out is not None else Path("maps")):  # default: maps/<name>/
+        result = run_scenario(target, osm_override=list(osm) if osm else None, out_dir=out,
+                              self_contained=self_contained, progress=not quiet)
+    table = Table(title=f"mobisim run · {safe(result.name)}", show_lines=False)
     table.add_column("score")
     table.add_column("before", justify="right")
     table.add_column("after", justify="right")
@@ -82,20 +82,20 @@ def run_command(
     if signs:
         table.add_column("signs only", justify="right")
     for row in head.to_dict("records"):
-        cells = [str(row["score"]), row["before"] or "–", row["after"] or "–", str(row["unit"]), str(row["range"])]
-        table.add_row(*cells, *([str(row["signs only"])] if signs else []))
+        cells = [row["score"], row["before"] or "–", row["after"] or "–", row["unit"], row["range"]]
+        table.add_row(*map(safe, cells), *([safe(row["signs only"])] if signs else []))
     _out.print(table)
     calming = (result.scores.get("calming") or {}).get("value")
     if calming:
         _out.print(_calming_table(calming, result.scores))
-    _out.print(f"[bold]Outputs[/] in {result.out_dir}/  ({sum(result.timings.values()):.1f} s)")
+    _out.print(f"[bold]Outputs[/] in {safe(result.out_dir)}/  ({sum(result.timings.values()):.1f} s)")
     labels = {"map": "map (open in a browser)", "gpkg": "layers for QGIS", "scores": "scores with their inputs",
               "report_md": "report (Markdown)", "report_html": "report (HTML, printable)"}
     for key, path in result.paths.items():
         size = path.stat().st_size / 1e6 if path.exists() else 0.0
-        _out.print(f"  {labels.get(key, key):28} {path}  [dim]{size:.1f} MB[/]")
+        _out.print(f"  {safe(f'{labels.get(key, key):28}')} {safe(path)}  [dim]{size:.1f} MB[/]")
     for note in result.notes:
-        _out.print(f"  [yellow]note:[/] {note}")
+        _out.print(f"  [yellow]note:[/] {safe(note)}")
 
 
 def _calming_table(calming: dict[str, Any], scores: dict[str, Any]) -> Table:
@@ -111,11 +111,11 @@ def _calming_table(calming: dict[str, Any], scores: dict[str, Any]) -> Table:
     title = ("Signs or redesign, year by year (ranges low…high) — calming plan "
              + (f"{plan['km_per_year']:,.0f} km/yr from {plan['start_year']}: {plan['redesigned_by_horizon_km']:,.0f} "
                 f"of {plan['to_redesign_km']:,.0f} km by the horizon" if plan["enabled"] else "off (signs only)"))
-    table = Table(title=escape(title), show_lines=False)
+    table = Table(title=safe(title), show_lines=False)
     for col in frame.columns:
-        table.add_column(escape(str(col)), justify="left" if col == "state" else "right")
+        table.add_column(safe(col), justify="left" if col == "state" else "right")
     for row in frame.itertuples(index=False):
-        table.add_row(*(escape(str(v)) for v in row))
+        table.add_row(*map(safe, row))
     return table
 
 
@@ -134,48 +134,51 @@ def compare_command(
     """Before/after table of two runs' scores and a diff map of the segments that changed."""
     from mobisim.pipeline import compare_runs
 
-    res = compare_runs(a, b, maps_dir=maps_dir, out_dir=out, self_contained=self_contained, every=every)
+    check_output_dir(out)
+    with writing(out if out is not None else maps_dir):  # default: maps/compare-A-B/
+        res = compare_runs(a, b, maps_dir=maps_dir, out_dir=out, self_contained=self_contained, every=every)
     na, nb = res["names"]
-    table = Table(title=f"{na} → {nb}")
+    table = Table(title=f"{safe(na)} → {safe(nb)}")
     table.add_column("score")
-    table.add_column(na, justify="right")
-    table.add_column(nb, justify="right")
+    table.add_column(safe(na), justify="right")
+    table.add_column(safe(nb), justify="right")
     table.add_column("change", justify="right")
     table.add_column("unit")
     for row in res["table"].itertuples(index=False):
         pct = row.unit in ("share", "fraction")
         vals = [v * 100 if pct and v == v else v for v in (row.a, row.b, row.change)]
         text = [_num(float(v)) if v is not None else "–" for v in vals]
-        table.add_row(row.score, text[0], text[1], text[2], "%" if pct else str(row.unit))
+        table.add_row(safe(row.score), *map(safe, text), "%" if pct else safe(row.unit))
     _out.print(table)
     changed = res["changed"]
     counts = changed["change"].value_counts().to_dict() if len(changed) else {}
-    _out.print(f"Segments changed: {len(changed)} ({', '.join(f'{k}: {v}' for k, v in counts.items()) or 'none'})")
+    _out.print(f"Segments changed: {len(changed)} "
+               f"({safe(', '.join(f'{k}: {v}' for k, v in counts.items()) or 'none')})")
     moved = res.get("traffic_moved")
     if moved is not None and len(moved):
-        traffic = Table(title=f"Where the traffic goes ({na} → {nb}, vehicles/day)")
+        traffic = Table(title=f"Where the traffic goes ({safe(na)} → {safe(nb)}, vehicles/day)")
         for col in ("street", "change", na, nb, "km"):
-            traffic.add_column(col, justify="left" if col == "street" else "right")
+            traffic.add_column(safe(col), justify="left" if col == "street" else "right")
         for row in moved.itertuples(index=False):
-            traffic.add_row(escape(str(row.street)), f"{row.change:+,.0f}", f"{row.before:,.0f}", f"{row.after:,.0f}",
+            traffic.add_row(safe(row.street), f"{row.change:+,.0f}", f"{row.before:,.0f}", f"{row.after:,.0f}",
                             f"{row.km:.2f}")
         _out.print(traffic)
-    _out.print(f"Diff map: {res['diff_map']}")
+    _out.print(f"Diff map: {safe(res['diff_map'])}")
 
 
 def _tree(node: Tree, data: Any, depth: int = 0) -> None:
     if isinstance(data, dict):
         for key, val in data.items():
             if isinstance(val, (dict, list)) and val:
-                _tree(node.add(f"[bold]{key}[/]"), val, depth + 1)
+                _tree(node.add(f"[bold]{safe(key)}[/]"), val, depth + 1)
             else:
-                node.add(f"[bold]{key}[/]: {_num(val) if isinstance(val, (int, float)) else val}")
+                node.add(f"[bold]{safe(key)}[/]: {safe(_num(val) if isinstance(val, (int, float)) else val)}")
     elif isinstance(data, list):
         for i, val in enumerate(data):
             if isinstance(val, (dict, list)):
-                _tree(node.add(f"[{i}]"), val, depth + 1)
+                _tree(node.add(safe(f"[{i}]")), val, depth + 1)
             else:
-                node.add(str(val))
+                node.add(safe(val))
 
 
 @app.command("explain-scores")
@@ -190,7 +193,7 @@ def explain_scores_command(
         None, "--scenario", help="Show the formulas with this scenario's score settings."),
 ) -> None:
     """Print every score of a run with the inputs it was computed from (or every formula)."""
-    from mobisim.pipeline import load_scenario_any, resolve_run_dir
+    from mobisim.pipeline import _read_scores, load_scenario_any, resolve_run_dir
 
     if run is None:
         from mobisim.scores import ScoreSettings, explain_scores
@@ -201,14 +204,11 @@ def explain_scores_command(
     path = Path(run)
     if path.suffix != ".json":
         path = resolve_run_dir(run, maps_dir) / "scores.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read scores ({exc})") from None
+    data = _read_scores(path)  # the reader of `mobisim compare`: one message for a bad scores.json
     if score is not None:
         if score not in data:
             raise InputFileError(f"{path}: no score {score!r} (have: {', '.join(map(str, data))})")
         data = {score: data[score]}
-    tree = Tree(f"[bold]scores[/] ({path})")
+    tree = Tree(f"[bold]scores[/] ({safe(path)})")
     _tree(tree, data)
     _out.print(tree)

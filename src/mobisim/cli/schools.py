@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from mobisim import ATTRIBUTION
-from mobisim.cli._app import app, user_errors
+from mobisim.cli._app import app, check_output_file, user_errors, writing
+from mobisim.cli._text import console as make_console
+from mobisim.cli._text import safe
 from mobisim.errors import InputFileError, MobisimError
 
 
@@ -89,7 +91,7 @@ def _fmt(x: float, digits: int = 0) -> str:
 
 def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
     sc = result.scores
-    t = Table(title=f"School routes ({sc['mode']}) — {sc['n_schools']} primary schools, {sc['n_origins']:,} homes")
+    t = Table(title=f"School routes ({safe(sc['mode'])}) — {sc['n_schools']} primary schools, {sc['n_origins']:,} homes")
     t.add_column("figure")
     t.add_column("value", justify="right")
     t.add_row("children (total)", _fmt(sc["children_total"]))
@@ -111,8 +113,9 @@ def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
                       ("children", "right"), ("on routes", "right"), ("fix", "left")):
         w.add_column(col, justify=just)
     for _, row in result.weakest_links.head(top).iterrows():
-        w.add_row(str(row["rank"]), row["element"], str(row["id"]), str(row["name"] or "–"), _fmt(row["children"]),
-                  _fmt(row["school_route_children"]), str(row["fix"] if row["fix"] is not None else "–"))
+        w.add_row(safe(row["rank"]), safe(row["element"]), safe(row["id"]), safe(row["name"] or "–"),
+                  _fmt(row["children"]), _fmt(row["school_route_children"]),
+                  safe(row["fix"] if row["fix"] is not None else "–"))
     console.print(w)
 
     from mobisim.schools import weakest_stretches
@@ -123,8 +126,8 @@ def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
                       ("crossings", "right"), ("m", "right"), ("fix", "left")):
         t2.add_column(col, justify=just)
     for _, row in st.head(top).iterrows():
-        t2.add_row(str(row["rank"]), str(row["name"]), _fmt(row["children"]), str(row["segments"]),
-                   str(row["crossings"]), _fmt(row["length_m"]), str(row["fix"] or "–"))
+        t2.add_row(safe(row["rank"]), safe(row["name"]), _fmt(row["children"]), safe(row["segments"]),
+                   safe(row["crossings"]), _fmt(row["length_m"]), safe(row["fix"] or "–"))
     console.print(t2)
 
     if result.per_wijk is not None:
@@ -133,15 +136,18 @@ def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
             p.add_column(col, justify="left" if col in ("code", "wijk") else "right")
         pw = result.per_wijk[result.per_wijk["children"] > 0].sort_values("share_safe")
         for code, row in pw.iterrows():
-            p.add_row(code, str(row["name"]), _fmt(row["children"]), f"{row['share_safe']:.0%}", _fmt(row["mean_detour"], 2))
+            p.add_row(safe(code), safe(row["name"]), _fmt(row["children"]), f"{row['share_safe']:.0%}",
+                      _fmt(row["mean_detour"], 2))
         console.print(p)
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]")
-    console.print(f"[dim]{attribution(net)}[/]")
+        console.print(f"[dim]note: {safe(note)}[/]")
+    console.print(f"[dim]{safe(attribution(net))}[/]")
 
 
 def check_export_path(path: Path) -> None:
     """Fail early (before any work) on an export path that cannot be written."""
+    path = Path(path)
+    check_output_file(path)  # a folder, or a path through a file
     if path.suffix.lower() != ".gpkg":
         raise MobisimError(f"{path}: export must be a GeoPackage (.gpkg)")
     if not path.parent.is_dir():
@@ -211,7 +217,7 @@ def schools_command(
     """
     from mobisim.schools import evaluate_school_routes, fix_weakest_links
 
-    console = Console() if sys.stdout.isatty() else Console(width=160)
+    console = make_console(width=None if sys.stdout.isatty() else 160)
     if export is not None:
         check_export_path(export)
     sc = _load_scenario(scenario)
@@ -248,5 +254,6 @@ def schools_command(
                 f"from {result.scores['share_safe']:.1%} to [bold]{after.scores['share_safe']:.1%}[/]."
             )
     if export is not None:
-        export_routes(net, result, export)
-        console.print(f"wrote {export}")
+        with writing(export):
+            export_routes(net, result, export)
+        console.print(f"wrote {safe(export)}")

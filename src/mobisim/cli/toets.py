@@ -428,10 +428,11 @@ def print_notes(notes: list[str]) -> None:
     """The notes of loading (area, data), dimmed, on stderr (stdout stays the verdict or JSON)."""
     if not notes:
         return
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False, emoji=False)
+    from mobisim.cli._text import console as make_console
+
+    console = make_console(stderr=True)  # notes are data (street names): Text, never markup
     for note in dict.fromkeys(notes):
         console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
 

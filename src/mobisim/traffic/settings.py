@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
+
+from mobisim.settings_base import DailyTraffic, Settings
 
 __all__ = ["TrafficSettings", "ACCESS_CLASSES", "MAIN_CLASSES"]
 
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Vehicles an hour per lane.
+LaneCapacity = Annotated[float, Field(gt=0, le=5000)]
+#: Car-trip ends a day attracted per unit (only the ratios matter).
+AttractionWeight = Annotated[float, Field(ge=0, le=1_000_000)]
 
 #: Access roads (erftoegangswegen): where zones connect and where rat runs are looked for.
 ACCESS_CLASSES: tuple[str, ...] = ("residential", "living_street", "unclassified", "road")
@@ -24,10 +28,8 @@ ACCESS_CLASSES: tuple[str, ...] = ("residential", "living_street", "unclassified
 MAIN_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary", "secondary")
 
 
-class TrafficSettings(BaseModel):
+class TrafficSettings(Settings):
     """Zones, demand, supply and assignment of the traffic model. Every field has a default."""
-
-    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(
         default=True,
@@ -36,7 +38,7 @@ class TrafficSettings(BaseModel):
 
     # ---- zones
     zone_size_m: float = Field(
-        default=500.0, ge=150, le=5000, allow_inf_nan=False,
+        default=500.0, ge=150, le=5000,
         description="Side of the square grid cells that become zones (m). 500 m gives ~350 zones "
         "on Den Haag: small enough that local streets are loaded by their own zone. Assumption.")
     connectors_per_zone: int = Field(
@@ -44,37 +46,37 @@ class TrafficSettings(BaseModel):
         description="Connectors per zone: one per quadrant of the cell that holds homes or "
         "destinations, to the access-road node nearest the quadrant's weighted centre.")
     connector_speed_kmh: float = Field(
-        default=15.0, gt=0, le=50, allow_inf_nan=False,
+        default=15.0, gt=0, le=50,
         description="Speed on a connector (the walk/drive from the door to the street). Assumption.")
 
     # ---- demand: productions
     residents_total: float = Field(
-        default=560_000.0, ge=0, allow_inf_nan=False,
+        default=560_000.0, ge=0, le=20_000_000,
         description="Residents of the municipality, spread over the residential floor area (as "
         "the school routes spread the children). Source: CBS Statline, Den Haag ≈ 560,000 (2024). "
         "Left at the default, a run on part of the city (an [area], a smaller extract) gets the "
         "share of the municipality's area it covers; a value the scenario sets is the population "
         "of the area judged as it is.")
     household_size: float = Field(
-        default=2.0, gt=0, le=6, allow_inf_nan=False,
+        default=2.0, gt=0, le=6,
         description="Persons per household. Source: CBS Statline, Den Haag 2023: 2.0.")
     cars_per_household: float = Field(
-        default=0.62, ge=0, le=4, allow_inf_nan=False,
+        default=0.62, ge=0, le=4,
         description="Passenger cars per household. Source: CBS Statline (Den Haag ≈ 175,000 cars, "
         "≈ 280,000 households); about half of the households own no car.")
     car_trips_per_car: float = Field(
-        default=2.0, ge=0, le=10, allow_inf_nan=False,
+        default=2.0, ge=0, le=10,
         description="Car-driver trips per car per day (home-based, both legs). Source: ODiN 2019, "
         "≈ 0.55 car-driver trips per person per day in the large cities ÷ ≈ 0.3 cars per person. "
         "Estimate; range 1.5–2.5.")
     other_traffic_factor: float = Field(
-        default=1.2, ge=1, le=3, allow_inf_nan=False,
+        default=1.2, ge=1, le=3,
         description="Multiplier for traffic not made by residents' cars: vans, lorries, taxis, "
         "business trips. Source: CBS vehicle-km statistics (vans and lorries ≈ 15–20 % of urban "
         "vehicle-km). Estimate.")
 
     # ---- demand: attractions
-    attraction_weights: dict[str, NonNegative] = Field(
+    attraction_weights: dict[str, AttractionWeight] = Field(
         default_factory=lambda: {
             "residents": 0.3, "shop": 25.0, "office": 40.0, "amenity": 20.0, "tourism": 30.0,
             "landuse_commercial": 150.0, "landuse_retail": 250.0, "landuse_industrial": 60.0,
@@ -91,13 +93,13 @@ class TrafficSettings(BaseModel):
     deterrence: Literal["expo", "power"] = Field(
         default="expo", description="Deterrence function of the gravity model: exp(−β·t) or t^−β.")
     deterrence_beta: float = Field(
-        default=0.10, gt=0, le=5, allow_inf_nan=False,
+        default=0.10, gt=0, le=5,
         description="β of the deterrence function, t in minutes (free-flow car time). 0.10/min puts "
         "the mean car trip inside the city at ~10 minutes. Source: the order of β fitted for Dutch "
         "urban car trips (ODiN trip-length distributions). Estimate.")
 
     # ---- demand: external traffic
-    gateway_peak_utilisation: dict[str, Annotated[float, Field(ge=0, le=1.5, allow_inf_nan=False)]] = Field(
+    gateway_peak_utilisation: dict[str, Annotated[float, Field(ge=0, le=1.5)]] = Field(
         default_factory=lambda: {"motorway": 0.5, "trunk": 0.45, "primary": 0.35, "secondary": 0.25},
         description="Traffic entering and leaving at a road end on the edge of the network, as a "
         "share of the capacity of its lanes in the peak hour, by class (daily = capacity in + out × "
@@ -105,15 +107,15 @@ class TrafficSettings(BaseModel):
         "peak (A12 Utrechtsebaan ≈ 100,000 a day over both carriageways); urban roads less. "
         "Estimate; a class not listed lets no traffic in.")
     gap_bridge_m: float = Field(
-        default=3000.0, ge=0, le=20000, allow_inf_nan=False,
+        default=3000.0, ge=0, le=20000,
         description="Where a main road stops and the same road (same ref, else name) starts again "
         "within this distance, straight ahead, the two ends are joined by a virtual link: a road "
         "that leaves the extract and comes back, or a break in the data, is one road, not two "
         "gateways (0: never join).")
     gateway_merge_m: float = Field(
-        default=400.0, ge=0, le=5000, allow_inf_nan=False,
+        default=400.0, ge=0, le=5000,
         description="Road ends closer than this are one gateway (the two carriageways of a road).")
-    external_through_share_by_class: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(
+    external_through_share_by_class: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=lambda: {"motorway": 0.3, "trunk": 0.15, "primary": 0.1, "secondary": 0.1},
         description="Share of a gateway's traffic that passes through (to another gateway), by the "
         "class of its road: a motorway end of the extract (A4, A12 at Prins Clausplein) carries "
@@ -124,7 +126,7 @@ class TrafficSettings(BaseModel):
         default_factory=lambda: ["service", "track"],
         description="Classes left out of the assignment (driveways, parking aisles, tracks): they "
         "carry the destination traffic of the streets they serve, from the local-traffic floor.")
-    capacity_per_lane_by_class: dict[str, Positive] = Field(
+    capacity_per_lane_by_class: dict[str, LaneCapacity] = Field(
         default_factory=lambda: {
             "motorway": 2100.0, "motorway_link": 1600.0, "trunk": 1800.0, "trunk_link": 1400.0,
             "primary": 1000.0, "primary_link": 900.0, "secondary": 900.0, "secondary_link": 800.0,
@@ -135,15 +137,15 @@ class TrafficSettings(BaseModel):
         "Handboek Capaciteitswaarden Infrastructuur Autosnelwegen (~2,000/lane); urban roads: "
         "signalised junctions halve a lane's saturation flow (~1,800/h green) — CROW order of "
         "magnitude. Estimate.")
-    default_lanes_per_direction: dict[str, Annotated[float, Field(ge=1, le=6, allow_inf_nan=False)]] = Field(
+    default_lanes_per_direction: dict[str, Annotated[float, Field(ge=1, le=6)]] = Field(
         default_factory=lambda: {"motorway": 2.0, "trunk": 2.0, "primary": 2.0},
         description="Lanes per direction, at least, where the data gives none (lanes_source "
         "'default:…'): Den Haag's motorways (2–3 lanes a carriageway, the A12 with parallel "
         "carriageways), trunk and primary roads mostly 2. The 2021 city file carries no lanes "
         "tags. Estimate.")
-    capacity_other: float = Field(default=400.0, gt=0, allow_inf_nan=False,
+    capacity_other: float = Field(default=400.0, gt=0, le=5000,
                                   description="Capacity per lane of any other class (veh/h).")
-    free_flow_ratio_by_class: dict[str, Annotated[float, Field(gt=0, le=1.5, allow_inf_nan=False)]] = Field(
+    free_flow_ratio_by_class: dict[str, Annotated[float, Field(gt=0, le=1.5)]] = Field(
         default_factory=lambda: {
             "motorway": 0.95, "motorway_link": 0.8, "trunk": 0.9, "trunk_link": 0.75, "primary": 0.7,
             "primary_link": 0.6, "secondary": 0.65, "secondary_link": 0.6, "tertiary": 0.6,
@@ -154,14 +156,14 @@ class TrafficSettings(BaseModel):
         "(signals, priority, parked cars). Source: urban travel-time studies put mean car speeds "
         "in Dutch cities at 20–30 km/h on 50-roads. Estimate.")
     fietsstraat_capacity_factor: float = Field(
-        default=0.5, gt=0, le=1, allow_inf_nan=False,
+        default=0.5, gt=0, le=1,
         description="Capacity left on a fietsstraat (cars follow cyclists). Estimate.")
-    bpr_alpha: float = Field(default=0.15, ge=0, le=5, allow_inf_nan=False,
+    bpr_alpha: float = Field(default=0.15, ge=0, le=5,
                              description="BPR α (Bureau of Public Roads 1964).")
-    bpr_beta: float = Field(default=4.0, ge=1, le=10, allow_inf_nan=False,
+    bpr_beta: float = Field(default=4.0, ge=1, le=10,
                             description="BPR β (Bureau of Public Roads 1964).")
     peak_hour_share: float = Field(
-        default=0.09, gt=0.02, le=0.25, allow_inf_nan=False,
+        default=0.09, gt=0.02, le=0.25,
         description="Share of a day's traffic in the modelled peak hour: daily = peak hour ÷ this. "
         "Source: CROW, the evening peak hour carries 8–10 % of the daily traffic on urban roads.")
 
@@ -171,7 +173,7 @@ class TrafficSettings(BaseModel):
     max_iterations: int = Field(default=100, ge=1, le=1000,
                                 description="Maximum assignment iterations (the city reaches a relative "
                                 "gap of ~2e-3 in 100, in about a minute on 2 cores).")
-    relative_gap: float = Field(default=2e-3, gt=0, le=0.5, allow_inf_nan=False,
+    relative_gap: float = Field(default=2e-3, gt=0, le=0.5,
                                 description="Target relative gap of the equilibrium.")
 
     # ---- results
@@ -180,14 +182,14 @@ class TrafficSettings(BaseModel):
         description="A street gets at least its share (by length) of its zone's trip ends: the "
         "destination traffic a zone-based model does not place on streets without a connector.")
     rat_run_min_daily: float = Field(
-        default=1500.0, ge=0, allow_inf_nan=False,
+        default=1500.0, ge=0, le=1_000_000,
         description="An access road with more vehicles a day than this can be a rat run. Source: "
         "1,500/day is where the LTS tables (Furth et al. 2016) leave the quiet-street class.")
     rat_run_through_share: float = Field(
-        default=0.5, gt=0, le=1, allow_inf_nan=False,
+        default=0.5, gt=0, le=1,
         description="...and when at least this share is through traffic: traffic beyond what its "
         "own zone can generate (a lower bound on the through share).")
-    plausible_median_daily_by_class: dict[str, tuple[float, float]] = Field(
+    plausible_median_daily_by_class: dict[str, tuple[DailyTraffic, DailyTraffic]] = Field(
         default_factory=lambda: {"residential": (20.0, 1_500.0), "tertiary": (2_000.0, 15_000.0),
                                  "secondary": (4_000.0, 20_000.0), "primary": (8_000.0, 40_000.0),
                                  "motorway": (15_000.0, 150_000.0)},
@@ -199,12 +201,19 @@ class TrafficSettings(BaseModel):
         "~20,000 (CROW Handboek wegontwerp gebiedsontsluitingswegen); primary = stedelijke hoofdweg, "
         "8,000–40,000; motorway 15,000–150,000 (Rijkswaterstaat INWEVA around Den Haag).")
     displacement_min_daily: float = Field(
-        default=300.0, ge=0, allow_inf_nan=False,
+        default=300.0, ge=0, le=1_000_000,
         description="Segments whose traffic changes by less than this (vehicles/day) are not "
         "counted as displacement (list, map).")
     displacement_min_share: float = Field(
-        default=0.1, ge=0, le=1, allow_inf_nan=False,
+        default=0.1, ge=0, le=1,
         description="...nor those whose change is under this share of their volume (the larger of "
         "before and after): an equilibrium stopped at a relative gap of ~2e-3 still moves a busy "
         "road by a few per cent. Measured on the city: 100 against 150 iterations moves 168 "
         "segments by ≥ 300 vehicles/day, 24 of them (2.0 km) also by ≥ 10 %.")
+
+    @model_validator(mode="after")
+    def _plausible_ranges_ordered(self) -> TrafficSettings:
+        bad = {k: v for k, v in self.plausible_median_daily_by_class.items() if v[0] > v[1]}
+        if bad:
+            raise ValueError(f"plausible_median_daily_by_class needs (low, high) with low ≤ high, got {bad}")
+        return self
