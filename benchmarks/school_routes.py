@@ -22,8 +22,6 @@ from pathlib import Path
 from _common import SHARED, timed  # noqa: E402  (benchmarks/ is on sys.path)
 
 
-
-
 def school_step(net, settings):
     """The whole school-route step: homes, schools, wijken, clip, routes + scores + weakest links."""
     from mobisim import schools as S
@@ -48,8 +46,8 @@ def main() -> int:
             print(f"school_routes benchmark: {p} not found (set MOBISIM_SHARED_OSM)", file=sys.stderr)
             return 2
 
-    from mobisim.io import load_network
     from mobisim import schools as S
+    from mobisim.io import load_network
 
     net, _ = timed("load network (cache when warm)", load_network, paths)
     try:

@@ -11,8 +11,8 @@ import types
 from pathlib import Path
 
 import pytest
-from browser_tools import tooltip_at
 
+from browser_tools import tooltip_at
 from mobisim import maps, pipeline
 from mobisim.outputs import write_text
 

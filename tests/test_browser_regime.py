@@ -11,9 +11,9 @@ import types
 from pathlib import Path
 
 import pytest
-from browser_tools import tooltip_at
 from shapely.geometry import box
 
+from browser_tools import tooltip_at
 from mobisim import maps, pipeline
 from mobisim.areas import mark_area
 from mobisim.outputs import write_text

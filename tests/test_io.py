@@ -21,7 +21,9 @@ def basic(data_dir: Path):
 
 
 def seg(net, name: str):
-    return net.edges[net.edges["name"] == name]
+    rows = net.edges[net.edges["name"] == name]
+    assert len(rows), f"{name} missing from the fixture"  # an empty selection would pass any .all()
+    return rows
 
 
 def test_ways_are_cut_at_shared_and_crossing_nodes(basic) -> None:

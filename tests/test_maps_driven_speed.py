@@ -57,8 +57,8 @@ def edges() -> gpd.GeoDataFrame:
         "driven_speed": pd.array(driven, dtype="Float64"),
         "driven_speed_basis": pd.array(basis, dtype="string"),
         "driven_speed_reason": pd.array(reason, dtype="string"),
-        "driven_speed_sign_only": pd.array([40.0 if b and b != "limit" and a < l else a
-                                            for a, l, b in zip(after, before, basis)], dtype="Float64"),
+        "driven_speed_sign_only": pd.array([40.0 if b and b != "limit" and a < lim else a
+                                            for a, lim, b in zip(after, before, basis)], dtype="Float64"),
         "redesign_year": pd.array(year, dtype="Int64"),
     }, geometry=geoms, crs=28992)
     frame.index.name = "edge_id"

@@ -85,7 +85,7 @@ def test_osm_names_are_never_html_or_templates(evaluated):
 def test_tooltip_rows_carry_verdict_reason_and_fix(evaluated, layers):
     page = _page(layers, self_contained=False)
     rows, lookups = _layer_payload(page, "toets_fail")
-    labels = [label for label, _ in next(l for l in layers if l.key == "toets_fail").fields]
+    labels = [label for label, _ in next(layer for layer in layers if layer.key == "toets_fail").fields]
     first = rows[0][1]  # [style, lookup indices, geometry type, coordinates]
     row = {label: lookups[i][first[i]] for i, label in enumerate(labels)}
     e = evaluated.edges
@@ -178,6 +178,7 @@ def test_regime_layer_is_coloured_by_tier(evaluated):
     deciding criteria and, for 50 if shown, the evidence that would decide it."""
     e = evaluated.edges.copy()
     hoofdweg, oost = _named(e, "Hoofdweg"), _named(e, "Oostlaan")
+    assert hoofdweg.any() and oost.any()
     e.loc[hoofdweg, ["regime", "regime_tier", "regime_deciding", "proposed_maxspeed"]] = ["50", "keep_50", pd.NA, 50]
     e.loc[oost, ["regime_tier", "regime_deciding", "regime_missing"]] = [
         "50_if_shown", "C4", "tag the crossings and signals of Oostlaan"]

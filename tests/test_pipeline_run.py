@@ -123,7 +123,11 @@ def test_cli_explain_scores_prints_the_tree(run):
 
     res = CliRunner().invoke(app, ["explain-scores", str(run.out_dir)])
     assert res.exit_code == 0, res.output
-    assert "scores" in res.output
+    # every top-level entry of scores.json is a line of the tree (not just the word "scores" of its
+    # title): a branch with its name, or a leaf "name: value"
+    top = [line[4:] for line in res.output.splitlines() if line.startswith(("├── ", "└── "))]
+    assert [line.split(": ", 1)[0].strip() for line in top] == list(run.scores), top
+    assert "scenario: render-test" in top
 
 
 def test_child_safe_share_per_wijk_in_every_output(tmp_path, osm, shared_osm):

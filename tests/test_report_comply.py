@@ -56,6 +56,30 @@ def test_every_fifty_road_is_explained():
     assert set(table["why"]) == {"all four pass"}
 
 
+def test_every_fifty_road_of_a_run_is_in_its_report_section(data_dir: Path):
+    """rules_fifty.osm: Snelle Laan and Drukke Laan really keep 50 (all four criteria pass)."""
+    sc = types.SimpleNamespace(name="fifty-test")
+    base = pipeline.load_inputs(sc, [data_dir / "rules_fifty.osm", data_dir / "rules_fifty_buildings.osm"])
+    after = pipeline.apply_interventions(base, sc)
+    pipeline.evaluate_rules(base, sc, proposal=False)
+    pipeline.evaluate_rules(after, sc, proposal=True)
+    res = types.SimpleNamespace(name="fifty-test", scores={}, before=base, after=after,
+                                schools_before=pipeline.evaluate_schools(base, sc),
+                                schools_after=pipeline.evaluate_schools(after, sc), parking=None, notes=[])
+    md = report.build_report(res)
+    e = after.edges
+    fifty = e[e["regime"] == "50"]
+    assert len(fifty) > 0
+    table = report.fifty_roads(e)
+    assert set(table["street"]) == {"Snelle Laan", "Drukke Laan"}
+    assert table["km"].sum() == pytest.approx(fifty["length"].sum() / 1000)
+    start = md.index("## Every road that keeps 50 km/h, and why")
+    section = md[start:md.index("\n## ", start + 1)]
+    for street in table["street"]:
+        assert f"| {report.md_escape(street)} |" in section
+    assert "Lange Laan" not in section  # C4 fails: it goes to 30
+
+
 def test_school_route_failures_most_children_first(evaluated):
     e = evaluated.after.edges
     table = report.school_route_failures(e)

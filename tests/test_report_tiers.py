@@ -37,7 +37,9 @@ def test_every_judged_road_has_exactly_one_outcome_with_its_reason(run):
     assert set(e["regime_tier"].unique()) <= set(rules.TIERS)
     shown = e[e["regime_tier"] == "50_if_shown"]
     to30 = e[e["regime_tier"] == "to_30"]
-    assert len(shown) + len(to30) > 0
+    # the render fixture has roads going to 30 but none "50 if shown" (that outcome is checked on
+    # Twijfellaan in test_rules_tiers): the "to 30" loop below must run over real roads
+    assert len(to30) > 0
     # 50 if shown: proposed 30, rule R5-50-if-shown, no failing criterion, the missing evidence named
     assert (shown["proposed_maxspeed"] == 30).all()
     assert (shown["regime_rule"] == "R5-50-if-shown").all()

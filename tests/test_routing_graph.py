@@ -54,6 +54,9 @@ def test_multi_source_matches_networkx_on_a_random_graph():
     u = rng.integers(0, n_nodes, n_edges) + 1000
     v = rng.integers(0, n_nodes, n_edges) + 1000
     length = rng.uniform(1, 100, n_edges)
+    # plus one link of its own that no source reaches (the random part is connected)
+    u, v, length = np.append(u, 5000), np.append(v, 5001), np.append(length, 10.0)
+    n_edges += 1
     g = routing.build_graph(u, v, length, np.ones(n_edges, bool))
     sources = np.array([0, 17, 123])
     tree = routing.multi_source(g, sources)
@@ -70,7 +73,7 @@ def test_multi_source_matches_networkx_on_a_random_graph():
     src_dist = {s: nx.single_source_dijkstra_path_length(G, g.node_ids[s], weight="weight") for s in sources}
     for i in np.flatnonzero(reach):
         assert np.isclose(src_dist[sources[tree.source[i]]][g.node_ids[i]], tree.dist[i])
-    assert (tree.source[~reach] == -1).all()
+    assert (~reach).sum() == 2 and (tree.source[~reach] == -1).all()
 
 
 def test_tree_flow_equals_path_walking():

@@ -171,7 +171,7 @@ def test_c4_fails_on_an_unsafe_crossing(data_dir):
     net = evaluate(_load(data_dir, "rules_crossings.osm"))
     brede = _street(net, "Brede Laan")
     at_node_2 = brede[(brede["u"] == 2) | (brede["v"] == 2)]
-    assert (at_node_2["c4_crossable"] == "fail").all()
+    assert len(at_node_2) and (at_node_2["c4_crossable"] == "fail").all()
     assert at_node_2["c4_evidence"].str.contains("crossing at node 2 is not child-safe").all()
 
 
@@ -183,6 +183,19 @@ def test_all_four_criteria_pass_gives_50(fifty):
     assert _one(fifty, "Snelle Laan", "proposed_maxspeed") == 50
     assert _one(fifty, "Snelle Laan", "regime_rule") == "R5-50-justified"
     assert "all four criteria pass" in _one(fifty, "Snelle Laan", "regime_reason")
+
+
+def test_fifty_only_where_all_four_criteria_pass(fifty):
+    """The shared-data contract's "50 only where all four criteria pass", on a fixture where roads
+    really keep 50 (the shared data has none after the rule)."""
+    e = fifty.edges
+    crit = ["c1_cycle_path", "c2_sensitive_sites", "c3_air_noise", "c4_crossable"]
+    kept = e[e["regime"] == "50"]
+    assert len(kept) > 0 and "Snelle Laan" in set(kept["name"])
+    assert kept[crit].eq("pass").fillna(False).all(axis=None)  # an unknown (NA) is no pass
+    short = e[e["regime_tier"].notna() & (e[crit] != "pass").any(axis=1)]
+    assert len(short) > 0 and "Lange Laan" in set(short["name"])
+    assert (short["regime"] != "50").all()
 
 
 def test_one_failing_criterion_gives_30_and_names_it(fifty_who):
@@ -217,7 +230,7 @@ def test_living_street_stays_at_walking_pace(speeds):
 
 def test_motorway_is_out_of_scope(speeds):
     motorway = speeds.edges[speeds.edges["highway"] == "motorway"]
-    assert (motorway["regime"] == "out_of_scope").all()
+    assert len(motorway) and (motorway["regime"] == "out_of_scope").all()
     assert (motorway["regime_rule"] == "R1-out-of-scope-class").all()
     assert (motorway["proposed_maxspeed"] == 100).all()
     assert motorway["c1_cycle_path"].isna().all()

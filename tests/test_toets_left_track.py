@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from edge_lookup import segment as _seg
 
+from edge_lookup import segment as _seg
 from mobisim.io import load_network
 from mobisim.toets import LANE, MIXED, SEPARATED, ToetsSettings, bike_directions, evaluate_toets
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from edge_lookup import segment as _seg
 
+from edge_lookup import segment as _seg
 from mobisim.io import load_network
 from mobisim.osmread import WAY_KEYS
 from mobisim.tags import tag_ways

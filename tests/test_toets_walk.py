@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from edge_lookup import segment
 
+from edge_lookup import segment
 from mobisim.io import load_network
 from mobisim.toets import ToetsSettings, evaluate_toets, footway_plausibility, segment_toets
 

@@ -28,9 +28,9 @@ from typer.testing import CliRunner
 from edge_lookup import segment, street
 from mobisim import pipeline, traffic
 from mobisim.cli import app
+from mobisim.errors import MobisimError
 from mobisim.interventions import CloseThroughTraffic, Fietsstraat, SetSpeed, apply_interventions
 from mobisim.io import cache_dir, load_network
-from mobisim.errors import MobisimError
 from mobisim.traffic import TrafficSettings
 
 #: Only the homes make trips and only the shops attract them (no home-to-home trips).

@@ -100,7 +100,7 @@ def test_entry_routes_are_among_the_busiest(city):
     for label, keys in ENTRY_ROUTES.items():
         hit = name.eq(keys["name"].casefold()).fillna(False)
         if "ref" in keys:
-            hit |= ref.str.split(";").apply(lambda r: isinstance(r, list) and keys["ref"] in r).astype(bool)
+            hit |= ref.str.split(";").apply(lambda r, want=keys["ref"]: isinstance(r, list) and want in r).astype(bool)
         hit = hit.to_numpy() & modelled
         assert hit.any(), f"{label}: no modelled segment"
         found[label] = float(q[hit].max())

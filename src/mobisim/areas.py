@@ -1,9 +1,9 @@
 """Den Haag wijken (districts): load the polygons, select them by name or CBS code, tag frames.
 
-The wijk polygons come from ``den-haag-wijken.geojson`` in the shared OSM folder (44 wijken,
-CBS-style codes ``WK0518nn``, boundaries of 2018; see ``shared/osm/README.md``). They are not
-copied into the project: the path comes from ``$MOBISIM_SHARED_OSM`` or the sibling folder
-``<repo>/../shared/osm``.
+The wijk polygons are ``den-haag-wijken.geojson`` (44 wijken, CBS-style codes ``WK0518nn``,
+boundaries of 2018; see ``shared/osm/README.md``). Without a path they are read from
+``$MOBISIM_SHARED_OSM``, else ``../shared/osm`` from the working directory
+(:func:`mobisim.paths.default_wijken_path`); no copy ships with mobisim (the source states no licence).
 
 Examples
 --------
@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,37 +25,18 @@ import pandas as pd
 
 from mobisim.errors import InputFileError, NotFoundError
 from mobisim.names import fold_name, fold_names
+from mobisim.paths import WIJKEN_FILE as WIJKEN_FILE  # re-exported (the paths live in mobisim.paths)
+from mobisim.paths import default_wijken_path as default_wijken_path
+from mobisim.paths import missing_wijken_hint
+from mobisim.paths import shared_osm_dir as shared_osm_dir
 
 CRS = "EPSG:28992"
 """Projected CRS of every mobisim frame (RD New, metres)."""
-
-WIJKEN_FILE = "den-haag-wijken.geojson"
-"""File name of the wijk polygons inside the shared OSM folder."""
 
 WIJK_COLUMNS = ["code", "name", "wijk_nr", "stadsdeel"]
 """Attribute columns every wijk frame carries (besides ``geometry``)."""
 
 _CODE_RE = re.compile(r"^wk0518\d{2}$")
-
-
-def shared_osm_dir() -> Path:
-    """Folder of the shared Den Haag data.
-
-    Returns
-    -------
-    pathlib.Path
-        ``$MOBISIM_SHARED_OSM`` when set, else ``<repo>/../shared/osm``.
-    """
-    env = os.environ.get("MOBISIM_SHARED_OSM")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "osm"
-
-
-def default_wijken_path() -> Path:
-    """Default location of ``den-haag-wijken.geojson`` (see :func:`shared_osm_dir`)."""
-    return shared_osm_dir() / WIJKEN_FILE
 
 
 def load_wijken(path: Path | str | None = None) -> gpd.GeoDataFrame:
@@ -81,7 +61,7 @@ def load_wijken(path: Path | str | None = None) -> gpd.GeoDataFrame:
     """
     p = Path(path) if path is not None else default_wijken_path()
     if not p.exists():
-        hint = "" if path is not None else " (set $MOBISIM_SHARED_OSM to the shared osm folder)"
+        hint = "" if path is not None else f" ({missing_wijken_hint()})"
         raise InputFileError(f"wijk polygons not found: {p}{hint}")
     try:
         gdf = gpd.read_file(p)

@@ -42,7 +42,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("cycle_paths", "separate cycle paths (own ways)", "C1 by geometry, school routes",
            "C1 unknown"),
     Family("sidewalk", "sidewalk tags", "toets on foot",
-           "footways assumed on both sides of urban streets (toets setting)"),
+           "footways assumed on both sides of urban streets with frontage (toets setting); none in "
+           "tunnels, on motorways, trunk and slip roads: unknown there"),
     Family("width", "carriageway width", "calming proposals, LTS lane rules",
            "unknown: no width-based proposal"),
     Family("crossings", "crossing and signal nodes", "C4 crossable, toets crossings",

@@ -59,7 +59,7 @@ and what the area is used for.
 from __future__ import annotations
 
 import copy
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -255,7 +255,7 @@ class Crossing(_Base):
 
 #: One intervention: a discriminated union on ``type``.
 Intervention = Annotated[
-    Union[SetSpeed, AddCycleTrack, Crossing, Fietsstraat, Calm, CloseThroughTraffic, ConvertParking],
+    SetSpeed | AddCycleTrack | Crossing | Fietsstraat | Calm | CloseThroughTraffic | ConvertParking,
     Field(discriminator="type"),
 ]
 

@@ -32,26 +32,27 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
 from contextlib import nullcontext
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import osmium
+import pandas as pd
 import shapely
 from pyproj import Transformer
 
 from mobisim import __version__
+from mobisim.coverage import data_coverage
 from mobisim.cycleways import ParallelSettings, dual_carriageways, parallel_cycle_paths, separated_sides
 from mobisim.errors import InputFileError
-from mobisim.coverage import data_coverage
 from mobisim.features import activities, classify, is_primary_school
 from mobisim.names import fold_names
 from mobisim.network import CRS, Network, empty_frame
 from mobisim.osmread import NODE_KEYS, WAY_KEYS, RawOSM, read_osm
+from mobisim.paths import cache_dir, data_dir, shared_osm_dir  # re-exported (listed in __all__)
 from mobisim.speedlimits import SpeedLimitLayer, parse_limits
 from mobisim.tags import tag_ways
 
@@ -63,30 +64,7 @@ _FRAMES = ("edges", "nodes", "features", "buildings", "landuse", "activities")
 
 
 # --------------------------------------------------------------------------------------- paths
-
-def data_dir() -> Path:
-    """The project's ``data/osm`` folder (``$MOBISIM_DATA_DIR`` overrides).
-
-    In a source checkout this is ``<repo>/data/osm``; elsewhere ``./data/osm``.
-    """
-    if os.environ.get("MOBISIM_DATA_DIR"):
-        return Path(os.environ["MOBISIM_DATA_DIR"])
-    repo = Path(__file__).resolve().parents[2]
-    if (repo / "pyproject.toml").exists() and (repo / "data" / "osm").is_dir():
-        return repo / "data" / "osm"
-    return Path.cwd() / "data" / "osm"
-
-
-def cache_dir() -> Path:
-    """Folder of the processed-network cache (``$MOBISIM_CACHE_DIR`` or ``data/osm/cache``)."""
-    return Path(os.environ.get("MOBISIM_CACHE_DIR") or data_dir() / "cache")
-
-
-def shared_osm_dir() -> Path:
-    """Folder of the shared Den Haag data (``$MOBISIM_SHARED_OSM`` or ``<repo>/../shared/osm``)."""
-    if os.environ.get("MOBISIM_SHARED_OSM"):
-        return Path(os.environ["MOBISIM_SHARED_OSM"])
-    return Path(__file__).resolve().parents[3] / "shared" / "osm"
+# data_dir, cache_dir and shared_osm_dir live in mobisim.paths (re-exported here).
 
 
 def file_digest(path: Path) -> str:

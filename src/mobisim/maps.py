@@ -55,8 +55,8 @@ from folium.elements import ElementAddToElement
 
 from mobisim import ATTRIBUTION
 from mobisim.areas import inside
-from mobisim.rules import CRITERION_LABELS, TIER_LABELS
 from mobisim.outputs import write_text
+from mobisim.rules import CRITERION_LABELS, TIER_LABELS
 
 __all__ = [
     "MapLayer",

@@ -78,7 +78,7 @@ class Network:
     traffic: Any = None
     notes: list[str] = field(default_factory=list)
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """A deep copy of the frames (geometries are immutable and shared)."""
         return replace(
             self,
@@ -132,7 +132,7 @@ class Network:
         )
         return G
 
-    def clip(self, area: shapely.Geometry, *, label: str = "the requested area") -> "Network":
+    def clip(self, area: shapely.Geometry, *, label: str = "the requested area") -> Network:
         """Keep what lies inside ``area`` (EPSG:28992): segments that intersect it, their nodes,
         and the features, buildings and landuse that intersect it.
 

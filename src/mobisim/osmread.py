@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-
 import osmium
+import pandas as pd
 
 from mobisim.errors import InputFileError
 

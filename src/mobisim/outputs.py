@@ -546,7 +546,7 @@ def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if col == out.geometry.name:
             continue
         dtype = out[col].dtype
-        if isinstance(dtype, pd.StringDtype) or dtype == object:
+        if isinstance(dtype, pd.StringDtype) or dtype == object:  # noqa: E721  (numpy dtype equality, not a type check)
             out[col] = out[col].astype(object).where(out[col].notna(), None)
         elif isinstance(dtype, (pd.Int64Dtype, pd.BooleanDtype)) or str(dtype) in ("Int32", "Int16", "Int8"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)

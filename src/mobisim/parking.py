@@ -62,8 +62,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from mobisim.areas import CRS, assign_areas, load_wijken, select_areas, shared_osm_dir
+from mobisim.areas import CRS, assign_areas, load_wijken, select_areas
 from mobisim.errors import InputFileError, NotFoundError, ScenarioError
+from mobisim.paths import shared_osm_dir
 from mobisim.settings_base import Settings
 from mobisim.tariff import CENTRE_WIJKEN, TariffSettings, finance_comparison, tariff_revenue
 
@@ -140,7 +141,7 @@ class ReuseMix(Settings):
     terraces: float = Field(0.10, ge=0, le=100, description="Share for terraces.")
 
     @model_validator(mode="after")
-    def _sums_to_whole(self) -> "ReuseMix":
+    def _sums_to_whole(self) -> ReuseMix:
         values = self.model_dump()
         total = sum(values.values())
         if math.isclose(total, 100.0, abs_tol=1e-6):
@@ -283,7 +284,7 @@ class ParkingSettings(Settings):
         return v
 
     @model_validator(mode="after")
-    def _one_city_count(self) -> "ParkingSettings":
+    def _one_city_count(self) -> ParkingSettings:
         """``permits_city`` and ``tariff.permits_citywide`` are one figure: set either."""
         city_set = "permits_city" in self.model_fields_set
         tariff_set = "permits_citywide" in self.tariff.model_fields_set
@@ -299,7 +300,7 @@ class ParkingSettings(Settings):
         return self
 
     @model_validator(mode="after")
-    def _years_ordered(self) -> "ParkingSettings":
+    def _years_ordered(self) -> ParkingSettings:
         if self.horizon <= self.base_year:
             raise ValueError(f"horizon ({self.horizon}) must be after base_year ({self.base_year})")
         if self.horizon_long is not None and self.horizon_long <= self.horizon:

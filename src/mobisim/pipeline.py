@@ -657,11 +657,21 @@ def evaluate_schools(net: Any, scenario: Any, notes: list[str] | None = None) ->
     return schools.evaluate_school_routes(net, s, schools=points)
 
 
-def evaluate_parking_step(net: Any, scenario: Any) -> Any:
-    """Parking supply, the permit cap and the freed street space (on the scenario network)."""
+def evaluate_parking_step(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
+    """Parking supply, the permit cap and the freed street space (on the scenario network).
+
+    The cap works per wijk. Without the wijk polygons (no shared data folder, :mod:`mobisim.paths`)
+    a scenario that does not name its capped wijken skips the step with a note; one that names them
+    stops with the error saying where to point.
+    """
     from mobisim import parking
+    from mobisim.paths import default_wijken_path, missing_wijken_hint
 
     s = _settings(scenario, "parking", "mobisim.parking.ParkingSettings")
+    if "areas" not in s.model_fields_set and not default_wijken_path().is_file():
+        if notes is not None:
+            notes.append(f"parking skipped: the wijk polygons are not found ({missing_wijken_hint()})")
+        return None
     kwargs: dict[str, Any] = {}
     garages_path = _get(s, "garages_path", "garages") if s is not None else None
     if isinstance(garages_path, (str, Path)):
@@ -1087,7 +1097,7 @@ def run_scenario(
         with steps.step("schools_after", "School routes with the scenario (after)"):
             schools_after = evaluate_schools(after, sc)
         with steps.step("parking", "Parking cap and freed space"):
-            parking_result = evaluate_parking_step(after, sc)
+            parking_result = evaluate_parking_step(after, sc, notes)
         with steps.step("scores", "Scores"):
             scores = compute_scores(before, after, sc, schools_before=schools_before, schools_after=schools_after,
                                     parking_result=parking_result)
@@ -1178,7 +1188,6 @@ def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
     """
     from mobisim import maps, report
     from mobisim.outputs import output_set
-
     from mobisim.traffic import TrafficSettings, displacement
 
     da, db = resolve_run_dir(a, maps_dir), resolve_run_dir(b, maps_dir)

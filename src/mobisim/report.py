@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import re
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -941,7 +941,7 @@ def traffic_section(scores: Any, *, edges: pd.DataFrame | None = None,
         if parts:
             text += " Largest: " + md_escape(", ".join(parts)) + "."
     if np.isfinite(vkm):
-        total = _num(((v.get("vehicle_km_per_day") or {}).get("before")))
+        total = _num((v.get("vehicle_km_per_day") or {}).get("before"))
         if not np.isfinite(total):
             total = _vehicle_km_today(edges)
         rel = f" ({_pct(100.0 * vkm / total)} of today's {_vehicles(total, step=1000)})" if total > 0 else ""

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
-import shapely
 
 NO_PRED = -9999
 """Predecessor value scipy uses for roots and unreachable nodes."""

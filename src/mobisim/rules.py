@@ -710,11 +710,14 @@ def straight_runs(edges: pd.DataFrame, mask: np.ndarray, tolerance_deg: float
     return run_len, calmed
 
 
-def calming_proposals(edges: pd.DataFrame, is30: np.ndarray, s: RuleSettings
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Calming for 30-roads that invite speeding: 2×2 lanes, wide carriageway, long straights."""
+def calming_proposals(edges: pd.DataFrame, is30: np.ndarray, s: RuleSettings,
+                      toets_settings: ToetsSettings | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Calming for 30-roads that invite speeding: 2×2 lanes, wide carriageway, long straights.
+
+    Lane counts that are not tagged come from the scenario's ``[toets]`` lane defaults
+    (``toets_settings``; the documented defaults when omitted)."""
     n = len(edges)
-    _, per_dir = edge_lanes(edges, ToetsSettings())
+    _, per_dir = edge_lanes(edges, toets_settings or ToetsSettings())
     lanes_tagged = _str(edges, "lanes_source", "").str.startswith("tag").to_numpy()
     width = _num(edges, "width")
     run_len, calmed = straight_runs(edges, is30, s.calming_bend_tolerance_deg)
@@ -741,12 +744,13 @@ def calming_proposals(edges: pd.DataFrame, is30: np.ndarray, s: RuleSettings
 
 
 def junction_fixes(edges: pd.DataFrame, nodes: pd.DataFrame, fifty: np.ndarray,
-                   crossing: pd.DataFrame, s: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Busy junctions on 50-roads (or roads that would be 50 but for C4) that need a fix."""
-    n = len(nodes)
+                   crossing: pd.DataFrame, s: RuleSettings,
+                   toets_settings: ToetsSettings | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Busy junctions on 50-roads (or roads that would be 50 but for C4) that need a fix (lane
+    defaults from the scenario's ``[toets]``, as :func:`calming_proposals`)."""
     road = _bool(edges, "is_road")
     q = _daily_traffic(edges, s)
-    _, per_dir = edge_lanes(edges, ToetsSettings())
+    _, per_dir = edge_lanes(edges, toets_settings or ToetsSettings())
     inc = pd.DataFrame({
         "node": np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]),
         "road": np.tile(road, 2), "fifty": np.tile(fifty, 2), "q": np.tile(q, 2),
@@ -978,7 +982,7 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     )
     # a "50 if shown" road waits for its evidence: no redesign for 30 proposed yet
     is30 = (regime == "30") & ~living & ~shown
-    calming, calming_reason = calming_proposals(edges, is30 & is_road & inside, s)
+    calming, calming_reason = calming_proposals(edges, is30 & is_road & inside, s, ts)
 
     new = {
         "regime": pd.array(regime, dtype="string"),
@@ -1013,7 +1017,7 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     # junction fixes: 50-roads, and roads that would be 50 but for C4
     near50 = ((c["c1"] == "pass") & (c["c2"] == "pass") & (c["c3"] == "pass")
               & (c["c4"] != "pass"))
-    fix, fix_reason = junction_fixes(edges, net.nodes, (regime == "50") | near50, crossing, s)
+    fix, fix_reason = junction_fixes(edges, net.nodes, (regime == "50") | near50, crossing, s, ts)
     nodes = net.nodes.drop(columns=[k for k in JUNCTION_COLUMNS if k in net.nodes.columns])
     nodes["junction_fix"] = pd.array(fix, dtype="string")
     nodes["junction_fix_reason"] = pd.array(fix_reason, dtype="string")

@@ -66,9 +66,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from mobisim.driven_speed import CalmingPlan, DrivenSpeedSettings
 from mobisim.errors import ScenarioError
 from mobisim.interventions import Intervention, with_ids
-from mobisim.driven_speed import CalmingPlan, DrivenSpeedSettings
 from mobisim.parking import ParkingSettings
 from mobisim.rules import RuleSettings
 from mobisim.schools import SchoolSettings

@@ -148,8 +148,9 @@ class SchoolSettings(Settings):
         None,
         description=(
             "Wijk polygons (fields code, name) for per-wijk scores. None: den-haag-wijken.geojson "
-            "from $MOBISIM_SHARED_OSM or ../shared/osm when present; per-wijk scores are skipped "
-            "with a note when absent. Source: shared/osm/README.md."
+            "from $MOBISIM_SHARED_OSM when set (per-wijk scores are skipped with a note when it is "
+            "not there), else ../shared/osm from the working directory (mobisim.paths); missing: "
+            "skipped with a note. Source: shared/osm/README.md."
         ),
     )
     max_detour_factor: float = Field(
@@ -1054,13 +1055,15 @@ def load_wijken_optional(settings: SchoolSettings) -> tuple[gpd.GeoDataFrame | N
 
     An explicitly configured path that is missing is an error (raised by the loader).
     """
-    from mobisim.areas import default_wijken_path, load_wijken
+    from mobisim.areas import load_wijken
+    from mobisim.paths import default_wijken_path, missing_wijken_hint
 
     if settings.wijken_path is not None:
         return load_wijken(settings.wijken_path), None
     path = default_wijken_path()
     if not path.is_file():
-        return None, f"per-wijk scores skipped: {path} not found (set wijken_path or MOBISIM_SHARED_OSM)"
+        hint = f"set schools.wijken_path, or {missing_wijken_hint()}"
+        return None, f"per-wijk scores skipped: {path} not found ({hint})"
     return load_wijken(path), None
 
 

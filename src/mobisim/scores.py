@@ -33,7 +33,6 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from mobisim.driven_speed import FractionRange, Range
-
 from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
 from mobisim.settings_base import DailyTraffic, Settings
 

@@ -167,7 +167,7 @@ class TariffSettings(Settings):
         return v
 
     @model_validator(mode="after")
-    def _mix_sums_to_one(self) -> "TariffSettings":
+    def _mix_sums_to_one(self) -> TariffSettings:
         total = sum(c.share for c in self.classes.values())
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             shares = ", ".join(f"{k}={c.share:g}" for k, c in self.classes.items())

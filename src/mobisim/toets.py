@@ -76,7 +76,7 @@ class CrossingRow(Settings):
 
 
 def _rows(*rows: tuple[float, list[int]]) -> list[LtsRow]:
-    return [LtsRow(max_daily_traffic=v, lts=list(l)) for v, l in rows]
+    return [LtsRow(max_daily_traffic=v, lts=list(lts)) for v, lts in rows]
 
 
 INF = float("inf")

@@ -3,8 +3,8 @@
 Each command lives in its own module and registers itself on :data:`app`.
 """
 
-from mobisim.cli._app import app
 from mobisim.cli import network, parking, run, schools, toets  # noqa: F401  (register the commands)
+from mobisim.cli._app import app
 
 __all__ = ["app"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,22 +16,22 @@ from mobisim.cli._text import safe
 from mobisim.errors import InputFileError, MobisimError
 
 OsmOption = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option("--osm", help="OSM file (.osm, .osm.bz2, .osm.pbf, .graphml). Repeat to add feature "
                  "files, e.g. the buildings file after the street file."),
 ]
 PlaceOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--place", help="Place to download with osmnx when online (cached in data/osm/places)."),
 ]
 SpeedLimitsOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--speed-limits", help="Today's real speed limits, overriding the class defaults (never a "
                  "tagged maxspeed): lines (GeoPackage/GeoJSON) with a limit column, or a CSV of street names "
                  "(columns name, maxspeed)."),
 ]
 SpeedLimitsColumnOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--speed-limits-column", help="Column of the --speed-limits file holding the limit in km/h "
                  "(default maxspeed)."),
 ]
@@ -120,8 +120,8 @@ def network_command(
     osm: OsmOption = None,
     place: PlaceOption = None,
     summary: Annotated[bool, typer.Option("--summary/--no-summary", help="Print the summary.")] = True,
-    export: Annotated[Optional[Path], typer.Option("--export", help="Write the layers to a GeoPackage.")] = None,
-    bbox: Annotated[Optional[str], typer.Option("--bbox", help="Keep only W,S,E,N (degrees).")] = None,
+    export: Annotated[Path | None, typer.Option("--export", help="Write the layers to a GeoPackage.")] = None,
+    bbox: Annotated[str | None, typer.Option("--bbox", help="Keep only W,S,E,N (degrees).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Use the processed-network cache.")] = True,
     speed_limits: SpeedLimitsOption = None,

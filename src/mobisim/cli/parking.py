@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -43,13 +43,13 @@ def _range(fig: dict[str, int] | None, unit: str = "") -> str:
 @app.command("parking")
 @user_errors
 def parking(
-    osm: Optional[Path] = typer.Option(None, "--osm", help="Street file (OSM XML/bz2/PBF/GraphML); default: the scenario's data.osm."),
-    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file; its `parking` section sets the cap, areas, mix and tariff."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="Write the yearly cap table (per area and total) as CSV."),
-    export: Optional[Path] = typer.Option(None, "--export", help="Write the freed spaces by street as a GeoPackage (layer parking_freed)."),
-    wijken: Optional[Path] = typer.Option(None, "--wijken", help="Wijk polygons (default: the shared den-haag-wijken.geojson)."),
-    garages: Optional[Path] = typer.Option(None, "--garages", help="Garage capacities (default: parking.garages_path, else the shared den-haag-rdw-parking.geojson when present)."),
-    spaces: Optional[Path] = typer.Option(None, "--spaces", help="Extra amenity=parking_space layer (default: parking.spaces_path, else the shared den-haag-parking-spaces.geojson when present)."),
+    osm: Path | None = typer.Option(None, "--osm", help="Street file (OSM XML/bz2/PBF/GraphML); default: the scenario's data.osm."),
+    scenario: Path | None = typer.Option(None, "--scenario", help="Scenario file; its `parking` section sets the cap, areas, mix and tariff."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the yearly cap table (per area and total) as CSV."),
+    export: Path | None = typer.Option(None, "--export", help="Write the freed spaces by street as a GeoPackage (layer parking_freed)."),
+    wijken: Path | None = typer.Option(None, "--wijken", help="Wijk polygons (default: den-haag-wijken.geojson from $MOBISIM_SHARED_OSM or ../shared/osm)."),
+    garages: Path | None = typer.Option(None, "--garages", help="Garage capacities (default: parking.garages_path, else the shared den-haag-rdw-parking.geojson when present)."),
+    spaces: Path | None = typer.Option(None, "--spaces", help="Extra amenity=parking_space layer (default: parking.spaces_path, else the shared den-haag-parking-spaces.geojson when present)."),
     no_spaces: bool = typer.Option(False, "--no-spaces", help="Do not use an extra parking-space layer."),
 ) -> None:
     """Cap resident permits in the scenario's wijken, falling by the yearly rate; show which
@@ -57,7 +57,12 @@ def parking(
     from mobisim import ATTRIBUTION
     from mobisim.areas import load_wijken
     from mobisim.parking import (
-        ParkingSettings, evaluate_parking, freed_by_street, load_garages, load_parking_spaces, reuse,
+        ParkingSettings,
+        evaluate_parking,
+        freed_by_street,
+        load_garages,
+        load_parking_spaces,
+        reuse,
     )
 
     for path, option in ((export, "--export"), (csv, "--csv")):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -32,10 +32,10 @@ def _num(value: Any) -> str:
 @user_errors
 def run_command(
     scenario: Path = typer.Argument(..., help="Scenario file (TOML), e.g. scenarios/volt-2026.toml."),
-    osm: Optional[list[Path]] = typer.Option(  # noqa: UP007 (typer needs Optional)
+    osm: list[Path] | None = typer.Option(
         None, "--osm", help="OSM file(s) replacing the scenario's: the street file first, then feature files."
     ),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default maps/<scenario>/)."),  # noqa: UP007
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default maps/<scenario>/)."),
     self_contained: bool = typer.Option(
         True, "--self-contained/--cdn",
         help="Inline every script and stylesheet into map.html so it opens anywhere, also offline, by "
@@ -43,13 +43,13 @@ def run_command(
         "Leaflet and friends from their CDNs instead and starts on the tiles (needs internet).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
-    speed_limits: Optional[Path] = typer.Option(  # noqa: UP007
+    speed_limits: Path | None = typer.Option(
         None, "--speed-limits",
         help="Today's real speed limits, overriding the class defaults (never a tagged maxspeed): lines "
         "(GeoPackage/GeoJSON) with a limit column, or a CSV of street names (columns name, maxspeed). "
         "Replaces the scenario's [data] speed_limits.",
     ),
-    speed_limits_column: Optional[str] = typer.Option(  # noqa: UP007
+    speed_limits_column: str | None = typer.Option(
         None, "--speed-limits-column", help="Column of the speed-limit file holding the limit in km/h "
         "(default: the scenario's speed_limits_column, else maxspeed).",
     ),
@@ -125,7 +125,7 @@ def compare_command(
     a: str = typer.Argument(..., help="First run: scenario name (maps/<name>/), scenario file or output folder."),
     b: str = typer.Argument(..., help="Second run, compared against the first."),
     maps_dir: Path = typer.Option(Path("maps"), "--maps", help="Folder holding the run outputs."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for diff.html (default maps/compare-A-B/)."),  # noqa: UP007
+    out: Path | None = typer.Option(None, "--out", help="Folder for diff.html (default maps/compare-A-B/)."),
     self_contained: bool = typer.Option(
         True, "--self-contained/--cdn", help="Inline scripts and styles into diff.html (works offline); --cdn links them."
     ),
@@ -184,12 +184,12 @@ def _tree(node: Tree, data: Any, depth: int = 0) -> None:
 @app.command("explain-scores")
 @user_errors
 def explain_scores_command(
-    run: Optional[str] = typer.Argument(  # noqa: UP007
+    run: str | None = typer.Argument(
         None, help="A run: scenario name (maps/<name>/), scenario file, output folder or scores.json. "
         "Without it: the formulas and the settings in force."),
     maps_dir: Path = typer.Option(Path("maps"), "--maps", help="Folder holding the run outputs."),
-    score: Optional[str] = typer.Option(None, "--score", help="Only this score (a top-level key)."),  # noqa: UP007
-    scenario: Optional[Path] = typer.Option(  # noqa: UP007
+    score: str | None = typer.Option(None, "--score", help="Only this score (a top-level key)."),
+    scenario: Path | None = typer.Option(
         None, "--scenario", help="Show the formulas with this scenario's score settings."),
 ) -> None:
     """Print every score of a run with the inputs it was computed from (or every formula)."""

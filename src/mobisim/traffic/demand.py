@@ -83,8 +83,12 @@ def _gravity(minutes: np.ndarray, rows: np.ndarray, cols: np.ndarray, ids: np.nd
     # within a zone: half the time to its nearest other zone (a trip that stays in its cell)
     off = np.where(np.isfinite(minutes), minutes, np.nan)
     np.fill_diagonal(off, np.nan)
-    with np.errstate(all="ignore"):
-        nearest = np.nanmin(off, axis=1) if n else np.zeros(0)
+    # a zone with no other zone reachable gives an all-NaN row: its nearest is NaN (handled below),
+    # not a warning on the user's terminal
+    reach = np.isfinite(off).any(axis=1) if n else np.zeros(0, dtype=bool)
+    nearest = np.full(n, np.nan)
+    if reach.any():
+        nearest[reach] = np.nanmin(off[reach], axis=1)
     within = np.where(np.isfinite(nearest), 0.5 * nearest, 1.0)
     # unreachable pairs: a time no trip makes (the deterrence of 0 would be the largest weight)
     times = np.where(np.isfinite(minutes), np.maximum(minutes, 0.5), 1e4)
