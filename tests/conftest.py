@@ -29,6 +29,20 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("MOBISIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+@pytest.fixture
+def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write a scenario file into a temp folder (made the working directory) and return its path."""
+    monkeypatch.chdir(tmp_path)
+
+    def _write(text: str, name: str = "s.toml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """Folder of the hand-written OSM fixtures."""

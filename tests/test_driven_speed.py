@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from frames import edges_frame
 from pydantic import ValidationError
 
 from mobisim import driven_speed as ds
@@ -17,18 +18,12 @@ from mobisim.network import Network
 from mobisim.scores import ScoreSettings, power_model
 
 
-def _edges(**cols) -> pd.DataFrame:
-    df = pd.DataFrame(cols)
-    df.index.name = "edge_id"
-    return df
-
-
 @pytest.fixture
 def streets() -> pd.DataFrame:
     # a: 50→30 sign only; b: 50→30 living street; c: 50→30 with a hump on the segment;
     # d: 50→30, hump on its end node 7; e: 50→30, tagged 4.5 m wide; f: 30 stays 30;
     # g: 50→30, a width of 4 m that is not tagged (a default); h: limit unknown after
-    return _edges(
+    return edges_frame(
         u=[1, 2, 3, 6, 8, 9, 10, 11], v=[2, 3, 4, 7, 9, 10, 11, 12],
         highway=["tertiary", "living_street", "residential", "residential", "residential", "residential",
                  "residential", "residential"],
@@ -142,7 +137,7 @@ def test_calm_intervention_makes_the_design_enforce_the_limit(streets, nodes):
 @pytest.fixture
 def grid() -> pd.DataFrame:
     # ten 1 km roads at 50 km/h, each with 5,000 vehicles a day; a motorway out of scope
-    e = _edges(
+    e = edges_frame(
         highway=["secondary"] * 10 + ["motorway"],
         length=[1000.0] * 11,
         maxspeed=pd.array([50] * 10 + [100], dtype="Int64"),
@@ -193,7 +188,7 @@ def test_redesign_reproduces_swov_zone_30(grid):
 
 def test_casualty_weighting_by_limit_band():
     # a 50-road (1 km, 10,000/day) goes to 30; a 30-road (9 km, 1,000/day) stays
-    before = _edges(highway=["secondary", "residential"], length=[1000.0, 9000.0],
+    before = edges_frame(highway=["secondary", "residential"], length=[1000.0, 9000.0],
                     maxspeed=pd.array([50, 30], dtype="Int64"), is_road=[True, True],
                     daily_traffic=pd.array([10000.0, 1000.0], dtype="Float64"))
     after = before.assign(maxspeed=pd.array([30, 30], dtype="Int64"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from frames import scenario_error
 from typer.testing import CliRunner
 
-from mobisim.errors import MobisimError, ScenarioError
 from mobisim.interventions import Crossing, SetSpeed
 from mobisim.parking import ParkingSettings
 from mobisim.rules import RuleSettings
@@ -20,29 +20,6 @@ REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 
 GOOD_HEAD = 'name = "t"\n[data]\nosm = ["streets.osm"]\n'
-
-
-@pytest.fixture
-def write(tmp_path, monkeypatch):
-    """Write a scenario file into a temp folder (made the working directory) and return its path."""
-    monkeypatch.chdir(tmp_path)
-
-    def _write(text: str, name: str = "s.toml") -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return _write
-
-
-def _error(path: Path) -> str:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    message = str(info.value)
-    assert "\n" not in message
-    assert isinstance(info.value, MobisimError) and info.value.exit_code == 2
-    return message
 
 
 # ------------------------------------------------------------------ minimal file and defaults
@@ -73,7 +50,7 @@ def test_air_layer_path_is_relative_to_the_scenario_file(write):
     s = load_scenario(write(GOOD_HEAD + '[rules]\nair_mode = "layer"\nair_layer_path = "lucht/no2.gpkg"\n',
                             "sub/s.toml"))
     assert s.rules.air_layer_path == s.path.parent / "lucht" / "no2.gpkg"
-    assert _error(write(GOOD_HEAD + '[rules]\nair_mode = "layer"\n')).startswith(
+    assert scenario_error(write(GOOD_HEAD + '[rules]\nair_mode = "layer"\n')).startswith(
         "s.toml: rules: air_mode = 'layer' needs air_layer_path")
 
 
@@ -144,7 +121,7 @@ def test_scenario_years_flow_into_parking(write):
     ],
 )
 def test_bad_file_gives_file_key_and_expectation(write, text, expected):
-    assert _error(write(text)).startswith(expected)
+    assert scenario_error(write(text)).startswith(expected)
 
 
 def test_data_may_come_from_the_command_line(write, tmp_path):
@@ -162,17 +139,17 @@ def test_data_may_come_from_the_command_line(write, tmp_path):
 
 
 def test_first_problem_reported_with_count_of_the_rest(write):
-    msg = _error(write(GOOD_HEAD + "[rules]\nsensitive_distance_m = \"far\"\ncrossing_max_gap_m = \"far\"\n"))
+    msg = scenario_error(write(GOOD_HEAD + "[rules]\nsensitive_distance_m = \"far\"\ncrossing_max_gap_m = \"far\"\n"))
     assert msg.endswith("(and 1 more problem)")
 
 
 def test_missing_unreadable_and_non_toml_file(tmp_path, write):
-    assert "scenario file not found" in _error(tmp_path / "nope.toml")
-    assert _error(write("parking:\n  cap_rate: 0.05\n", "s.yaml")).endswith(
+    assert "scenario file not found" in scenario_error(tmp_path / "nope.toml")
+    assert scenario_error(write("parking:\n  cap_rate: 0.05\n", "s.yaml")).endswith(
         "(scenario files are TOML, e.g. scenarios/volt-2026.toml)")
     bad = tmp_path / "latin1.toml"
     bad.write_bytes('name = "Caf\xe9"\n'.encode("latin-1"))
-    assert _error(bad) == "latin1.toml: cannot read the file (UnicodeDecodeError)"
+    assert scenario_error(bad) == "latin1.toml: cannot read the file (UnicodeDecodeError)"
 
 
 # ------------------------------------------------------------------ extends
@@ -200,7 +177,7 @@ def test_extends_deep_merge_child_wins(data_dir):
 def test_extends_error_names_the_file_that_set_the_key(write):
     write('name = "p"\n[data]\nosm = ["x.osm"]\n[rules]\nsensitive_distance_m = "far"\n', "parent.toml")
     child = write('extends = "parent.toml"\nname = "c"\n', "sub/../child.toml")
-    assert _error(child).startswith('parent.toml: rules.sensitive_distance_m: expected a number, got "far"')
+    assert scenario_error(child).startswith('parent.toml: rules.sensitive_distance_m: expected a number, got "far"')
     # the child overriding the bad key fixes it
     write('extends = "parent.toml"\nname = "c"\n[rules]\nsensitive_distance_m = 10\n', "child2.toml")
     assert load_scenario("child2.toml").rules.sensitive_distance_m == 10
@@ -210,12 +187,12 @@ def test_extends_cycle_missing_and_bad_type(write):
     write('extends = "b.toml"\nname = "a"\n', "a.toml")
     write('extends = "c.toml"\n', "b.toml")
     write('extends = "a.toml"\n', "c.toml")
-    assert _error(Path("a.toml")) == "a.toml: extends: cycle a.toml → b.toml → c.toml → a.toml"
-    assert _error(write('extends = "self.toml"\nname = "s"\n', "self.toml")) == \
+    assert scenario_error(Path("a.toml")) == "a.toml: extends: cycle a.toml → b.toml → c.toml → a.toml"
+    assert scenario_error(write('extends = "self.toml"\nname = "s"\n', "self.toml")) == \
         "self.toml: extends: cycle self.toml → self.toml"
-    assert _error(write('extends = "gone.toml"\n' + GOOD_HEAD)) == \
+    assert scenario_error(write('extends = "gone.toml"\n' + GOOD_HEAD)) == \
         "s.toml: extends: file not found: gone.toml"
-    assert _error(write("extends = 3\n" + GOOD_HEAD)) == \
+    assert scenario_error(write("extends = 3\n" + GOOD_HEAD)) == \
         "s.toml: extends: expected a file name (text), got 3"
 
 

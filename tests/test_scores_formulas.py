@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from frames import edges_frame
 from pydantic import ValidationError
 
 from mobisim.scores import (
@@ -23,17 +24,11 @@ from mobisim.scores import (
 )
 
 
-def _edges(**cols) -> pd.DataFrame:
-    df = pd.DataFrame(cols)
-    df.index.name = "edge_id"
-    return df
-
-
 @pytest.fixture
 def before() -> pd.DataFrame:
     # a: residential 1000 m at 50; b: primary 1000 m at 50; c: residential 500 m at 30;
     # d: motorway 2000 m at 100; e: cycleway 300 m (not a road); f: residential 200 m, no limit
-    return _edges(
+    return edges_frame(
         highway=["residential", "primary", "residential", "motorway", "cycleway", "residential"],
         length=[1000.0, 1000.0, 500.0, 2000.0, 300.0, 200.0],
         maxspeed=pd.array([50, 50, 30, 100, None, None], dtype="Int64"),
@@ -137,7 +132,7 @@ def test_score_settings_reject_bad_values(kwargs):
 
 @pytest.fixture
 def toets_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
-    edges = _edges(
+    edges = edges_frame(
         u=[1, 2, 3, 4, 5],
         v=[2, 3, 4, 5, 6],
         length=[100.0, 200.0, 300.0, 400.0, 50.0],

@@ -19,10 +19,11 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from frames import scenario_error
 from pydantic import BaseModel, ValidationError
 
 from mobisim import homes
-from mobisim.errors import InputFileError, ScenarioError
+from mobisim.errors import InputFileError
 from mobisim.scenario import Scenario, load_scenario
 from mobisim.settings_base import Settings, key_text, numeric_fields, ranges_markdown
 
@@ -227,24 +228,6 @@ def test_table_values_reject_negative_and_non_finite_numbers():
 # the scenario loader: one line with the key path and the range
 
 
-@pytest.fixture
-def write(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def _write(text: str, name: str = "s.toml") -> Path:
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return _write
-
-
-def _error(path: Path) -> str:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     ("[rules]\nsensitive_distance_m = nan\n",
      "s.toml: rules.sensitive_distance_m: expected a finite number ≥ 0 and ≤ 5000, got nan"),
@@ -281,12 +264,12 @@ def _error(path: Path) -> str:
      "s.toml: driven_speed.narrow_max_width_m: expected a finite number ≥ 0 and ≤ 20, got -inf"),
 ])
 def test_the_loader_names_the_key_and_the_range(write, text, expected):
-    assert _error(write(HEAD + text)) == expected
+    assert scenario_error(write(HEAD + text)) == expected
 
 
 def test_nan_no_longer_turns_criterion_c2_off(write):
     """The issue's case: ``nan`` made every distance comparison false, so C2 never failed."""
-    msg = _error(write(HEAD + "[rules]\nsensitive_distance_m = nan\n"))
+    msg = scenario_error(write(HEAD + "[rules]\nsensitive_distance_m = nan\n"))
     assert "\n" not in msg and "rules.sensitive_distance_m" in msg and "finite" in msg
 
 
@@ -385,5 +368,5 @@ def test_a_partial_range_table_keeps_the_other_defaults(write):
     s = load_scenario(write(HEAD + "[scores.speed_response_sign_only]\nhigh = 0.3\n"))
     r = s.scores.speed_response_sign_only
     assert (r.low, r.central, r.high) == (0.0625, 0.125, 0.3)
-    assert _error(write(HEAD + "[scores.speed_response_sign_only]\nlow = nan\n")) == (
+    assert scenario_error(write(HEAD + "[scores.speed_response_sign_only]\nlow = nan\n")) == (
         "s.toml: scores.speed_response_sign_only.low: expected a finite number ≥ 0 and ≤ 1, got nan")

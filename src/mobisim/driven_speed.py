@@ -43,8 +43,11 @@ from mobisim.settings_base import Settings
 __all__ = [
     "CalmingPlan",
     "DrivenSpeedSettings",
+    "ENFORCED_BASES",
+    "LOWERED_BASES",
     "FractionRange",
     "Range",
+    "basis_mask",
     "design_enforced",
     "driven_speeds",
     "plan_redesign",
@@ -56,6 +59,10 @@ BASIS_LIMIT = "limit"
 BASIS_DESIGN = "design"
 BASIS_SIGN_ONLY = "sign only"
 BASIS_REDESIGN = "redesign"
+#: Bases of a segment whose limit the scenario lowers.
+LOWERED_BASES = (BASIS_SIGN_ONLY, BASIS_REDESIGN, BASIS_DESIGN)
+#: Bases of a segment driven at its (lowered) limit: the design holds drivers to it.
+ENFORCED_BASES = (BASIS_DESIGN, BASIS_REDESIGN)
 
 
 class Range(Settings):
@@ -365,6 +372,13 @@ def driven_speeds(edges: pd.DataFrame, nodes: pd.DataFrame | None, limit_before:
     )
     out["driven_speed_reason"] = pd.array(np.where(unknown, None, reason), dtype="string")
     return out
+
+
+def basis_mask(edges: pd.DataFrame, bases: tuple[str, ...]) -> np.ndarray:
+    """Segments whose ``driven_speed_basis`` is one of ``bases`` (none without the column)."""
+    if "driven_speed_basis" not in edges.columns:
+        return np.zeros(len(edges), dtype=bool)
+    return edges["driven_speed_basis"].astype("string").isin(bases).fillna(False).to_numpy(bool)
 
 
 def candidates_for_plan(edges: pd.DataFrame, nodes: pd.DataFrame | None, limit_before: np.ndarray,

@@ -142,8 +142,7 @@ def _figures(after_eb: pd.DataFrame, after: Any, inputs: EffectInputs, redesigne
                      else judge_state(after, inputs, redesigned=redesigned, case=case, routed=routed))
               for case in CASES}
     # the roads whose design already enforces the new limit count as redesigned in every state
-    enforced = redesigned | after.edges["driven_speed_basis"].astype("string").eq(ds.BASIS_DESIGN).fillna(False) \
-        .to_numpy(bool) if "driven_speed_basis" in after.edges.columns else redesigned
+    enforced = redesigned | ds.basis_mask(after.edges, (ds.BASIS_DESIGN,))
     power = sc.power_model(after_eb, _in_area(after.edges), inputs.scores, before_col="limit_before",
                            after_col=inputs.limit_column,
                            redesigned=enforced[inside(after.edges)])
@@ -213,14 +212,10 @@ def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: S
         mask = ds.redesigned_by(year, y)
         years.append({"year": y, "redesigned_km": round(float(length_km[mask].sum()), 1), **figures(mask)})
     finish = int(np.nanmax(year)) if planned.any() else None
-    sign_km = cand_km = 0.0
-    if "driven_speed_basis" in after.edges.columns:
-        basis = after.edges["driven_speed_basis"].astype("string")
-        area = inside(after.edges)
-        lowered = basis.isin([ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN, ds.BASIS_DESIGN]).fillna(False).to_numpy(bool)
-        needs = basis.isin([ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN]).fillna(False).to_numpy(bool)
-        sign_km = float(length_km[lowered & area].sum())
-        cand_km = float(length_km[needs & area].sum())  # with the plan or without it
+    area = inside(after.edges)
+    sign_km = float(length_km[ds.basis_mask(after.edges, ds.LOWERED_BASES) & area].sum())
+    # what needs a redesign, with the plan or without it
+    cand_km = float(length_km[ds.basis_mask(after.edges, (ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN)) & area].sum())
     return {
         "plan": {
             "enabled": inputs.plan.enabled, "start_year": inputs.plan.start_year,

@@ -55,6 +55,7 @@ from folium.elements import ElementAddToElement
 
 from mobisim import ATTRIBUTION
 from mobisim.areas import inside
+from mobisim.driven_speed import LOWERED_BASES
 from mobisim.outputs import write_text
 from mobisim.rules import CRITERION_LABELS, TIER_LABELS
 
@@ -207,7 +208,6 @@ TRAFFIC_COLUMNS = ["daily_traffic", "daily_traffic_source", "daily_traffic_befor
 DRIVEN_SPEED_COLUMNS = ["limit_before", "maxspeed", "proposed_maxspeed", "driven_speed", "driven_speed_basis",
                         "driven_speed_reason", "driven_speed_sign_only", "redesign_year", "in_area"]
 #: ``driven_speed_basis`` of a lowered limit (``"limit"``: unchanged), in legend order.
-LOWERED_BASES = ("redesign", "design", "sign only")
 _DRIVEN_MAP_COLUMNS = ["limit_before", "driven_speed", "driven_speed_basis", "driven_speed_reason", "redesign_year"]
 # what the map layers read (evidence texts and provenance stay in layers.gpkg)
 _NOT_ON_MAP = ("maxspeed_source", "noise_lden_db", "c3_noise", "c3_air", "no2_low_ugm3", "no2_high_ugm3")

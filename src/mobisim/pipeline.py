@@ -503,7 +503,9 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
     # response, or by the redesign response where the street is redesigned (central values)
     score_s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
     if redesigned is None and "driven_speed_basis" in net.edges.columns:
-        redesigned = net.edges["driven_speed_basis"].astype("string").isin(["design", "redesign"]).fillna(False)
+        from mobisim.driven_speed import ENFORCED_BASES, basis_mask
+
+        redesigned = basis_mask(net.edges, ENFORCED_BASES)
     response: Any = score_s.speed_response_sign_only.central
     if redesigned is not None:
         response = np.where(np.asarray(redesigned, dtype=bool), score_s.speed_response_redesign.central, response)
@@ -739,72 +741,81 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
     if getattr(before, "traffic", None) is not None and getattr(after, "traffic", None) is not None:
         out["traffic"] = _traffic_scores(eb, ea, before.traffic, after.traffic, scenario)
     if _limits_lowered(after.edges):
-        out["calming"] = _calming_scores(before, after, scenario, out, has_schools=schools_after is not None)
+        out["calming"] = _calming_scores(before, after, scenario, out, schools_after=schools_after)
     out["headline"] = _headline(out)
     _composite_range(out, s)
     return to_jsonable(out)
 
 
-def _composite_range(out: dict[str, Any], settings: Any) -> None:
-    """The composite's low–high: its parts all at their low ends, and all at their high ends
-    (``headline.composite.range``, and the signs-only composite), when the run has ranges."""
+#: Composite part → the figure of ``calming`` (:func:`mobisim.effects.calming_effects`) it takes.
+_COMPOSITE_FIGURES = {"toets_all": "toets_all", "toets_school_routes": "toets_school_routes",
+                      "safe_crossings": "crossings", "school_children_safe": "children_safe"}
+#: Headline key → the figure of ``calming`` that gives its range and its signs-only value.
+_HEADLINE_FIGURES = {"fatal_serious_change": "fatal_serious_change", "children_safe": "children_safe",
+                     "safe_crossings": "crossings", "toets_pass": "toets_all",
+                     "toets_school_routes": "toets_school_routes"}
+
+
+def _composite_with(out: dict[str, Any], settings: Any, figures: dict[str, Any], pick: Any) -> float | None:
+    """The run's composite with its parts replaced by ``pick(figure)`` of ``figures`` (one state of
+    ``calming``); a part whose figure is missing keeps the run's value."""
     from mobisim import scores as sc
 
+    parts = dict(sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"],
+                                    settings))
+    for part, name in _COMPOSITE_FIGURES.items():
+        value = pick(figures.get(name) or {})
+        if value is not None and parts.get(part) is not None:
+            parts[part] = value
+    change = pick(figures.get("fatal_serious_change") or {}, crash=True)
+    if change is not None:
+        parts["fatal_serious"] = sc.safety_gain({"value": {"fatal_serious": change}}, settings)
+    return sc.composite(parts, settings)["value"]
+
+
+def _composite_range(out: dict[str, Any], settings: Any) -> None:
+    """The composite's low–high (every share at its low end with the crash change at its high end,
+    and back) and its signs-only value, when the run has ``calming``."""
     calming = (out.get("calming") or {}).get("value")
     if not calming:
         return
-    ends = []
-    plan = calming["with_plan"]
-    for low_end in (True, False):  # every share at its low end and the crash change at its high end, and back
-        parts = dict(sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"],
-                                        settings))
-        for part, name in (("toets_all", "toets_all"), ("toets_school_routes", "toets_school_routes"),
-                           ("safe_crossings", "crossings"), ("school_children_safe", "children_safe")):
-            rng = (plan.get(name) or {}).get("range")
-            if rng is not None and parts.get(part) is not None:
-                parts[part] = rng[0] if low_end else rng[1]
-        fs = (plan.get("fatal_serious_change") or {}).get("range")
-        if fs is not None:  # the higher (less negative) change is the smaller gain
-            parts["fatal_serious"] = sc.safety_gain({"value": {"fatal_serious": fs[1] if low_end else fs[0]}},
-                                                    settings)
-        ends.append(sc.composite(parts, settings)["value"])
+
+    def end(low: bool) -> Any:
+        def pick(fig: dict[str, Any], crash: bool = False) -> Any:
+            rng = fig.get("range")  # the higher (less negative) crash change is the smaller gain
+            return None if rng is None else rng[int(low == crash)]
+        return pick
+
     head = out["headline"]["composite"]
+    ends = [_composite_with(out, settings, calming["with_plan"], end(low)) for low in (True, False)]
     if all(v is not None for v in ends):
         head["range"] = [min(ends), max(ends)]
-    signs = calming["signs_only"]
-    parts = dict(sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"], settings))
-    for part, name in (("toets_all", "toets_all"), ("toets_school_routes", "toets_school_routes"),
-                       ("safe_crossings", "crossings"), ("school_children_safe", "children_safe")):
-        if parts.get(part) is not None and (signs.get(name) or {}).get("value") is not None:
-            parts[part] = signs[name]["value"]
-    parts["fatal_serious"] = sc.safety_gain({"value": {"fatal_serious": signs["fatal_serious_change"]["value"]}},
-                                            settings)
-    head["signs_only"] = sc.composite(parts, settings)["value"]
+    head["signs_only"] = _composite_with(out, settings, calming["signs_only"],
+                                         lambda fig, crash=False: fig.get("value"))
 
 
 def _limits_lowered(edges: Any) -> bool:
     """Whether the scenario lowers a limit inside the area (then signs and redesign differ)."""
     from mobisim.areas import inside
+    from mobisim.driven_speed import LOWERED_BASES, basis_mask
 
-    if "driven_speed_basis" not in edges.columns:
-        return False
-    basis = edges["driven_speed_basis"].astype("string")
-    return bool((basis.isin(["sign only", "redesign", "design"]).fillna(False).to_numpy(bool) & inside(edges)).any())
+    return bool((basis_mask(edges, LOWERED_BASES) & inside(edges)).any())
 
 
-def _calming_scores(before: Any, after: Any, scenario: Any, out: dict[str, Any], *, has_schools: bool) -> dict[str, Any]:
-    """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.effects.calming_effects`)."""
+def _calming_scores(before: Any, after: Any, scenario: Any, out: dict[str, Any], *,
+                    schools_after: Any = None) -> dict[str, Any]:
+    """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.effects.calming_effects`).
+
+    The states are routed from the homes the run's own school routes used (``schools_after``), so
+    nothing is read or spread again."""
     from mobisim import driven_speed as ds
     from mobisim import effects, schools
 
     ss = _settings(scenario, "schools", "mobisim.schools.SchoolSettings")
     points = origins = None
-    if has_schools:  # the same schools and homes as the run's school routes
+    if schools_after is not None:  # the same schools and homes as the run's school routes
         points = schools.school_points(after, ss)
-        origins = schools.home_origins(after, ss)
-        wijken, _ = schools.load_wijken_optional(ss)
-        if wijken is not None and ss.clip_homes_to_wijken:
-            origins = schools.clip_origins(origins, wijken, ss.children_total)
+        origins = schools_after.origins
     inputs = effects.EffectInputs(
         toets=_settings(scenario, "toets", "mobisim.toets.ToetsSettings"), schools=ss,
         driven=_get(scenario, "driven_speed") or ds.DrivenSpeedSettings(),
@@ -924,9 +935,7 @@ def _headline(out: dict[str, Any]) -> dict[str, Any]:
     calming = (out.get("calming") or {}).get("value")
     if calming:
         plan, signs = calming["plan"], calming["signs_only"]
-        for key, name in (("fatal_serious_change", "fatal_serious_change"), ("children_safe", "children_safe"),
-                          ("safe_crossings", "crossings"), ("toets_pass", "toets_all"),
-                          ("toets_school_routes", "toets_school_routes")):
+        for key, name in _HEADLINE_FIGURES.items():
             fig = calming["with_plan"].get(name) or {}
             if fig.get("range") is not None:
                 head[key]["range"] = fig["range"]

@@ -607,6 +607,14 @@ def calming_table(calming: Mapping[str, Any], before: Mapping[str, Any] | None =
     return pd.DataFrame(rows)
 
 
+def calming_before(scores: Any) -> dict[str, Any]:
+    """Today's figures of the calming table (the headline's ``before``), as ``{figure: {"value"}}``."""
+    head = (scores or {}).get("headline") or {}
+    return {name: {"value": (head.get(key) or {}).get("before")}
+            for name, key in (("children_safe", "children_safe"), ("crossings", "safe_crossings"),
+                              ("toets_school_routes", "toets_school_routes"))}
+
+
 def calming_section(scores: Any) -> list[str]:
     """The report's section on signs vs redesign: driven speeds, the calming plan, effects by year."""
     entry = ((scores or {}).get("calming") or {})
@@ -619,10 +627,7 @@ def calming_section(scores: Any) -> list[str]:
     sign_f = inputs.get("speed_response_sign_only") or {}
     red_f = inputs.get("speed_response_redesign") or {}
     km = calming.get("driven_speed_km") or {}
-    head = (scores or {}).get("headline") or {}
-    before = {"children_safe": {"value": (head.get("children_safe") or {}).get("before")},
-              "crossings": {"value": (head.get("safe_crossings") or {}).get("before")},
-              "toets_school_routes": {"value": (head.get("toets_school_routes") or {}).get("before")}}
+    before = calming_before(scores)
     if plan["enabled"] and plan["km_per_year"] > 0:
         pace = (f"The calming plan redesigns {plan['km_per_year']:,.0f} km a year from {plan['start_year']} "
                 f"({'school routes first, then' if plan['school_routes_first'] else 'by'} speed excess × traffic; "

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from mobisim.driven_speed import FractionRange, Range
+from mobisim.driven_speed import ENFORCED_BASES, FractionRange, Range, basis_mask
 from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
 from mobisim.settings_base import DailyTraffic, Settings
 
@@ -346,15 +346,7 @@ POWER_FORMULA = (
 #: Regimes of :func:`mobisim.rules.evaluate` / :func:`mobisim.pipeline.today_regime` outside the
 #: city's rule: their exposure is left out of the Power Model.
 OUT_OF_SCOPE_REGIMES = ("outside_area", "not_road", "out_of_scope")
-_ENFORCED_BASES = ("design", "redesign")
 _CASES = ("low", "central", "high")
-
-
-def _redesigned(edges: pd.DataFrame) -> np.ndarray:
-    """Segments whose limit is kept by their design (``driven_speed_basis`` design/redesign)."""
-    if "driven_speed_basis" not in edges.columns:
-        return np.zeros(len(edges), dtype=bool)
-    return edges["driven_speed_basis"].astype("string").isin(_ENFORCED_BASES).fillna(False).to_numpy(bool)
 
 
 def _in_scope(edges: pd.DataFrame) -> np.ndarray:
@@ -429,7 +421,7 @@ def power_model(
     ) if "daily_traffic" in edges_after.columns else intensity
     w1 = length_km * _on_carriageway(edges_after.loc[used], intensity_after)
     if redesigned is None:
-        enforced = _redesigned(edges_after.loc[used])
+        enforced = basis_mask(edges_after.loc[used], ENFORCED_BASES)
     else:
         enforced = pd.Series(np.asarray(redesigned, dtype=bool), index=edges_after.index).reindex(used) \
             .fillna(False).to_numpy(bool)

@@ -100,13 +100,9 @@ def run_command(
 
 def _calming_table(calming: dict[str, Any], scores: dict[str, Any]) -> Table:
     """Signs only and the calming plan year by year (the report's table), as a rich table."""
-    from mobisim.report import calming_table
+    from mobisim.report import calming_before, calming_table
 
-    head = scores.get("headline") or {}
-    before = {"children_safe": {"value": (head.get("children_safe") or {}).get("before")},
-              "crossings": {"value": (head.get("safe_crossings") or {}).get("before")},
-              "toets_school_routes": {"value": (head.get("toets_school_routes") or {}).get("before")}}
-    frame = calming_table(calming, before, compact=True).rename(columns={"redesigned km": "km redesigned"})
+    frame = calming_table(calming, calming_before(scores), compact=True).rename(columns={"redesigned km": "km redesigned"})
     plan = calming["plan"]
     title = ("Signs or redesign, year by year (ranges low…high) — calming plan "
              + (f"{plan['km_per_year']:,.0f} km/yr from {plan['start_year']}: {plan['redesigned_by_horizon_km']:,.0f} "
