@@ -31,7 +31,7 @@ def _child(mode: str, path: str) -> None:
 
         ox.graph_from_xml(path, simplify=True, retain_all=True)
     else:
-        from mobisim.io import load_network
+        from mobisim.load import load_network
 
         load_network([path], cache=True)
     seconds = time.perf_counter() - start

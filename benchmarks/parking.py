@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mobisim.areas import assign_areas, load_wijken, select_areas, shared_osm_dir
+from mobisim.load.areas import assign_areas, load_wijken, select_areas, shared_osm_dir
 from mobisim.parking import (
     ParkingSettings,
     allocate_freed,
@@ -41,7 +41,7 @@ def _rss_mb() -> float:
 def main() -> None:
     shared = shared_osm_dir()
     street = Path(sys.argv[1]) if len(sys.argv) > 1 else shared / "den-haag-city-2021.osm.bz2"
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     t0 = time.perf_counter()
     net = load_network([street])

@@ -16,10 +16,10 @@ from __future__ import annotations
 import sys
 import time
 
-from mobisim.io import load_network, shared_osm_dir
+from mobisim.load import load_network, shared_osm_dir
 from mobisim.pipeline import mark_scope
 from mobisim.rules import TIER_LABELS, TIERS, RuleSettings, evaluate_regime, tier_lengths
-from mobisim.toets import ToetsSettings, evaluate_toets
+from mobisim.rules.toets import ToetsSettings, evaluate_toets
 
 
 def main(argv: list[str]) -> None:

@@ -47,14 +47,14 @@ def main() -> int:
             return 2
 
     from mobisim import schools as S
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     net, _ = timed("load network (cache when warm)", load_network, paths)
     try:
-        from mobisim.toets import evaluate_toets
+        from mobisim.rules.toets import evaluate_toets
     except ModuleNotFoundError:
         evaluate_toets = None
-        print("mobisim.toets not available: every segment counts as child-safe")
+        print("mobisim.rules.toets not available: every segment counts as child-safe")
     if evaluate_toets is not None:
         timed("rules + 8-jarigen-toets", evaluate_toets, net)
     print(f"network: {len(net.edges):,} segments, {len(net.nodes):,} nodes, {len(net.buildings):,} buildings")

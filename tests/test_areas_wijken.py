@@ -1,4 +1,4 @@
-"""mobisim.areas: loading the wijk polygons, selecting them by name or code, tagging frames."""
+"""mobisim.load.areas: loading the wijk polygons, selecting them by name or code, tagging frames."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point
 
-from mobisim.areas import assign_areas, load_wijken, normalize_name, select_areas
 from mobisim.errors import InputFileError, NotFoundError
+from mobisim.load.areas import assign_areas, load_wijken, normalize_name, select_areas
 
 
 @pytest.fixture()

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from browser_tools import tooltip_at
-from mobisim import maps, pipeline
-from mobisim.outputs import write_text
+from mobisim import pipeline
+from mobisim.render import map as maps
+from mobisim.render.outputs import write_text
 
 pytestmark = pytest.mark.browser
 

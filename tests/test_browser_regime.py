@@ -14,9 +14,10 @@ import pytest
 from shapely.geometry import box
 
 from browser_tools import tooltip_at
-from mobisim import maps, pipeline
-from mobisim.areas import mark_area
-from mobisim.outputs import write_text
+from mobisim import pipeline
+from mobisim.load.areas import mark_area
+from mobisim.render import map as maps
+from mobisim.render.outputs import write_text
 
 pytestmark = pytest.mark.browser
 

@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import mobisim.io as mio
+import mobisim.load as mio
 from mobisim.cli import app
-from mobisim.io import load_network, read_traffic_cache, write_traffic_cache
+from mobisim.load import load_network, read_traffic_cache, write_traffic_cache
 
 runner = CliRunner()
 

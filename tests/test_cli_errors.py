@@ -115,12 +115,12 @@ def test_run_out_the_kernel_refuses(data_dir, tmp_path, shared_osm):
 
 def test_full_disk(data_dir, tmp_path, monkeypatch):
     """ENOSPC from a write (no file name in the error): the line names the export."""
-    import mobisim.outputs
+    import mobisim.render.outputs
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(mobisim.outputs, "write_gpkg", full)
+    monkeypatch.setattr(mobisim.render.outputs, "write_gpkg", full)
     res = network(data_dir, "--export", str(tmp_path / "x.gpkg"))
     line = assert_one_error(res, tmp_path / "x.gpkg")
     assert "no space left" in line
@@ -131,12 +131,12 @@ def test_full_disk_seen_by_gdal(data_dir, tmp_path, monkeypatch):
     import pyogrio.errors
 
     import mobisim.cli._app
-    import mobisim.outputs
+    import mobisim.render.outputs
 
     def ogr_write(*args, **kwargs):  # named like pyogrio's writer
         raise pyogrio.errors.FeatureError("Could not add feature to layer at index 0: sqlite3_exec(...) failed")
 
-    monkeypatch.setattr(mobisim.outputs, "write_gpkg", ogr_write)
+    monkeypatch.setattr(mobisim.render.outputs, "write_gpkg", ogr_write)
     monkeypatch.setattr(mobisim.cli._app, "_disk_full", lambda path: True)
     res = network(data_dir, "--export", str(tmp_path / "x.gpkg"))
     line = assert_one_error(res, tmp_path / "x.gpkg")
@@ -203,24 +203,24 @@ def test_compare_out_is_a_file(tmp_path):
 
 
 def test_interrupt_is_one_line_exit_130(data_dir, monkeypatch):
-    import mobisim.io
+    import mobisim.load
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mobisim.io, "load_network", interrupted)
+    monkeypatch.setattr(mobisim.load, "load_network", interrupted)
     res = network(data_dir)
     line = assert_one_error(res, code=130)
     assert line == "mobisim: error: interrupted"
 
 
 def test_a_bug_keeps_its_traceback(data_dir, monkeypatch):
-    import mobisim.io
+    import mobisim.load
 
     def bug(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(mobisim.io, "load_network", bug)
+    monkeypatch.setattr(mobisim.load, "load_network", bug)
     res = network(data_dir)
     assert res.exit_code == 1 and isinstance(res.exception, ZeroDivisionError)
     assert "mobisim: error:" not in res.stderr

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mobisim.cli import app
-from mobisim.coverage import FAMILIES
+from mobisim.load.coverage import FAMILIES
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}  # one table row per line
@@ -58,7 +58,7 @@ def test_bbox_measures_what_is_kept(data_dir: Path) -> None:
 def test_the_date_of_the_data_is_read_from_the_file(tmp_path):
     """The date comes from the file itself (header, Overpass osm_base, or the generator's words),
     and a file that states none says so."""
-    from mobisim.io import data_date
+    from mobisim.load import data_date
 
     overpass = tmp_path / "overpass.osm"
     overpass.write_text('<?xml version="1.0"?>\n<osm version="0.6" generator="Overpass API">\n'

@@ -12,10 +12,10 @@ import pytest
 from frames import edges_frame
 from pydantic import ValidationError
 
-from mobisim import driven_speed as ds
-from mobisim.interventions import Calm, apply_interventions
 from mobisim.network import Network
-from mobisim.scores import ScoreSettings, power_model
+from mobisim.rules import driven_speed as ds
+from mobisim.scenario.interventions import Calm, apply_interventions
+from mobisim.score import ScoreSettings, power_model
 
 
 @pytest.fixture

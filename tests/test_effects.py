@@ -1,6 +1,6 @@
 """Signs only vs the calming plan, year by year, on the hand-written fixture city.
 
-The year-by-year figures are the run re-judged in-process (:mod:`mobisim.effects`); the horizon
+The year-by-year figures are the run re-judged in-process (:mod:`mobisim.score.effects`); the horizon
 row must repeat the run's own figures, and a redesigned street can only help.
 """
 
@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mobisim import driven_speed as ds
-from mobisim import effects, pipeline
+from mobisim import pipeline
+from mobisim.rules import driven_speed as ds
+from mobisim.score import effects
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +77,8 @@ def test_in_process_state_equals_the_run(with_plan):
     sc = types.SimpleNamespace(name="plan", calming_plan=ds.CalmingPlan(enabled=True, start_year=2027,
                                                                          km_per_year=0.3))
     from mobisim import schools
-    from mobisim.scores import ScoreSettings
-    from mobisim.toets import ToetsSettings
+    from mobisim.rules.toets import ToetsSettings
+    from mobisim.score import ScoreSettings
 
     ss = pipeline._settings(sc, "schools", "mobisim.schools.SchoolSettings")
     inputs = effects.EffectInputs(toets=ToetsSettings(), schools=ss, driven=ds.DrivenSpeedSettings(),

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
 from mobisim.errors import NotFoundError
-from mobisim.interventions import Intervention, apply_interventions, normalise_names
+from mobisim.scenario.interventions import Intervention, apply_interventions, normalise_names
 
 ADAPTER = TypeAdapter(list[Intervention])
 

@@ -12,9 +12,9 @@ import pytest
 from pydantic import TypeAdapter
 
 from mobisim import rules
-from mobisim.interventions import Intervention, apply_interventions
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.scenario import load_scenario
+from mobisim.scenario.interventions import Intervention, apply_interventions
 
 ADAPTER = TypeAdapter(list[Intervention])
 LAAN = "Laan van Nieuw Oost-Indië"
@@ -120,7 +120,7 @@ def test_close_through_traffic_lowers_the_volume_the_toets_reads(net):
 
 
 def test_convert_parking_feeds_the_parking_score(net):
-    from mobisim.scores import parking_space
+    from mobisim.score import parking_space
 
     out = _run(net, {"type": "convert_parking", "street": LAAN, "spaces": 30, "use": "greenery"})
     converted = out.edges["parking_converted_spaces"].sum()

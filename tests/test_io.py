@@ -9,10 +9,10 @@ import numpy as np
 import osmium
 import pytest
 
-import mobisim.io as mio
-from mobisim.cycleways import ParallelSettings
+import mobisim.load as mio
 from mobisim.errors import InputFileError
-from mobisim.io import cache_dir, load_network
+from mobisim.load import cache_dir, load_network
+from mobisim.load.cycleways import ParallelSettings
 
 
 @pytest.fixture(scope="module")

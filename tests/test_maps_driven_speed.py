@@ -13,8 +13,8 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString
 
-from mobisim import maps
-from mobisim.outputs import write_gpkg
+from mobisim.render import map as maps
+from mobisim.render.outputs import write_gpkg
 
 SIGN_REASON = ("sign only (50 → 30 km/h): driven at 40 km/h, the new limit + 10 (Amsterdam 2024: ~20 % still "
                "drive ≥ 40 on a 30-road)")

@@ -14,8 +14,9 @@ import pyogrio
 import pytest
 from shapely.geometry import GeometryCollection, LineString, MultiLineString, Point, Polygon, box
 
-from mobisim import maps, pipeline
-from mobisim.outputs import write_gpkg
+from mobisim import pipeline
+from mobisim.render import map as maps
+from mobisim.render.outputs import write_gpkg
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 
@@ -225,7 +226,7 @@ def test_baseline_regime_without_tiers(data_dir):
 @pytest.fixture(scope="module")
 def partly_outside(data_dir):
     """The fixture with its east side (Oostlaan, the end of Hoofdweg, node 6) outside the area."""
-    from mobisim.areas import mark_area
+    from mobisim.load.areas import mark_area
 
     sc = types.SimpleNamespace(name="area-test")
     net = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])

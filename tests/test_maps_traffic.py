@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from mobisim import maps
+from mobisim.render import map as maps
 
 #: name, highway, way, today, with the scenario, source, rat run, through share, in the area
 ROWS = [

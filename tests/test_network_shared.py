@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mobisim.cli import app
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.network import network_summary
 
 pytestmark = pytest.mark.integration

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from mobisim.cli import app
 from mobisim.errors import InputFileError
-from mobisim.io import load_network
-from mobisim.osmread import read_osm
+from mobisim.load import load_network
+from mobisim.load.osmread import read_osm
 
 runner = CliRunner()
 

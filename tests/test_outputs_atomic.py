@@ -1,4 +1,4 @@
-"""The output set is written atomically (:func:`mobisim.outputs.output_set`).
+"""The output set is written atomically (:func:`mobisim.render.outputs.output_set`).
 
 A run leaves ``maps/<name>/`` holding either the complete old set (byte for byte) or the
 complete new set, never a mix, whatever happens: an exception in a writer, a failed rename,
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from mobisim import outputs
 from mobisim.errors import OutputError
-from mobisim.outputs import output_set, recover_output_set
+from mobisim.render import outputs
+from mobisim.render.outputs import output_set, recover_output_set
 
 OUTPUTS = ("map.html", "layers.gpkg", "scores.json", "report.md", "report.html")
 
@@ -222,7 +222,7 @@ def test_single_file_writer_removes_temporaries_of_dead_processes(tmp_path):
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from mobisim.outputs import output_set
+    from mobisim.render.outputs import output_set
     target, hold = Path(sys.argv[1]), float(sys.argv[2])
     with output_set(target) as stage:
         for i, name in enumerate({outputs!r}):
@@ -363,7 +363,8 @@ def rendered(tmp_path_factory, data_dir, shared_osm):
 
 @pytest.mark.integration
 def test_render_outputs_failing_writer_keeps_the_old_set(rendered, tmp_path, monkeypatch):
-    from mobisim import pipeline, report
+    from mobisim import pipeline
+    from mobisim.render import report
 
     result, sc = rendered
     target = tmp_path / "maps" / "render-volt"

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from mobisim.areas import load_wijken
 from mobisim.errors import NotFoundError, ScenarioError
+from mobisim.load.areas import load_wijken
 from mobisim.parking import (
     ParkingSettings,
     ReuseMix,

@@ -14,12 +14,12 @@ import pytest
 from pydantic import ValidationError
 
 from mobisim import pipeline
-from mobisim.areas import load_wijken
 from mobisim.errors import NotFoundError, ScenarioError
+from mobisim.load.areas import load_wijken
 from mobisim.parking import ParkingSettings, distribute_permits, evaluate_parking, reuse
-from mobisim.report import parking_section
-from mobisim.scores import parking_space
-from mobisim.tariff import TariffSettings, VehicleClass, finance_comparison, tariff_revenue
+from mobisim.parking.tariff import TariffSettings, VehicleClass, finance_comparison, tariff_revenue
+from mobisim.render.report import parking_section
+from mobisim.score import parking_space
 
 AREAS = ["Noordkwartier", "WK051892"]
 

@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from mobisim.areas import load_wijken
+from mobisim.load.areas import load_wijken
 from mobisim.parking import (
     ParkingSettings,
     city_summary,
@@ -89,7 +89,7 @@ def test_supply_by_area_and_off_street(parking_net, data_dir):
     wijken = load_wijken(data_dir / "parking_wijken.geojson")
     sup = parking_supply(parking_net)
     edges = parking_net.edges.join(sup)
-    from mobisim.areas import assign_areas
+    from mobisim.load.areas import assign_areas
 
     edges["wijk_code"] = assign_areas(edges, wijken)
     lots = surface_lots(parking_net.features, ParkingSettings())
@@ -116,7 +116,7 @@ def test_tag_plus_estimate_split_by_side(parking_net, data_dir):
     wijken = load_wijken(data_dir / "parking_wijken.geojson")
     parking_net.edges.loc[0, "parking_left"] = "no"  # e0: left tagged no, right estimated 17
     edges = parking_net.edges.join(parking_supply(parking_net))
-    from mobisim.areas import assign_areas
+    from mobisim.load.areas import assign_areas
 
     edges["wijk_code"] = assign_areas(edges, wijken)
     by = supply_by_area(edges, wijken)
@@ -134,7 +134,7 @@ def test_missing_parking_columns_fall_back_to_estimates(parking_net):
 @pytest.mark.integration
 def test_whole_city_supply(shared_osm):
     """Whole-city figures on the real 2021 network: plausible totals, shares add up."""
-    from mobisim.io import load_network
+    from mobisim.load import load_network
     from mobisim.parking import evaluate_parking
 
     parking_net = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])
@@ -168,7 +168,7 @@ def test_supply_on_loaded_osm_fixture(data_dir):
     (the 8-jarigen-toets's ``path_meets_road``, found here without running the toets, as in
     ``mobisim run``): 5 m off there too.
     """
-    import mobisim.io as io
+    import mobisim.load as io
     parking_net = io.load_network([data_dir / "parking_streets.osm"])
     sup = parking_supply(parking_net).join(parking_net.edges[["name", "length", "u", "v"]])
     by_name = sup.groupby("name")
@@ -195,8 +195,8 @@ def test_supply_on_loaded_osm_fixture(data_dir):
 
 def test_supply_is_the_same_with_or_without_the_toets(data_dir):
     """``mobisim parking`` (no toets) and ``mobisim run`` (toets first) count the same crossings."""
-    import mobisim.io as io
-    from mobisim.toets import evaluate_toets
+    import mobisim.load as io
+    from mobisim.rules.toets import evaluate_toets
 
     net = io.load_network([data_dir / "parking_streets.osm"])
     bare = parking_supply(net)

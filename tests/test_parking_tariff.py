@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from mobisim.tariff import TariffSettings, VehicleClass, classify_vehicles, tariff_revenue
+from mobisim.parking.tariff import TariffSettings, VehicleClass, classify_vehicles, tariff_revenue
 
 
 def test_paris_thresholds_classify_vehicles():

@@ -1,4 +1,4 @@
-"""mobisim.paths: every default path comes from a setting, an environment variable, the working
+"""mobisim.load.paths: every default path comes from a setting, an environment variable, the working
 directory — never from the source tree (issue 14)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import mobisim
-from mobisim import paths
-from mobisim.areas import load_wijken
 from mobisim.errors import InputFileError
+from mobisim.load import paths
+from mobisim.load.areas import load_wijken
 
 SRC = Path(mobisim.__file__).resolve().parent
 REPO = Path(__file__).resolve().parents[1]
@@ -76,7 +76,9 @@ def test_data_and_cache_dirs_follow_env_else_working_directory(bare_cwd: Path, t
 
 
 def test_old_names_still_work() -> None:
-    from mobisim import areas, io, parking
+    from mobisim import load as io
+    from mobisim import parking
+    from mobisim.load import areas
 
     for module in (areas, io):
         assert module.shared_osm_dir is paths.shared_osm_dir
@@ -85,10 +87,10 @@ def test_old_names_still_work() -> None:
     assert parking.shared_osm_dir is paths.shared_osm_dir
 
 
-#: ``__file__`` uses outside mobisim.paths that are not data paths: the cache keys hash the
+#: ``__file__`` uses outside mobisim.load.paths that are not data paths: the cache keys hash the
 #: package's own modules (the code that shapes a cached result), read next to the module.
 _ALLOWED = {
-    ("io.py", "here = Path(__file__).parent"),
+    ("load/__init__.py", "here = Path(__file__).parent"),
     ("traffic/results.py", "here = Path(__file__).parent"),
 }
 #: What finds the source tree or the install location: the module's own file or spec, the
@@ -98,16 +100,16 @@ _SUSPECT = re.compile(r"__file__|__spec__|__path__|inspect\.getfile|sys\.(base_)
 
 
 def test_no_path_resolved_relative_to_the_source_tree() -> None:
-    """Only mobisim.paths decides where files are looked for; no module finds data next to its
+    """Only mobisim.load.paths decides where files are looked for; no module finds data next to its
     own source file (a ``pip install .`` puts that in site-packages, with nothing around it)."""
     found = []
     for file in sorted(SRC.rglob("*.py")):
         rel = file.relative_to(SRC).as_posix()
-        if rel == "paths.py":
+        if rel == "load/paths.py":
             continue
         for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
             code = line.split("#", 1)[0].strip()
             if _SUSPECT.search(code) and (rel, code) not in _ALLOWED:
                 found.append(f"{rel}:{number}: {code}")
-    assert not found, "resolve default paths in mobisim.paths, not next to the source:\n" + "\n".join(found)
-    assert "__file__" not in (SRC / "paths.py").read_text(encoding="utf-8").split('"""', 2)[2]
+    assert not found, "resolve default paths in mobisim.load.paths, not next to the source:\n" + "\n".join(found)
+    assert "__file__" not in (SRC / "load" / "paths.py").read_text(encoding="utf-8").split('"""', 2)[2]

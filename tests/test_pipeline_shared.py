@@ -11,7 +11,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from mobisim import pipeline, report
+from mobisim import pipeline
+from mobisim.render import report
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from mobisim import pipeline, report
+from mobisim import pipeline
+from mobisim.render import report
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 
@@ -153,7 +154,7 @@ def test_changed_segments_match_on_way_and_nodes():
 def test_criteria_table_explains_why_fifty_roads_go_to_thirty() -> None:
     import pandas as pd
 
-    from mobisim.report import criteria_on_fifty_roads
+    from mobisim.render.report import criteria_on_fifty_roads
 
     edges = pd.DataFrame({
         "regime": ["50", "30", "30", "30"],

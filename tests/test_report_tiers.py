@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mobisim import pipeline, report, rules
+from mobisim import pipeline, rules
+from mobisim.render import report
 
 
 @pytest.fixture(scope="module")

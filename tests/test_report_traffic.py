@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from mobisim import report
+from mobisim.render import report
 
 
 def _summary(zones: int, internal: float, gap: float, rat_top: list[dict], busiest: list[dict],
@@ -143,7 +143,7 @@ def test_data_box_says_where_the_volumes_come_from():
     assert ("on 11.6 km of the 12.0 km of car segments in the area judged (96.7 % of the km; 99.6 % of the "
             "vehicle-km the Power Model weighs)") in box
     assert "the other 0.4 km" in box and "one traffic figure" not in box
-    assert "one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS)" in box  # for the rest
+    assert "one estimate per road class (mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS)" in box  # for the rest
     assert "and mobisim.traffic.settings" in md
 
 
@@ -161,7 +161,7 @@ def test_report_builds_without_the_traffic_model():
     md = report.build_report(_result({}, traffic=False))
     assert "Traffic: where the cars go" not in md and "Where the traffic goes" not in md
     box = _section(md, "Data used and its limits")
-    assert "Traffic volumes are one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS)" in box
+    assert "Traffic volumes are one estimate per road class (mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS)" in box
     assert "traffic model" not in box
     # a traffic entry without figures (an old or broken run) is no model run either
     assert "Traffic: where the cars go" not in report.build_report(_result({"traffic": {"value": None}}))

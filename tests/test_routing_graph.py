@@ -1,4 +1,4 @@
-"""Unit tests of mobisim.routing: CSR graph, multi-source Dijkstra, tree flows, snapping."""
+"""Unit tests of mobisim.schools.routing: CSR graph, multi-source Dijkstra, tree flows, snapping."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
-from mobisim import routing
+from mobisim.schools import routing
 
 
 def _line_graph():

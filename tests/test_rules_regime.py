@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from edge_lookup import one as _one
 from edge_lookup import street as _street
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.rules import RuleSettings, evaluate, evaluate_regime
-from mobisim.toets import ToetsSettings, evaluate_toets
+from mobisim.rules.toets import ToetsSettings, evaluate_toets
 
 
 def _load(data_dir, *names):

@@ -16,7 +16,7 @@ from edge_lookup import street as _street
 from mobisim import pipeline
 from mobisim.cli import app
 from mobisim.errors import InputFileError
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.rules import RuleSettings, evaluate
 
 GRENSWEG_LAT = 52.0934831

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mobisim.cli import app
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.rules import REGIME_COLUMNS, evaluate
-from mobisim.toets import NODE_COLUMNS, SEGMENT_COLUMNS, evaluate_toets
+from mobisim.rules.toets import NODE_COLUMNS, SEGMENT_COLUMNS, evaluate_toets
 
 pytestmark = pytest.mark.integration
 VERDICTS = {"pass", "fail", "unknown"}

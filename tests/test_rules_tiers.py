@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from edge_lookup import one as _one
 from edge_lookup import street as _street
 from mobisim.errors import ScenarioError
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.rules import (
     NOISE_LIMITS,
     TIERS,

@@ -8,13 +8,13 @@ import pytest
 from frames import scenario_error
 from typer.testing import CliRunner
 
-from mobisim.interventions import Crossing, SetSpeed
 from mobisim.parking import ParkingSettings
 from mobisim.rules import RuleSettings
+from mobisim.rules.toets import ToetsSettings
 from mobisim.scenario import load_scenario
+from mobisim.scenario.interventions import Crossing, SetSpeed
 from mobisim.schools import SchoolSettings
-from mobisim.scores import ScoreSettings
-from mobisim.toets import ToetsSettings
+from mobisim.score import ScoreSettings
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
@@ -236,8 +236,8 @@ def test_school_fixes_variant_adds_interventions_to_the_programme():
 
 @pytest.mark.integration
 def test_shipped_interventions_find_their_streets_in_the_city(shared_osm):
-    from mobisim.interventions import apply_interventions
-    from mobisim.io import load_network
+    from mobisim.load import load_network
+    from mobisim.scenario.interventions import apply_interventions
 
     fixes = load_scenario(SCENARIOS / "volt-2026-school-fixes.toml")
     net = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])

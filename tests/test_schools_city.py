@@ -10,10 +10,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def city(shared_osm):
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     net = load_network([shared_osm / "den-haag-city-2021.osm.bz2", shared_osm / "den-haag-city-2021-buildings.osm.bz2"])
-    from mobisim.toets import evaluate_toets
+    from mobisim.rules.toets import evaluate_toets
 
     evaluate_toets(net)
     return net

@@ -70,7 +70,7 @@ def test_export_holds_the_per_wijk_scores(data_dir, tmp_path):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     net = load_network([data_dir / "schools_grid.osm", data_dir / "schools_grid_buildings.osm"], cache=False)
     x0, y0, x1, y1 = net.nodes.total_bounds

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from mobisim.cli import app
 from mobisim.pipeline import run_scenario
-from mobisim.report import school_scores_table
+from mobisim.render.report import school_scores_table
 
 runner = CliRunner()
 

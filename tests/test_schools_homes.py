@@ -1,4 +1,4 @@
-"""Homes as school-trip origins (mobisim.homes): residential filter, floor area, landuse grid."""
+"""Homes as school-trip origins (mobisim.load.homes): residential filter, floor area, landuse grid."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from mobisim.homes import residential_origins
+from mobisim.load.homes import residential_origins
 
 CRS = "EPSG:28992"
 

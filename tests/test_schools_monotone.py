@@ -25,7 +25,8 @@ import itertools
 import numpy as np
 import pytest
 
-from mobisim import interventions, toets
+from mobisim.rules import toets
+from mobisim.scenario import interventions
 from mobisim.schools import (
     SchoolSettings,
     evaluate_school_routes,
@@ -40,7 +41,7 @@ CROSSING_KINDS = [(["signals"], "pass"), (["island"], "fail"), (["zebra", "islan
 
 @pytest.fixture(scope="module")
 def base(data_dir):
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     return load_network([data_dir / "render_city.osm", data_dir / "render_buildings.osm"], cache=False)
 

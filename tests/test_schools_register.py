@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from mobisim import pipeline, schools
 from mobisim.errors import InputFileError
-from mobisim.io import load_network, read_school_register
+from mobisim.load import load_network, read_school_register
 from mobisim.schools import SchoolSettings
 
 
@@ -121,7 +121,7 @@ def test_without_a_register_osm_schools_that_are_not_primary_are_left_out(name, 
     secondary or another kind of school wins over one that sounds primary."""
     import pandas as pd
 
-    from mobisim.features import is_primary_school
+    from mobisim.load.features import is_primary_school
 
     tags = pd.DataFrame({"isced:level": [None], "school": [None], "name": [name]})
     assert bool(is_primary_school(tags)["primary_school"].iloc[0]) is primary
@@ -172,7 +172,7 @@ def test_register_buildings_of_one_school(tmp_path):
     a school with buildings at two addresses is named with the address."""
     import json
 
-    from mobisim.io import read_school_register
+    from mobisim.load import read_school_register
     from mobisim.schools import register_schools
 
     rec = lambda brin, name, adres, rooms, x: {  # noqa: E731

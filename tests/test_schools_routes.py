@@ -39,7 +39,7 @@ CRS = "EPSG:28992"
 
 @pytest.fixture
 def net(data_dir):
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     return load_network([data_dir / "schools_grid.osm", data_dir / "schools_grid_buildings.osm"], cache=False)
 

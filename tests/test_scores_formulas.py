@@ -9,7 +9,7 @@ import pytest
 from frames import edges_frame
 from pydantic import ValidationError
 
-from mobisim.scores import (
+from mobisim.score import (
     ScoreSettings,
     composite,
     composite_parts,

@@ -22,13 +22,13 @@ import shapely
 from frames import scenario_error
 from pydantic import BaseModel, ValidationError
 
-from mobisim import homes
 from mobisim.errors import InputFileError
+from mobisim.load import homes
 from mobisim.scenario import Scenario, load_scenario
 from mobisim.settings_base import Settings, key_text, numeric_fields, ranges_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP = frozenset({"interventions"})  # street-level changes, validated in mobisim.interventions
+SKIP = frozenset({"interventions"})  # street-level changes, validated in mobisim.scenario.interventions
 HEAD = 'name = "t"\n[data]\nosm = ["x.osm"]\n'
 
 #: Numeric keys allowed an open end, with the reason (key as :func:`key_text` writes it, ``*``
@@ -206,9 +206,9 @@ def test_every_numeric_field_rejects_values_outside_its_range(path, bounds):
 
 def test_table_values_reject_negative_and_non_finite_numbers():
     from mobisim.parking import ParkingSettings
+    from mobisim.parking.tariff import TariffSettings, VehicleClass
     from mobisim.rules import RuleSettings
-    from mobisim.scores import ScoreSettings
-    from mobisim.tariff import TariffSettings, VehicleClass
+    from mobisim.score import ScoreSettings
     from mobisim.traffic.settings import TrafficSettings
 
     for bad in (math.nan, math.inf, -1):

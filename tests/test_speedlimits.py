@@ -22,16 +22,16 @@ from typer.testing import CliRunner
 
 from mobisim.cli import app
 from mobisim.errors import InputFileError
-from mobisim.io import cache_dir, load_network, read_speed_limits
-from mobisim.pipeline import load_inputs
-from mobisim.scenario import load_scenario
-from mobisim.speedlimits import (
+from mobisim.load import cache_dir, load_network, read_speed_limits
+from mobisim.load.speedlimits import (
     SCHEVENINGEN_2025,
     apply_speed_limits,
     default_vs_tagged,
     defaults_note,
     parse_limits,
 )
+from mobisim.pipeline import load_inputs
+from mobisim.scenario import load_scenario
 
 runner = CliRunner()
 LINES_SOURCE = "layer:speedlimits_lines.geojson"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import mobisim.io
+import mobisim.load
 from mobisim.cli import app
 from mobisim.errors import InputFileError, MobisimError
 from mobisim.pipeline import load_inputs
@@ -41,7 +41,7 @@ def no_network_load(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args, **kwargs):
         raise AssertionError("the network was loaded before the speed-limit flag/layer was checked")
 
-    monkeypatch.setattr(mobisim.io, "load_network", fail)
+    monkeypatch.setattr(mobisim.load, "load_network", fail)
 
 
 def _one_error_line(result) -> str:

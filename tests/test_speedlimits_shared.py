@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mobisim.io import load_network, read_speed_limits
-from mobisim.speedlimits import SCHEVENINGEN_2025, apply_speed_limits, default_vs_tagged
+from mobisim.load import load_network, read_speed_limits
+from mobisim.load.speedlimits import SCHEVENINGEN_2025, apply_speed_limits, default_vs_tagged
 
 pytestmark = pytest.mark.integration
 

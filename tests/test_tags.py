@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mobisim.osmread import WAY_KEYS
-from mobisim.tags import parse_speed_tokens, tag_ways
+from mobisim.load.osmread import WAY_KEYS
+from mobisim.load.tags import parse_speed_tokens, tag_ways
 
 
 def ways(*rows: dict) -> pd.DataFrame:

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from edge_lookup import segment as _seg
-from mobisim.io import load_network
-from mobisim.toets import LANE, MIXED, SEPARATED, ToetsSettings, bike_directions, evaluate_toets
+from mobisim.load import load_network
+from mobisim.rules.toets import LANE, MIXED, SEPARATED, ToetsSettings, bike_directions, evaluate_toets
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from edge_lookup import segment as _seg
-from mobisim.io import load_network
-from mobisim.osmread import WAY_KEYS
-from mobisim.tags import tag_ways
-from mobisim.toets import (
+from mobisim.load import load_network
+from mobisim.load.osmread import WAY_KEYS
+from mobisim.load.tags import tag_ways
+from mobisim.rules.toets import (
     LANE,
     MIXED,
     SEPARATED,
@@ -147,7 +147,7 @@ def test_use_sidepath_is_judged_as_its_side_path(peer):
 
 
 def test_closed_to_bikes_without_a_side_path_stays_n_a():
-    from mobisim.toets import segment_toets
+    from mobisim.rules.toets import segment_toets
 
     edges = tag_ways(ways({"highway": "tertiary", "bicycle": "no"},
                           {"highway": "tertiary", "bicycle": "use_sidepath"}))

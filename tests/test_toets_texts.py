@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mobisim import toets
-from mobisim.toets import Fmt, Lazy, Select, T, ToetsSettings, segment_toets, select
+from mobisim.rules import toets
+from mobisim.rules.toets import Fmt, Lazy, Select, T, ToetsSettings, segment_toets, select
 
 NUMERIC = ("maxspeed", "lanes", "lanes_per_direction", "cycleway_width_left",
            "cycleway_width_right", "daily_traffic")

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mobisim.io import load_network
-from mobisim.noise import lden_db, no2_increment
-from mobisim.toets import (
+from mobisim.load import load_network
+from mobisim.rules.noise import lden_db, no2_increment
+from mobisim.rules.toets import (
     ToetsSettings,
     crossing_lts,
     evaluate_toets,

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from edge_lookup import segment
-from mobisim.io import load_network
-from mobisim.toets import ToetsSettings, evaluate_toets, footway_plausibility, segment_toets
+from mobisim.load import load_network
+from mobisim.rules.toets import ToetsSettings, evaluate_toets, footway_plausibility, segment_toets
 
 
 @pytest.fixture(scope="module")

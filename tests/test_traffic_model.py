@@ -29,8 +29,8 @@ from edge_lookup import segment, street
 from mobisim import pipeline, traffic
 from mobisim.cli import app
 from mobisim.errors import MobisimError
-from mobisim.interventions import CloseThroughTraffic, Fietsstraat, SetSpeed, apply_interventions
-from mobisim.io import cache_dir, load_network
+from mobisim.load import cache_dir, load_network
+from mobisim.scenario.interventions import CloseThroughTraffic, Fietsstraat, SetSpeed, apply_interventions
 from mobisim.traffic import TrafficSettings
 
 #: Only the homes make trips and only the shops attract them (no home-to-home trips).
@@ -416,7 +416,7 @@ def test_a_counted_street_keeps_its_count(net, tmp_path):
 ])
 def test_a_bad_count_list_is_one_clear_error(tmp_path, text, problem):
     from mobisim.errors import InputFileError
-    from mobisim.io import read_traffic_counts
+    from mobisim.load import read_traffic_counts
 
     path = tmp_path / "counts.csv"
     path.write_text(text, encoding="utf-8")

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from mobisim import pipeline
-from mobisim.io import load_network
+from mobisim.load import load_network
 from mobisim.traffic import TrafficSettings
 from mobisim.traffic.settings import ACCESS_CLASSES
 

@@ -41,16 +41,16 @@ class Network:
     landuse
         Residential landuse polygons.
     activities
-        Destinations of car trips (:func:`mobisim.features.activities`): shops, offices, services,
+        Destinations of car trips (:func:`mobisim.load.features.activities`): shops, offices, services,
         hotels, schools as points, and commercial, retail and industrial landuse as points with
         their area; what the traffic model's attractions are made of.
     sources
         The inputs (files or place) this network was built from.
     coverage
-        What the data carries per tag family (:func:`mobisim.coverage.data_coverage`), measured
+        What the data carries per tag family (:func:`mobisim.load.coverage.data_coverage`), measured
         when the network is loaded, before any intervention; empty when not measured.
     source_dates
-        Per input file, the date of its OSM data and where it was read (:func:`mobisim.io.data_date`).
+        Per input file, the date of its OSM data and where it was read (:func:`mobisim.load.data_date`).
     area_share
         The share of the municipality's area that the area judged covers (1.0 for the whole
         municipality; ``None`` when the input lies outside it): the traffic model's residents.

@@ -2,7 +2,7 @@
 
 ``run_scenario`` chains named steps, each a small function:
 
-1. :func:`load_inputs` — :func:`mobisim.io.load_network` on the scenario's OSM files, then
+1. :func:`load_inputs` — :func:`mobisim.load.load_network` on the scenario's OSM files, then
    :func:`clip_to_area` (the scenario's ``area.wijken``);
 2. :func:`model_traffic_step` — the traffic model today (:mod:`mobisim.traffic`): every segment's
    daily traffic from a network assignment; then :func:`apply_interventions` — the scenario's
@@ -12,7 +12,7 @@
    limits when the scenario has ``programme = false``, the baseline);
 4. :func:`evaluate_schools` — school routes and weakest links, before and after;
 5. :func:`evaluate_parking_step` — the permit cap and the street space it frees (after);
-6. :func:`compute_scores` — :mod:`mobisim.scores` on before/after;
+6. :func:`compute_scores` — :mod:`mobisim.score` on before/after;
 7. :func:`render_outputs` — ``map.html``, ``layers.gpkg``, ``scores.json``, ``report.md/html``.
 
 Everything is computed before the first file is written, and every file is written atomically,
@@ -238,10 +238,10 @@ def load_inputs(
     else ``maxspeed``) names its limit column. The layer is read and checked *before* the network
     is loaded (a cold load of the city takes ~40 s), so a bad layer file fails at once; a
     ``speed_limits_column`` with no layer at all is an error
-    (:func:`mobisim.speedlimits.check_speed_limits_column`).
+    (:func:`mobisim.load.speedlimits.check_speed_limits_column`).
     """
-    from mobisim.io import load_network, read_speed_limits
-    from mobisim.speedlimits import check_speed_limits_column
+    from mobisim.load import load_network, read_speed_limits
+    from mobisim.load.speedlimits import check_speed_limits_column
 
     data = _get(scenario, "data", default={})
     layer_path = speed_limits if speed_limits is not None else _get(data, "speed_limits")
@@ -270,8 +270,8 @@ def apply_speed_limit_file(net: Any, path: Any, column: str = "maxspeed") -> tup
     ----------
     net : mobisim.network.Network
         The network as loaded.
-    path : str, Path or mobisim.speedlimits.SpeedLimitLayer
-        Lines with a limit column or a CSV of street names (:func:`mobisim.io.read_speed_limits`),
+    path : str, Path or mobisim.load.speedlimits.SpeedLimitLayer
+        Lines with a limit column or a CSV of street names (:func:`mobisim.load.read_speed_limits`),
         or a layer already read that way (read it before loading the network to fail fast).
     column : str
         The limit column (of a file; a layer already read has its own).
@@ -280,12 +280,12 @@ def apply_speed_limit_file(net: Any, path: Any, column: str = "maxspeed") -> tup
     -------
     net : mobisim.network.Network
         A copy with the layer's limits where the class defaults were
-        (:func:`mobisim.speedlimits.apply_speed_limits`).
-    match : mobisim.speedlimits.SpeedLimitMatch
+        (:func:`mobisim.load.speedlimits.apply_speed_limits`).
+    match : mobisim.load.speedlimits.SpeedLimitMatch
         What was matched and set.
     """
-    from mobisim.io import read_speed_limits
-    from mobisim.speedlimits import SpeedLimitLayer, apply_speed_limits
+    from mobisim.load import read_speed_limits
+    from mobisim.load.speedlimits import SpeedLimitLayer, apply_speed_limits
 
     layer = path if isinstance(path, SpeedLimitLayer) else read_speed_limits(path, column)
     return apply_speed_limits(net, layer)
@@ -312,14 +312,14 @@ def clip_to_area(net: Any, scenario: Any) -> Any:
     names = list(_get(_get(scenario, "area", default={}), "wijken", default=[]) or [])
     if not names:
         return net
-    from mobisim.areas import load_wijken, select_areas
+    from mobisim.load.areas import load_wijken, select_areas
 
     chosen = select_areas(load_wijken(), names)
     return net.clip(chosen.geometry.union_all(), label=f"wijken {', '.join(chosen['name'])}")
 
 
 def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
-    """Mark the segments the scenario judges (``in_area``, :func:`mobisim.areas.mark_area`).
+    """Mark the segments the scenario judges (``in_area``, :func:`mobisim.load.areas.mark_area`).
 
     The area is ``area.boundary`` (a polygon file), else the scenario's ``area.wijken``, else
     the municipality: the union of the 44 wijken in the shared folder. A boundary the scenario
@@ -329,7 +329,7 @@ def mark_scope(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
     """
     import shapely
 
-    from mobisim.areas import default_wijken_path, load_boundary, load_wijken, mark_area, select_areas
+    from mobisim.load.areas import default_wijken_path, load_boundary, load_wijken, mark_area, select_areas
 
     area = _get(scenario, "area", default={})
     boundary = _get(area, "boundary")
@@ -369,7 +369,7 @@ def _municipal_share(geom: Any, net: Any, *, muni: Any = None) -> float | None:
     """The share of the municipality's area (the wijken union, ``muni`` when already loaded) that
     the area judged covers *and* the network reaches (its convex hull: a small extract is a small
     part of the city); ``None`` when there is no area or no overlap with the municipality."""
-    from mobisim.areas import default_wijken_path, load_wijken
+    from mobisim.load.areas import default_wijken_path, load_wijken
 
     if geom is None or (muni is None and not default_wijken_path().exists()):
         return None
@@ -418,10 +418,10 @@ def use_school_register(net: Any, scenario: Any, notes: list[str] | None = None)
 def apply_interventions(net: Any, scenario: Any) -> Any:
     """A copy of ``net`` with the scenario's interventions applied ("after").
 
-    Uses :func:`mobisim.interventions.apply_interventions` on ``scenario.interventions`` (an empty
+    Uses :func:`mobisim.scenario.interventions.apply_interventions` on ``scenario.interventions`` (an empty
     list still returns a copy with the intervention columns).
     """
-    from mobisim import interventions
+    from mobisim.scenario import interventions
 
     return interventions.apply_interventions(net, list(_get(scenario, "interventions", default=[]) or []))
 
@@ -474,7 +474,7 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
     drivers follow it by ``[scores] speed_response_redesign`` on ``redesigned`` segments (default:
     ``driven_speed_basis`` design/redesign, :func:`driven_speed_step`) and by
     ``speed_response_sign_only`` elsewhere (central values). A run with the same
-    links, zones, settings and code is read from the cache (:func:`mobisim.io.read_traffic_cache`).
+    links, zones, settings and code is read from the cache (:func:`mobisim.load.read_traffic_cache`).
     Without homes in the input, or with ``[traffic] enabled = false``, the segments keep the class
     table and a note says so.
 
@@ -484,12 +484,12 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
         Also kept as ``net.traffic``.
     """
     from mobisim import traffic
-    from mobisim.io import read_traffic_cache, write_traffic_cache
+    from mobisim.load import read_traffic_cache, write_traffic_cache
 
     ts = _settings(scenario, "traffic", "mobisim.traffic.TrafficSettings")
     counts_path = _get(_get(scenario, "data", default={}), "traffic_counts")
     if counts_path is not None and before is None:  # today's network; the scenario's copies them
-        from mobisim.io import read_traffic_counts
+        from mobisim.load import read_traffic_counts
 
         net.edges, unmatched = traffic.apply_counts(net.edges, read_traffic_counts(counts_path),
                                                     Path(counts_path).name)
@@ -501,9 +501,9 @@ def model_traffic_step(net: Any, scenario: Any, *, limit_column: str = "maxspeed
         return None
     # drivers choose routes by the speed they drive: the limit change followed by the sign-only
     # response, or by the redesign response where the street is redesigned (central values)
-    score_s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
+    score_s = _settings(scenario, "scores", "mobisim.score.ScoreSettings")
     if redesigned is None and "driven_speed_basis" in net.edges.columns:
-        from mobisim.driven_speed import ENFORCED_BASES, basis_mask
+        from mobisim.rules.driven_speed import ENFORCED_BASES, basis_mask
 
         redesigned = basis_mask(net.edges, ENFORCED_BASES)
     response: Any = score_s.speed_response_sign_only.central
@@ -586,10 +586,11 @@ def evaluate_rules(net: Any, scenario: Any, *, proposal: bool, traffic_before: A
     only a new sign keeps a residual speed, a redesigned street is driven at its limit.
     ``children`` (today's school-route children per segment) orders the calming plan.
     """
-    from mobisim import rules, toets
+    from mobisim import rules
+    from mobisim.rules import toets
 
     rs = _settings(scenario, "rules", "mobisim.rules.RuleSettings")
-    ts = _settings(scenario, "toets", "mobisim.toets.ToetsSettings")
+    ts = _settings(scenario, "toets", "mobisim.rules.toets.ToetsSettings")
     limit_column = "proposed_maxspeed" if proposal else "maxspeed"
     if proposal:
         rules.evaluate(net, rs, ts)
@@ -611,11 +612,11 @@ def driven_speed_step(net: Any, scenario: Any, limits_before: Any, *, limit_colu
     Adds ``limit_before`` (today's limit), ``redesign_year`` (Int64: the year the calming plan
     redesigns the segment; NA = not in the plan), ``driven_speed_sign_only`` (what drivers keep
     with the new sign alone) and ``driven_speed`` / ``driven_speed_basis`` /
-    ``driven_speed_reason`` at the horizon (:mod:`mobisim.driven_speed`).
+    ``driven_speed_reason`` at the horizon (:mod:`mobisim.rules.driven_speed`).
     """
-    from mobisim import driven_speed as ds
-    from mobisim.areas import inside
-    from mobisim.noise import estimate_daily_traffic
+    from mobisim.load.areas import inside
+    from mobisim.rules import driven_speed as ds
+    from mobisim.rules.noise import estimate_daily_traffic
 
     s = _get(scenario, "driven_speed") or ds.DrivenSpeedSettings()
     plan = _get(scenario, "calming_plan") or ds.CalmingPlan()
@@ -625,7 +626,7 @@ def driven_speed_step(net: Any, scenario: Any, limits_before: Any, *, limit_colu
     l1 = pd.to_numeric(e[limit_column], errors="coerce").to_numpy(dtype=float)
     sign = ds.driven_speeds(e, net.nodes, l0, l1, s)
     cand = ds.candidates_for_plan(e, net.nodes, l0, l1, s) & inside(e)
-    score_s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
+    score_s = _settings(scenario, "scores", "mobisim.score.ScoreSettings")
     volume = estimate_daily_traffic(e, score_s.exposure_vehicles_per_day, score_s.exposure_other_vehicles_per_day)
     kids = None if children is None else \
         pd.to_numeric(pd.Series(children).reindex(e.index), errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -662,12 +663,12 @@ def evaluate_schools(net: Any, scenario: Any, notes: list[str] | None = None) ->
 def evaluate_parking_step(net: Any, scenario: Any, notes: list[str] | None = None) -> Any:
     """Parking supply, the permit cap and the freed street space (on the scenario network).
 
-    The cap works per wijk. Without the wijk polygons (no shared data folder, :mod:`mobisim.paths`)
+    The cap works per wijk. Without the wijk polygons (no shared data folder, :mod:`mobisim.load.paths`)
     a scenario that does not name its capped wijken skips the step with a note; one that names them
     stops with the error saying where to point.
     """
     from mobisim import parking
-    from mobisim.paths import default_wijken_path, missing_wijken_hint
+    from mobisim.load.paths import default_wijken_path, missing_wijken_hint
 
     s = _settings(scenario, "parking", "mobisim.parking.ParkingSettings")
     if "areas" not in s.model_fields_set and not default_wijken_path().is_file():
@@ -693,7 +694,7 @@ def _freed_by_cap(parking_result: Any) -> float:
 
 def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: Any = None,
                    schools_after: Any = None, parking_result: Any = None) -> dict[str, Any]:
-    """Every score of the run (:mod:`mobisim.scores`), each with its formula and inputs.
+    """Every score of the run (:mod:`mobisim.score`), each with its formula and inputs.
 
     Before is today's network at today's limits (``maxspeed``); after is the scenario network at
     the proposed limits (``proposed_maxspeed``). ``headline`` repeats the main figures for the
@@ -706,10 +707,10 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
         ``school_children_safe_before``/``_after``, ``parking``, ``composite_before``/``_after``,
         ``headline``.
     """
-    from mobisim import scores as sc
-    from mobisim.outputs import to_jsonable
+    from mobisim import score as sc
+    from mobisim.render.outputs import to_jsonable
 
-    s = _settings(scenario, "scores", "mobisim.scores.ScoreSettings")
+    s = _settings(scenario, "scores", "mobisim.score.ScoreSettings")
     eb, ea = _in_area(before.edges), _in_area(after.edges)
     nb, na = _in_area(before.nodes), _in_area(after.nodes)
     out: dict[str, Any] = {"scenario": scenario_name(scenario)}
@@ -747,7 +748,7 @@ def compute_scores(before: Any, after: Any, scenario: Any, *, schools_before: An
     return to_jsonable(out)
 
 
-#: Composite part → the figure of ``calming`` (:func:`mobisim.effects.calming_effects`) it takes.
+#: Composite part → the figure of ``calming`` (:func:`mobisim.score.effects.calming_effects`) it takes.
 _COMPOSITE_FIGURES = {"toets_all": "toets_all", "toets_school_routes": "toets_school_routes",
                       "safe_crossings": "crossings", "school_children_safe": "children_safe"}
 #: Headline key → the figure of ``calming`` that gives its range and its signs-only value.
@@ -759,7 +760,7 @@ _HEADLINE_FIGURES = {"fatal_serious_change": "fatal_serious_change", "children_s
 def _composite_with(out: dict[str, Any], settings: Any, figures: dict[str, Any], pick: Any) -> float | None:
     """The run's composite with its parts replaced by ``pick(figure)`` of ``figures`` (one state of
     ``calming``); a part whose figure is missing keeps the run's value."""
-    from mobisim import scores as sc
+    from mobisim import score as sc
 
     parts = dict(sc.composite_parts(out["toets_after"], out["power_model"], out["school_children_safe_after"],
                                     settings))
@@ -796,20 +797,21 @@ def _composite_range(out: dict[str, Any], settings: Any) -> None:
 
 def _limits_lowered(edges: Any) -> bool:
     """Whether the scenario lowers a limit inside the area (then signs and redesign differ)."""
-    from mobisim.areas import inside
-    from mobisim.driven_speed import LOWERED_BASES, basis_mask
+    from mobisim.load.areas import inside
+    from mobisim.rules.driven_speed import LOWERED_BASES, basis_mask
 
     return bool((basis_mask(edges, LOWERED_BASES) & inside(edges)).any())
 
 
 def _calming_scores(before: Any, after: Any, scenario: Any, out: dict[str, Any], *,
                     schools_after: Any = None) -> dict[str, Any]:
-    """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.effects.calming_effects`).
+    """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.score.effects.calming_effects`).
 
     The states are routed from the homes the run's own school routes used (``schools_after``), so
     nothing is read or spread again."""
-    from mobisim import driven_speed as ds
-    from mobisim import effects, schools
+    from mobisim import schools
+    from mobisim.rules import driven_speed as ds
+    from mobisim.score import effects
 
     ss = _settings(scenario, "schools", "mobisim.schools.SchoolSettings")
     points = origins = None
@@ -817,10 +819,10 @@ def _calming_scores(before: Any, after: Any, scenario: Any, out: dict[str, Any],
         points = schools.school_points(after, ss)
         origins = schools_after.origins
     inputs = effects.EffectInputs(
-        toets=_settings(scenario, "toets", "mobisim.toets.ToetsSettings"), schools=ss,
+        toets=_settings(scenario, "toets", "mobisim.rules.toets.ToetsSettings"), schools=ss,
         driven=_get(scenario, "driven_speed") or ds.DrivenSpeedSettings(),
         plan=_get(scenario, "calming_plan") or ds.CalmingPlan(),
-        scores=_settings(scenario, "scores", "mobisim.scores.ScoreSettings"),
+        scores=_settings(scenario, "scores", "mobisim.score.ScoreSettings"),
         base_year=int(_get(scenario, "base_year", default=2026)), horizon=int(_get(scenario, "horizon", default=2030)),
         limit_column="proposed_maxspeed" if programme_on(scenario) else "maxspeed", school_points=points,
         origins=origins)
@@ -887,8 +889,8 @@ def _traffic_scores(eb: Any, ea: Any, model_before: Any, model_after: Any, scena
 
 
 def _in_area(frame: Any) -> Any:
-    """The rows inside the area judged (:func:`mobisim.areas.inside`)."""
-    from mobisim.areas import inside
+    """The rows inside the area judged (:func:`mobisim.load.areas.inside`)."""
+    from mobisim.load.areas import inside
 
     return frame.iloc[inside(frame).nonzero()[0]]
 
@@ -979,12 +981,13 @@ def _attribution(sources: list[str]) -> str:
 def render_outputs(result: RunResult, scenario: Any, *, self_contained: bool = False) -> dict[str, Path]:
     """Render every output of ``result`` and write them into ``result.out_dir``.
 
-    The five files are written as one set (:func:`mobisim.outputs.output_set`): into a staging
+    The five files are written as one set (:func:`mobisim.render.outputs.output_set`): into a staging
     folder next to ``result.out_dir`` that replaces it as a whole only when every file is written,
     so a failure, SIGINT/SIGTERM or a kill leaves the complete old set or the complete new one.
     """
-    from mobisim import maps, report
-    from mobisim.outputs import output_set, to_jsonable, write_gpkg_to
+    from mobisim.render import map as maps
+    from mobisim.render import report
+    from mobisim.render.outputs import output_set, to_jsonable, write_gpkg_to
     from mobisim.schools import share_change
 
     after = result.after
@@ -1016,7 +1019,7 @@ def render_outputs(result: RunResult, scenario: Any, *, self_contained: bool = F
 
 
 #: A name that can be an output folder below ``maps/`` as it is: no separator, not ``.``/``..``,
-#: not hidden (the staging folders of :func:`mobisim.outputs.output_set` are hidden).
+#: not hidden (the staging folders of :func:`mobisim.render.outputs.output_set` are hidden).
 SAFE_FOLDER_NAME = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$"
 
 
@@ -1195,8 +1198,9 @@ def compare_runs(a: str | Path, b: str | Path, *, maps_dir: str | Path = "maps",
         streets gaining and losing; ``None`` when a run has no modelled volumes). The diff map
         shows the traffic moved as a layer.
     """
-    from mobisim import maps, report
-    from mobisim.outputs import output_set
+    from mobisim.render import map as maps
+    from mobisim.render import report
+    from mobisim.render.outputs import output_set
     from mobisim.traffic import TrafficSettings, displacement
 
     da, db = resolve_run_dir(a, maps_dir), resolve_run_dir(b, maps_dir)

@@ -53,8 +53,8 @@ def parse_bbox(text: str):  # noqa: ANN201
 
 
 def coverage_table(coverage: dict) -> Table:
-    """The "Data used and its limits" box (:func:`mobisim.coverage.coverage_rows`) as a rich table."""
-    from mobisim.coverage import coverage_rows
+    """The "Data used and its limits" box (:func:`mobisim.load.coverage.coverage_rows`) as a rich table."""
+    from mobisim.load.coverage import coverage_rows
 
     t = Table(title="Data used and its limits", title_justify="left", show_lines=False)
     t.add_column("data family")
@@ -134,11 +134,11 @@ def network_command(
 
     Example: mobisim network --osm ../shared/osm/den-haag-city-2021.osm.bz2 --summary
     """
-    from mobisim.coverage import data_coverage
-    from mobisim.io import load_network, read_speed_limits
+    from mobisim.load import load_network, read_speed_limits
+    from mobisim.load.coverage import data_coverage
+    from mobisim.load.speedlimits import check_speed_limits_column
     from mobisim.network import network_summary
-    from mobisim.outputs import write_gpkg
-    from mobisim.speedlimits import check_speed_limits_column
+    from mobisim.render.outputs import write_gpkg
 
     if not osm and not place:
         raise InputFileError("no input: give an OSM file (--osm FILE) or a place (--place NAME)")

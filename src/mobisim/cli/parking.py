@@ -55,7 +55,7 @@ def parking(
     """Cap resident permits in the scenario's wijken, falling by the yearly rate; show which
     streets give up their spaces, how the space is re-used and what the large-car tariff earns."""
     from mobisim import ATTRIBUTION
-    from mobisim.areas import load_wijken
+    from mobisim.load.areas import load_wijken
     from mobisim.parking import (
         ParkingSettings,
         evaluate_parking,
@@ -83,11 +83,11 @@ def parking(
     if no_spaces:
         space_frame = gpd.GeoDataFrame(geometry=[], crs="EPSG:28992")
     # check the areas before the (slow) network load
-    from mobisim.areas import select_areas
+    from mobisim.load.areas import select_areas
 
     select_areas(wijk_frame, settings.areas)
 
-    from mobisim.io import load_network
+    from mobisim.load import load_network
 
     net = load_network([source])
     result = evaluate_parking(net, settings, wijken=wijk_frame, garages=garage_frame, spaces=space_frame)
@@ -152,7 +152,7 @@ def parking(
         print(f"note: {note}")
 
     if export is not None:
-        from mobisim.outputs import write_gpkg
+        from mobisim.render.outputs import write_gpkg
 
         streets = freed_by_street(result.freed)
         layers = {"parking_freed": result.freed, "parking_freed_streets": streets}
@@ -162,7 +162,7 @@ def parking(
         print(f"wrote {export} (layers parking_freed: {len(result.freed)} segments, "
               f"parking_freed_streets: {len(streets)} streets)")
     if csv is not None:
-        from mobisim.outputs import write_text
+        from mobisim.render.outputs import write_text
 
         totals = result.totals.reset_index()[["year", "cap", "permits", "freed", "freed_cumulative"]]
         totals.insert(1, "code", "total")

@@ -55,9 +55,9 @@ def run_command(
     ),
 ) -> None:
     """Turn a scenario file into scores, a map, GIS layers and a council report."""
+    from mobisim.load.speedlimits import check_speed_limits_column
     from mobisim.pipeline import load_scenario_any, output_folder_name, run_scenario, with_speed_limits
-    from mobisim.report import headline_display, headline_scores
-    from mobisim.speedlimits import check_speed_limits_column
+    from mobisim.render.report import headline_display, headline_scores
 
     check_output_dir(out)
     target: Any = scenario
@@ -100,7 +100,7 @@ def run_command(
 
 def _calming_table(calming: dict[str, Any], scores: dict[str, Any]) -> Table:
     """Signs only and the calming plan year by year (the report's table), as a rich table."""
-    from mobisim.report import calming_before, calming_table
+    from mobisim.render.report import calming_before, calming_table
 
     frame = calming_table(calming, calming_before(scores), compact=True).rename(columns={"redesigned km": "km redesigned"})
     plan = calming["plan"]
@@ -192,7 +192,7 @@ def explain_scores_command(
     from mobisim.pipeline import _read_scores, load_scenario_any, resolve_run_dir
 
     if run is None:
-        from mobisim.scores import ScoreSettings, explain_scores
+        from mobisim.score import ScoreSettings, explain_scores
 
         settings = getattr(load_scenario_any(scenario), "scores", None) if scenario else None
         _out.print(explain_scores(settings or ScoreSettings()), markup=False, highlight=False)

@@ -388,7 +388,8 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
     (:func:`mobisim.pipeline.model_traffic_step`, read from the cache after a run); its notes are
     returned.
     """
-    from mobisim.io import load_network, read_speed_limits
+    from mobisim.load import load_network, read_speed_limits
+    from mobisim.load.speedlimits import check_speed_limits_column
     from mobisim.pipeline import (
         apply_speed_limit_file,
         load_inputs,
@@ -397,8 +398,7 @@ def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | No
         use_school_register,
     )
     from mobisim.rules import RuleSettings
-    from mobisim.speedlimits import check_speed_limits_column
-    from mobisim.toets import ToetsSettings
+    from mobisim.rules.toets import ToetsSettings
 
     notes: list[str] = []
     if scenario is not None:

@@ -1,6 +1,6 @@
 """Traffic counts: a counted street's figure wins over the model (and over the class table).
 
-A count list (:func:`mobisim.io.read_traffic_counts`: street name → motor vehicles a day, both
+A count list (:func:`mobisim.load.read_traffic_counts`: street name → motor vehicles a day, both
 directions) is applied before the model runs: every car segment of a counted street gets
 ``daily_traffic`` = the count and ``daily_traffic_source = "count:<file>"``, which
 :func:`mobisim.traffic.write_traffic` keeps. The model still routes over the street (a count

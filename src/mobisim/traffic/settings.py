@@ -34,7 +34,7 @@ class TrafficSettings(Settings):
     enabled: bool = Field(
         default=True,
         description="Model the traffic (false: every road keeps the class table of "
-        "mobisim.noise.DAILY_TRAFFIC_BY_CLASS, as before the model existed).")
+        "mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS, as before the model existed).")
 
     # ---- zones
     zone_size_m: float = Field(

@@ -1,7 +1,7 @@
 """Zones: grid cells with their homes and destinations, connectors, and gateways at the edge.
 
 * **Internal zones** are the square cells (``zone_size_m``) of a grid over the network that hold
-  homes (:func:`mobisim.homes.residential_origins`: residential buildings, or residential landuse
+  homes (:func:`mobisim.load.homes.residential_origins`: residential buildings, or residential landuse
   where no buildings are loaded) or destinations (``net.activities``, non-residential buildings).
   A cell with neither is no zone: it makes and attracts no trips.
 * **Connectors** join a zone to the access roads (:data:`~mobisim.traffic.settings.ACCESS_CLASSES`)
@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from mobisim.homes import residential_buildings, residential_origins
+from mobisim.load.homes import residential_buildings, residential_origins
 from mobisim.traffic.settings import ACCESS_CLASSES, MAIN_CLASSES, TrafficSettings
 from mobisim.traffic.supply import dead_ends
 

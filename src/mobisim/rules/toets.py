@@ -41,7 +41,12 @@ import pandas as pd
 import shapely
 from pydantic import Field, field_validator
 
-from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic, traffic_source_label
+from mobisim.rules.noise import (
+    DAILY_TRAFFIC_BY_CLASS,
+    DAILY_TRAFFIC_OTHER,
+    estimate_daily_traffic,
+    traffic_source_label,
+)
 from mobisim.settings_base import DailyTraffic, Lts, Settings
 
 LTS_SOURCE = (
@@ -203,7 +208,7 @@ class ToetsSettings(Settings):
         default=DAILY_TRAFFIC_BY_CLASS.get("busway", DAILY_TRAFFIC_OTHER), ge=0, le=1_000_000,
         description="Buses per day assumed on a bus-only road (`highway=busway`, or closed to "
         "general traffic with `bus`/`psv`=yes): children cycle there mixed with buses. "
-        "Assumption: the busway figure of mobisim.noise.DAILY_TRAFFIC_BY_CLASS (a few lines at "
+        "Assumption: the busway figure of mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS (a few lines at "
         "5–10 minute headways); an edge's own `daily_traffic` wins.",
     )
     crossing_speed_bins_kmh: SpeedBins = Field(
@@ -301,7 +306,7 @@ class ToetsSettings(Settings):
     daily_traffic_by_class: dict[str, DailyTraffic] = Field(
         default_factory=lambda: dict(DAILY_TRAFFIC_BY_CLASS),
         description="Daily motor traffic assumed per highway class (LTS volume rows). Keep equal "
-        "to RuleSettings.daily_traffic_by_class. Assumption (see mobisim.noise).",
+        "to RuleSettings.daily_traffic_by_class. Assumption (see mobisim.rules.noise).",
     )
     daily_traffic_other: float = Field(
         default=DAILY_TRAFFIC_OTHER, ge=0, le=1_000_000, description="Daily traffic of other motor classes."
@@ -638,7 +643,7 @@ def bike_directions(edges: pd.DataFrame, speed: np.ndarray, per_dir: np.ndarray,
                     lts_mix: np.ndarray, settings: ToetsSettings) -> pd.DataFrame:
     """What serves each riding direction of every segment, and its LTS (whole columns).
 
-    *Forward* is ``u`` → ``v``: with the motor traffic on a one-way street (:mod:`mobisim.io`
+    *Forward* is ``u`` → ``v``: with the motor traffic on a one-way street (:mod:`mobisim.load`
     reverses ``oneway=-1`` ways), the way direction otherwise. *Backward* is ridden unless
     ``oneway_bicycle`` (contraflow on a one-way street needs ``oneway:bicycle=no`` or a
     contraflow facility). In OSM with right-hand traffic the right side serves forward riders

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from mobisim.driven_speed import ENFORCED_BASES, FractionRange, Range, basis_mask
-from mobisim.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
+from mobisim.rules.driven_speed import ENFORCED_BASES, FractionRange, Range, basis_mask
+from mobisim.rules.noise import DAILY_TRAFFIC_BY_CLASS, DAILY_TRAFFIC_OTHER, estimate_daily_traffic
 from mobisim.settings_base import DailyTraffic, Settings
 
 __all__ = [
@@ -60,7 +60,7 @@ ScoreResult = dict[str, Any]
 
 #: Motor vehicles per day on a typical road of each OSM highway class, the exposure weight
 #: (vehicle-km per km of road per day) of :func:`power_model`. The same assumption the rules, the
-#: toets and the noise estimate use (:data:`mobisim.noise.DAILY_TRAFFIC_BY_CLASS`: order-of-
+#: toets and the noise estimate use (:data:`mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS`: order-of-
 #: magnitude figures for Dutch urban roads, not counts), so one table drives every estimate.
 #: A segment's own ``daily_traffic`` (set e.g. by ``close_through_traffic``) takes precedence.
 DEFAULT_EXPOSURE: dict[str, float] = dict(DAILY_TRAFFIC_BY_CLASS)
@@ -125,7 +125,7 @@ class ScoreSettings(Settings):
             "Motor vehicles per day by OSM highway class (= vehicle-km per km of road per day), "
             "the exposure weight of the Power Model. Entries given in a scenario replace the "
             "default of that class only. Source: the project's traffic assumption "
-            "(mobisim.noise.DAILY_TRAFFIC_BY_CLASS, as in [rules]/[toets]); replace with counts."
+            "(mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS, as in [rules]/[toets]); replace with counts."
         ),
     )
     exposure_other_vehicles_per_day: float = Field(

@@ -1,11 +1,11 @@
 """Today's speed limits from a real source: a speed-limit layer that overrides the class defaults.
 
-Where OSM has no ``maxspeed`` tag, :mod:`mobisim.tags` fills in a Dutch class default
+Where OSM has no ``maxspeed`` tag, :mod:`mobisim.load.tags` fills in a Dutch class default
 (``maxspeed_source = "default:<class>:<urban|rural>"``). The whole-city 2021 file carries no
 ``maxspeed`` tag at all, so every limit there is such a default. A planner who has the real limits
 — a municipal speed map, NDW's road-attribute file *wegkenmerken*, a newer OSM extract — gives them
 as a *speed-limit layer* (``--speed-limits FILE`` or ``[data] speed_limits``), read by
-:func:`mobisim.io.read_speed_limits` (the load step does all file reading) and applied here by
+:func:`mobisim.load.read_speed_limits` (the load step does all file reading) and applied here by
 :func:`apply_speed_limits`:
 
 - **lines** (GeoPackage, GeoJSON, any GDAL vector file) with a numeric limit column (``maxspeed`` by
@@ -40,9 +40,9 @@ import pandas as pd
 import shapely
 
 from mobisim.errors import InputFileError, MobisimError
+from mobisim.load.tags import DEFAULT_MAXSPEED, DEFAULT_MAXSPEED_RURAL
 from mobisim.names import fold_names
 from mobisim.network import CRS, Network
-from mobisim.tags import DEFAULT_MAXSPEED, DEFAULT_MAXSPEED_RURAL
 
 __all__ = [
     "DEFAULT_MAX_ANGLE_DEG",
@@ -106,7 +106,7 @@ def check_speed_limits_column(column: str | None, layer: Any) -> None:
 
 @dataclass(frozen=True)
 class SpeedLimitLayer:
-    """Speed limits read from a file (:func:`mobisim.io.read_speed_limits`).
+    """Speed limits read from a file (:func:`mobisim.load.read_speed_limits`).
 
     Attributes
     ----------
@@ -359,7 +359,7 @@ def apply_speed_limits(
         A loaded, tagged network (not changed).
     layer : SpeedLimitLayer
         Lines with limits or a list of street names with limits
-        (:func:`mobisim.io.read_speed_limits`).
+        (:func:`mobisim.load.read_speed_limits`).
     max_distance_m : float
         Lines: a segment is compared with the lines within this distance (m).
     min_overlap : float
@@ -420,7 +420,7 @@ def apply_speed_limits(
     )
     result = replace(net, edges=out, sources=[*net.sources, str(layer.path)])
     if getattr(net, "coverage", None):  # measured at load: the layer is part of what was loaded
-        from mobisim.coverage import data_coverage
+        from mobisim.load.coverage import data_coverage
 
         result.coverage = data_coverage(result)
     return result, match
@@ -478,7 +478,7 @@ Measured with ``default_vs_tagged(load_network(["../shared/osm/scheveningen-2025
 (Overpass extract of OSM data of 2025-11-28: 690 drivable ways, ``maxspeed`` on 684; see
 ``../shared/osm/README.md``): of the 72.6 km of road segments (``is_road``) with a tagged
 ``maxspeed``, the tags give 25.4 km of 50-roads and 45.1 km of 30-roads, the class defaults
-(:data:`mobisim.tags.DEFAULT_MAXSPEED`) 12.2 km and 57.2 km; default and tag agree on 81.8 % of
+(:data:`mobisim.load.tags.DEFAULT_MAXSPEED`) 12.2 km and 57.2 km; default and tag agree on 81.8 % of
 the km. Most of the gap is 11.9 km of ``residential`` streets signed 50 (the default says 30);
 the 1.1 km of ``trunk`` is signed 50 (default 80). ``tests/test_speedlimits_shared.py`` recomputes
 the figures from the file.
@@ -488,9 +488,9 @@ the figures from the file.
 def default_vs_tagged(net: Network) -> dict[str, float | int]:
     """Compare tagged limits with the class defaults on the road segments that have a tag.
 
-    The default of each segment is what :func:`mobisim.tags.maxspeed` would have filled in without
-    the tag: :data:`~mobisim.tags.DEFAULT_MAXSPEED` by ``highway``, or
-    :data:`~mobisim.tags.DEFAULT_MAXSPEED_RURAL` outside the built-up area (``builtup`` false).
+    The default of each segment is what :func:`mobisim.load.tags.maxspeed` would have filled in without
+    the tag: :data:`~mobisim.load.tags.DEFAULT_MAXSPEED` by ``highway``, or
+    :data:`~mobisim.load.tags.DEFAULT_MAXSPEED_RURAL` outside the built-up area (``builtup`` false).
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 The programme caps resident permits in the centre and the pre-war wijken and lowers the cap by
 2 % a year; the freed spaces are redesigned (bike parking, green, play space, meeting places,
-terraces); larger cars pay more (see :mod:`mobisim.tariff`).
+terraces); larger cars pay more (see :mod:`mobisim.parking.tariff`).
 
 Steps (each a small function on whole frames):
 
@@ -20,8 +20,8 @@ Steps (each a small function on whole frames):
 5. :func:`allocate_freed` — the freed spaces land on real streets by a documented priority.
 6. :func:`reuse` — the freed spaces split over bike parking, green, play, meeting places and
    terraces.
-7. :func:`mobisim.tariff.tariff_revenue` — the large-car tariff at the €60 / €64 permit prices,
-   and :func:`mobisim.tariff.finance_comparison` against the €2.0 M/yr finance line, year by year.
+7. :func:`mobisim.parking.tariff.tariff_revenue` — the large-car tariff at the €60 / €64 permit prices,
+   and :func:`mobisim.parking.tariff.finance_comparison` against the €2.0 M/yr finance line, year by year.
 8. :func:`headline_figures` — the figures shown everywhere (spaces freed, area, bikes, revenue),
    computed once, as whole numbers, each with a low / central / high range from the permit count
    (``permits_uncertainty``) and the permit price (``tariff.price_uncertainty``).
@@ -62,11 +62,11 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from mobisim.areas import CRS, assign_areas, load_wijken, select_areas
 from mobisim.errors import InputFileError, NotFoundError, ScenarioError
-from mobisim.paths import shared_osm_dir
+from mobisim.load.areas import CRS, assign_areas, load_wijken, select_areas
+from mobisim.load.paths import shared_osm_dir
+from mobisim.parking.tariff import CENTRE_WIJKEN, TariffSettings, finance_comparison, tariff_revenue
 from mobisim.settings_base import Settings
-from mobisim.tariff import CENTRE_WIJKEN, TariffSettings, finance_comparison, tariff_revenue
 
 __all__ = [
     "VOLT_AREAS",
@@ -253,7 +253,7 @@ class ParkingSettings(Settings):
         description="Spaces per metre are rounded to this step before sorting, so near-equal streets tie and the "
         "next rule decides.",
     )
-    tariff: TariffSettings = Field(default_factory=TariffSettings, description="Large-car tariff (mobisim.tariff).")
+    tariff: TariffSettings = Field(default_factory=TariffSettings, description="Large-car tariff (mobisim.parking.tariff).")
     garages_path: Path | None = Field(
         None, description="Garage capacities (RDW open parking data, GeoJSON with `capacity_total`); None = "
         "the shared den-haag-rdw-parking.geojson when present and `shared_layers` is on.",
@@ -357,7 +357,7 @@ def _side_spaces(value: pd.Series, kerb: pd.Series, estimate_side: pd.Series, s:
 
 
 CROSSING_KINDS = ("zebra", "zebra+island", "island", "uncontrolled", "path_meets_road")
-"""``crossing_kind`` values (from :mod:`mobisim.toets`) that count as a pedestrian crossing here.
+"""``crossing_kind`` values (from :mod:`mobisim.rules.toets`) that count as a pedestrian crossing here.
 Plain junctions are left out: the junction exclusion already covers them."""
 
 
@@ -383,7 +383,7 @@ def crossing_nodes(nodes: gpd.GeoDataFrame) -> pd.Series:
 
 def with_crossings(net: Any) -> gpd.GeoDataFrame:
     """``net.nodes`` with the crossing columns of the 8-jarigen-toets (``is_crossing``,
-    ``crossing_kind``), found with :func:`mobisim.toets.classify_crossings` when the toets has
+    ``crossing_kind``), found with :func:`mobisim.rules.toets.classify_crossings` when the toets has
     not run yet, so the supply is the same whether or not it ran (``mobisim parking`` and
     ``mobisim run`` give the same figures). ``net.nodes`` itself is left unchanged."""
     nodes = net.nodes
@@ -391,7 +391,7 @@ def with_crossings(net: Any) -> gpd.GeoDataFrame:
         return nodes
     if not {"u", "v", "is_road", "highway"} <= set(net.edges.columns):
         return nodes  # a bare frame (no road model): tagged crossings only
-    from mobisim.toets import classify_crossings
+    from mobisim.rules.toets import classify_crossings
 
     found = classify_crossings(net)[["is_crossing", "crossing_kind"]]
     return nodes.assign(is_crossing=found["is_crossing"], crossing_kind=found["crossing_kind"])
@@ -604,7 +604,7 @@ def supply_by_area(
     edges : geopandas.GeoDataFrame
         With the :func:`parking_supply` columns and ``wijk_code``.
     wijken : geopandas.GeoDataFrame
-        All wijken (:func:`mobisim.areas.load_wijken`).
+        All wijken (:func:`mobisim.load.areas.load_wijken`).
     lots, garages : geopandas.GeoDataFrame, optional
         Surface lots (:func:`surface_lots`) and garages (:func:`load_garages`).
 
@@ -980,7 +980,7 @@ class ParkingResult:
     reuse : pandas.DataFrame
         :func:`reuse` of each area's freed spaces at the last year.
     tariff : pandas.DataFrame
-        :func:`mobisim.tariff.tariff_revenue` with the permits lowered by the cap, at the
+        :func:`mobisim.parking.tariff.tariff_revenue` with the permits lowered by the cap, at the
         permit-weighted mean price (``price_eur``).
     areas : geopandas.GeoDataFrame
         The capped wijken.
@@ -990,7 +990,7 @@ class ParkingResult:
         :func:`distribute_permits` for every wijk, with ``capped`` (bool) and ``price_eur``
         (the wijk's permit price).
     finance : pandas.DataFrame
-        :func:`mobisim.tariff.finance_comparison`: large-car revenue low / central / high
+        :func:`mobisim.parking.tariff.finance_comparison`: large-car revenue low / central / high
         against the programme's €2.0 M/yr line, per year.
     headline : dict
         :func:`headline_figures`: the figures every output prints (whole numbers), each
@@ -1069,7 +1069,7 @@ def evaluate_parking(
     net : mobisim.network.Network
     settings : ParkingSettings, optional
     wijken : geopandas.GeoDataFrame, optional
-        Default :func:`mobisim.areas.load_wijken`.
+        Default :func:`mobisim.load.areas.load_wijken`.
     garages : geopandas.GeoDataFrame, optional
         :func:`load_garages`; None: ``settings.garages_path`` or the shared file (see the
         settings); an empty frame: no garages.
@@ -1139,7 +1139,7 @@ def centre_prices(supply: pd.DataFrame, tariff: TariffSettings) -> pd.Series:
     ----------
     supply : pandas.DataFrame
         Index ``code``; column ``name`` (every wijk).
-    tariff : mobisim.tariff.TariffSettings
+    tariff : mobisim.parking.tariff.TariffSettings
 
     Returns
     -------
@@ -1206,7 +1206,7 @@ def headline_figures(
         ``{"low" | "central" | "high": (cap, totals)}`` — :func:`cap_table` and
         :func:`yearly_totals` at the low, central and high permit counts.
     finance : pandas.DataFrame
-        :func:`mobisim.tariff.finance_comparison`.
+        :func:`mobisim.parking.tariff.finance_comparison`.
     settings : ParkingSettings
 
     Returns

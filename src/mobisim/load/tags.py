@@ -196,7 +196,7 @@ def oneway(tags: pd.DataFrame) -> pd.DataFrame:
     """Motor-traffic one-way flag with provenance.
 
     ``oneway=yes/true/1/-1`` is one-way (``-1`` means against the way direction; mobisim reverses such
-    segments in :mod:`mobisim.io`, so ``oneway`` then reads forward). Roundabouts and motorways are
+    segments in :mod:`mobisim.load`, so ``oneway`` then reads forward). Roundabouts and motorways are
     one-way by default (OSM convention).
 
     Returns
@@ -338,7 +338,7 @@ def cycleway_sides(tags: pd.DataFrame, is_oneway: pd.Series | None = None) -> pd
     also under ``cycleway:both``) describes one facility against the motor traffic of a one-way
     street: it goes to the contraflow side only, the left of the traffic direction (right-hand
     traffic): ``cycleway_left``, or ``cycleway_right`` on an ``oneway=-1`` way (whose sides
-    :mod:`mobisim.io` swaps when it reverses the way).
+    :mod:`mobisim.load` swaps when it reverses the way).
 
     Cyclists ride only with the motor traffic (``oneway_bicycle``) on a one-way street unless
     ``oneway:bicycle=no`` or a contraflow facility is tagged (an ``opposite*`` value, or a side
@@ -348,7 +348,7 @@ def cycleway_sides(tags: pd.DataFrame, is_oneway: pd.Series | None = None) -> pd
     Parameters
     ----------
     tags
-        Raw way tags (:data:`mobisim.osmread.WAY_KEYS` columns).
+        Raw way tags (:data:`mobisim.load.osmread.WAY_KEYS` columns).
     is_oneway
         Motor-traffic one-way flag per way (:func:`oneway`); computed from ``tags`` when omitted.
 
@@ -515,7 +515,7 @@ def tag_ways(tags: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     tags
-        Raw way tags (:data:`mobisim.osmread.WAY_KEYS` columns).
+        Raw way tags (:data:`mobisim.load.osmread.WAY_KEYS` columns).
 
     Returns
     -------

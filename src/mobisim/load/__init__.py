@@ -2,12 +2,12 @@
 
 This is the *load* step. :func:`load_network` is the entry point every command uses:
 
-1. read the files with pyosmium (:mod:`mobisim.osmread`) — OSM XML, ``.osm.bz2``/``.gz``,
+1. read the files with pyosmium (:mod:`mobisim.load.osmread`) — OSM XML, ``.osm.bz2``/``.gz``,
    ``.osm.pbf`` — or an osmnx GraphML file;
 2. cut the highway ways into segments at graph nodes (way ends, nodes shared by several ways, and
    crossing/signal nodes) and project everything to EPSG:28992 on whole arrays;
-3. tag the segments (:mod:`mobisim.tags`), detect parallel cycle paths (:mod:`mobisim.cycleways`),
-   classify the points of interest (:mod:`mobisim.features`);
+3. tag the segments (:mod:`mobisim.load.tags`), detect parallel cycle paths (:mod:`mobisim.load.cycleways`),
+   classify the points of interest (:mod:`mobisim.load.features`);
 4. store the result in a cache keyed by the sha256 of the input files' content, so the next run
    reads a few GeoParquet files instead of the XML. The cache repairs or bypasses itself: a damaged
    entry is rebuilt and replaced, an unusable cache folder is skipped, each with one warning on
@@ -45,16 +45,16 @@ import shapely
 from pyproj import Transformer
 
 from mobisim import __version__
-from mobisim.coverage import data_coverage
-from mobisim.cycleways import ParallelSettings, dual_carriageways, parallel_cycle_paths, separated_sides
 from mobisim.errors import InputFileError
-from mobisim.features import activities, classify, is_primary_school
+from mobisim.load.coverage import data_coverage
+from mobisim.load.cycleways import ParallelSettings, dual_carriageways, parallel_cycle_paths, separated_sides
+from mobisim.load.features import activities, classify, is_primary_school
+from mobisim.load.osmread import NODE_KEYS, WAY_KEYS, RawOSM, read_osm
+from mobisim.load.paths import cache_dir, data_dir, shared_osm_dir  # re-exported (listed in __all__)
+from mobisim.load.speedlimits import SpeedLimitLayer, parse_limits
+from mobisim.load.tags import tag_ways
 from mobisim.names import fold_names
 from mobisim.network import CRS, Network, empty_frame
-from mobisim.osmread import NODE_KEYS, WAY_KEYS, RawOSM, read_osm
-from mobisim.paths import cache_dir, data_dir, shared_osm_dir  # re-exported (listed in __all__)
-from mobisim.speedlimits import SpeedLimitLayer, parse_limits
-from mobisim.tags import tag_ways
 
 #: Bump when the processed layout changes: old cache entries are then ignored.
 CACHE_FORMAT = "5"
@@ -64,7 +64,7 @@ _FRAMES = ("edges", "nodes", "features", "buildings", "landuse", "activities")
 
 
 # --------------------------------------------------------------------------------------- paths
-# data_dir, cache_dir and shared_osm_dir live in mobisim.paths (re-exported here).
+# data_dir, cache_dir and shared_osm_dir live in mobisim.load.paths (re-exported here).
 
 
 def file_digest(path: Path) -> str:
@@ -360,7 +360,7 @@ def place_slug(place: str) -> str:
 
 
 #: Points of interest, landuse and buildings a place download asks Overpass for (what the rules,
-#: school routes and parking read; see :mod:`mobisim.features`).
+#: school routes and parking read; see :mod:`mobisim.load.features`).
 PLACE_FEATURE_TAGS: dict[str, object] = {
     "amenity": ["school", "kindergarten", "childcare", "hospital", "clinic", "nursing_home",
                 "social_facility", "doctors", "parking", "parking_space", "bicycle_parking"],
@@ -383,7 +383,7 @@ def download_place(place: str, *, folder: Path | None = None) -> list[Path]:
     renamed, so an interrupted download leaves nothing half-written) and reused by later calls:
 
     - ``network.graphml``: every way (``network_type="all"``), unsimplified, with the way and node
-      tags mobisim reads (:data:`~mobisim.osmread.WAY_KEYS`, :data:`~mobisim.osmread.NODE_KEYS`);
+      tags mobisim reads (:data:`~mobisim.load.osmread.WAY_KEYS`, :data:`~mobisim.load.osmread.NODE_KEYS`);
     - ``features.gpkg``: the points of interest, residential landuse and buildings
       (:data:`PLACE_FEATURE_TAGS`), read back by :func:`read_feature_file`.
 
@@ -483,7 +483,7 @@ def read_feature_file(path: Path) -> RawOSM:
     """Read points of interest, landuse and buildings from a GeoPackage or GeoJSON file.
 
     Columns named like OSM keys (``amenity``, ``leisure``, ``building``, ``name``, … see
-    :data:`~mobisim.osmread.NODE_KEYS`) are read as tags; points become tagged nodes, polygons areas.
+    :data:`~mobisim.load.osmread.NODE_KEYS`) are read as tags; points become tagged nodes, polygons areas.
     This is how an osmnx place download's ``features.gpkg`` is loaded; any such layer works.
     """
     frame = read_vector(path, "features").to_crs("EPSG:4326").reset_index(drop=True)
@@ -582,11 +582,11 @@ def _speed_layer_name(path: Path, column: str) -> str | None:
 def _read_speed_osm(path: Path) -> SpeedLimitLayer:
     """Tagged limits of an OSM extract (e.g. a newer one than the network's) as lines.
 
-    The ways are cut into segments and read by :func:`mobisim.tags.maxspeed` like the network
+    The ways are cut into segments and read by :func:`mobisim.load.tags.maxspeed` like the network
     itself; only segments whose limit comes from a tag (``maxspeed``, ``zone:maxspeed``,
     ``maxspeed:type``) are kept, never a class default. ``row`` is the OSM way id.
     """
-    from mobisim.tags import maxspeed
+    from mobisim.load.tags import maxspeed
 
     raw = read_osm(path)
     if raw.ways.empty:
@@ -655,7 +655,7 @@ def read_speed_limits(path: Path | str, column: str = "maxspeed") -> SpeedLimitL
 
     Returns
     -------
-    mobisim.speedlimits.SpeedLimitLayer
+    mobisim.load.speedlimits.SpeedLimitLayer
         Lines in EPSG:28992 (``maxspeed``, ``row``, ``geometry``) or names (``name``, ``maxspeed``,
         ``row``). Rows with an empty limit (or, for lines, no geometry) are left out.
 
@@ -699,15 +699,13 @@ def read_speed_limits(path: Path | str, column: str = "maxspeed") -> SpeedLimitL
 
 # ------------------------------------------------------------------------------ cache + entry point
 
-#: The modules whose code shapes a processed network: a change to any of them invalidates the cache.
-_PROCESSING_MODULES = ("io.py", "osmread.py", "tags.py", "cycleways.py", "features.py")
-
-
 def _code_digest() -> str:
+    """Digest of the load package's code: a change to any of its modules invalidates the cache."""
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for module in _PROCESSING_MODULES:
-        h.update((here / module).read_bytes())
+    for module in sorted(here.glob("*.py")):
+        h.update(module.name.encode())
+        h.update(module.read_bytes())
     return h.hexdigest()
 
 

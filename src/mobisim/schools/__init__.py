@@ -7,11 +7,11 @@ network and measures how many children can cycle (or walk) to school on a route 
 Method
 ------
 1. **Schools**: primary schools (basisscholen) from ``net.features`` (``kind == "school"`` and
-   ``primary_school``; how primary is told is documented in ``mobisim.features``), or a scenario's
+   ``primary_school``; how primary is told is documented in ``mobisim.load.features``), or a scenario's
    own CSV list (``name, lat, lon``). Areas are represented by their representative point.
-2. **Homes** (:mod:`mobisim.homes`): residential floor area, weighted to the city's number of
+2. **Homes** (:mod:`mobisim.load.homes`): residential floor area, weighted to the city's number of
    primary-school children (:attr:`SchoolSettings.children_total`).
-3. **Graph** (:mod:`mobisim.routing`): one undirected CSR graph of the segments the mode may use
+3. **Graph** (:mod:`mobisim.schools.routing`): one undirected CSR graph of the segments the mode may use
    (``mode_bike`` by default), weight = length. *Undirected on purpose*: ``oneway`` is the
    motor-traffic direction (data model); many Dutch one-way streets are two-way for bikes, and
    the 2021 city file has no ``oneway:bicycle``, so children are assumed to be able to ride (or
@@ -51,7 +51,7 @@ Method
    Dijkstra from those schools only (a few, batched; never one per origin) gives the exact safe
    distance.
 7. **School-route intensity**: children per segment, by pushing the children per node down the
-   predecessor trees (:func:`mobisim.routing.tree_flow`): ``school_route_children`` on the
+   predecessor trees (:func:`mobisim.schools.routing.tree_flow`): ``school_route_children`` on the
    shortest routes, ``school_route_children_safe`` on the safe routes of children who have one.
 8. **Weakest links**: for every failing segment and crossing, the children whose *shortest*
    route uses it and who cannot go on their own (``weakest_link_children``); ranked, with the fix
@@ -86,10 +86,10 @@ import scipy.sparse.csgraph as csgraph
 import shapely
 from pydantic import Field
 
-from mobisim import routing
-from mobisim.areas import inside
 from mobisim.errors import InputFileError
-from mobisim.homes import residential_origins
+from mobisim.load.areas import inside
+from mobisim.load.homes import residential_origins
+from mobisim.schools import routing
 from mobisim.settings_base import Settings
 
 CRS = "EPSG:28992"
@@ -149,7 +149,7 @@ class SchoolSettings(Settings):
         description=(
             "Wijk polygons (fields code, name) for per-wijk scores. None: den-haag-wijken.geojson "
             "from $MOBISIM_SHARED_OSM when set (per-wijk scores are skipped with a note when it is "
-            "not there), else ../shared/osm from the working directory (mobisim.paths); missing: "
+            "not there), else ../shared/osm from the working directory (mobisim.load.paths); missing: "
             "skipped with a note. Source: shared/osm/README.md."
         ),
     )
@@ -283,7 +283,7 @@ def primary_schools(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-#: Why an OSM school is not primary, by its ``primary_source`` (:func:`mobisim.features.is_primary_school`).
+#: Why an OSM school is not primary, by its ``primary_source`` (:func:`mobisim.load.features.is_primary_school`).
 EXCLUDED_BECAUSE = {"tag:isced:level": "isced:level", "tag:school": "school=*",
                     "name:secondary": "name"}
 
@@ -621,7 +621,7 @@ def route_to_schools(
     schools : geopandas.GeoDataFrame
         Points (EPSG:28992), e.g. from :func:`primary_schools`; ``name`` optional.
     origins : geopandas.GeoDataFrame
-        Points with a ``children`` column (:func:`mobisim.homes.residential_origins`).
+        Points with a ``children`` column (:func:`mobisim.load.homes.residential_origins`).
     safe_edges : numpy.ndarray of bool or None
         Per ``net.edges`` row: does the segment pass the 8-jarigen-toets. ``None``: all pass.
     safe_nodes : numpy.ndarray of bool or None
@@ -1055,8 +1055,8 @@ def load_wijken_optional(settings: SchoolSettings) -> tuple[gpd.GeoDataFrame | N
 
     An explicitly configured path that is missing is an error (raised by the loader).
     """
-    from mobisim.areas import load_wijken
-    from mobisim.paths import default_wijken_path, missing_wijken_hint
+    from mobisim.load.areas import load_wijken
+    from mobisim.load.paths import default_wijken_path, missing_wijken_hint
 
     if settings.wijken_path is not None:
         return load_wijken(settings.wijken_path), None
@@ -1087,7 +1087,7 @@ def safe_masks(net: Any, mode: str = "bike") -> tuple[np.ndarray | None, np.ndar
 
 
 def home_origins(net: Any, settings: SchoolSettings) -> gpd.GeoDataFrame:
-    """Origins for the network's buildings and residential landuse (see :mod:`mobisim.homes`)."""
+    """Origins for the network's buildings and residential landuse (see :mod:`mobisim.load.homes`)."""
     return residential_origins(
         getattr(net, "buildings", None), getattr(net, "landuse", None),
         children_total=settings.children_total, min_building_area_m2=settings.min_building_area_m2,
@@ -1099,7 +1099,7 @@ def home_origins(net: Any, settings: SchoolSettings) -> gpd.GeoDataFrame:
 
 def register_schools(register: gpd.GeoDataFrame, net: Any, settings: SchoolSettings,
                      source: str = "register") -> gpd.GeoDataFrame:
-    """The primary-school buildings of a school register (:func:`mobisim.io.read_school_register`).
+    """The primary-school buildings of a school register (:func:`mobisim.load.read_school_register`).
 
     Buildings whose use is in ``register_uses`` and that lie within the network's reach (its
     convex hull grown by 300 m) are kept; the others — the register's defective coordinates, or
@@ -1187,7 +1187,7 @@ def school_points(net: Any, settings: SchoolSettings) -> gpd.GeoDataFrame:
         placed = _register_in_features(getattr(net, "features", None))
         if placed is not None:  # already read (pipeline.use_school_register): not again
             return placed
-        from mobisim.io import read_school_register
+        from mobisim.load import read_school_register
 
         path = Path(settings.school_register)
         return register_schools(read_school_register(path), net, settings, source=f"register:{path.name}")

@@ -1,7 +1,7 @@
 """The 30/50 rule: 30 km/h by default, 50 km/h only when all four criteria pass.
 
 For every motor-road segment the municipality decides (inside the area judged, see
-:func:`mobisim.areas.mark_area`) the proposed regime is decided from four criteria, each reported
+:func:`mobisim.load.areas.mark_area`) the proposed regime is decided from four criteria, each reported
 as ``pass`` / ``fail`` / ``unknown`` with its evidence:
 
 - **C1 separate cycle path**: a physically separated cycle track on both sides, or a two-way
@@ -18,7 +18,7 @@ as ``pass`` / ``fail`` / ``unknown`` with its evidence:
   :data:`NOISE_LIMITS`) and NO2 within the air limit (default the EU 2030 limit, 20 µg/m³;
   :data:`AIR_LIMITS`). A screening estimate whose range straddles a limit is *unknown*.
 - **C4 crossable by an 8-year-old**: every crossing on the segment passes the 8-jarigen-toets
-  (:mod:`mobisim.toets`) and no point of the segment is farther than half the maximum gap
+  (:mod:`mobisim.rules.toets`) and no point of the segment is farther than half the maximum gap
   (default 250 m) from a child-safe crossing of the same street.
 
 Three outcomes (``regime_tier``), not two: **keep 50** when all four pass; **50 if shown** when
@@ -52,9 +52,8 @@ from pydantic import Field, model_validator
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from mobisim import noise as nz
-from mobisim.settings_base import DailyTraffic, Percent, Settings
-from mobisim.toets import (
+from mobisim.rules import noise as nz
+from mobisim.rules.toets import (
     NODE_COLUMNS,
     T,
     ToetsSettings,
@@ -69,6 +68,7 @@ from mobisim.toets import (
     evaluate_toets,
     select,
 )
+from mobisim.settings_base import DailyTraffic, Percent, Settings
 
 REGIME_COLUMNS = [
     "regime", "proposed_maxspeed", "regime_rule", "regime_reason",
@@ -208,7 +208,7 @@ class RuleSettings(Settings):
                                      description="Heavy share (%) of other classes.")
     # C3 air
     air_mode: Literal["proxy", "layer", "off"] = Field(
-        default="proxy", description="'proxy': NO2 increment proxy of mobisim.noise; 'layer': "
+        default="proxy", description="'proxy': NO2 increment proxy of mobisim.rules.noise; 'layer': "
         "annual-mean concentrations from air_layer_path compared with air_limit_ugm3; 'off': air "
         "is reported unknown and C3 can then at best be unknown.")
     air_layer_path: Path | None = Field(
@@ -389,7 +389,7 @@ def criterion_c1(edges: pd.DataFrame, network_has_cycle_paths: bool, data_has_cy
 
 def sensitive_sites(features: Any, kinds: list[str]) -> Any:
     """The features of ``kinds`` (``primary_school`` = schools told primary by
-    :func:`mobisim.features.is_primary_school`), with a readable ``site_kind``; ``None`` without
+    :func:`mobisim.load.features.is_primary_school`), with a readable ``site_kind``; ``None`` without
     features."""
     if not _has_data(features) or "kind" not in features.columns:
         return None
@@ -461,11 +461,11 @@ def air_quality(edges: pd.DataFrame, dist: np.ndarray, q: np.ndarray, s: RuleSet
     """The air part of C3 per segment: (verdict ``pass``/``fail``/``unknown``, evidence text, low and
     high NO2 estimate in µg/m³, NaN where none).
 
-    ``proxy``: background + the street increment of :func:`mobisim.noise.no2_increment` at the
+    ``proxy``: background + the street increment of :func:`mobisim.rules.noise.no2_increment` at the
     façade distance ``dist``, each low / central / high, against ``air_limit_ugm3``: fail only when
     even the low estimate exceeds the limit, pass when even the high one stays within, unknown in
     between (the screening cannot tell). ``layer``: the concentration of ``air_layer``
-    (:func:`mobisim.io.read_value_layer`) at the segment, unknown where the layer does not reach;
+    (:func:`mobisim.load.read_value_layer`) at the segment, unknown where the layer does not reach;
     ``off``: unknown everywhere. No façade within reach: pass (nobody lives there).
     """
     n = len(edges)
@@ -879,14 +879,14 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
     Parameters
     ----------
     net : mobisim.network.Network
-        Loaded, tagged network. An ``in_area`` column (:func:`mobisim.areas.mark_area`) limits the
-        judgement to the area; ``net.coverage`` (:func:`mobisim.coverage.data_coverage`) says which
+        Loaded, tagged network. An ``in_area`` column (:func:`mobisim.load.areas.mark_area`) limits the
+        judgement to the area; ``net.coverage`` (:func:`mobisim.load.coverage.data_coverage`) says which
         tag families the input carries (measured here when empty).
     settings : RuleSettings, optional
         Thresholds; ``RuleSettings()`` when omitted.
     toets_settings : ToetsSettings, optional
         Used when the crossing verdicts must be (re)computed for C4: when the toets columns are
-        missing (then :func:`mobisim.toets.evaluate_toets` runs first) or were computed on a speed
+        missing (then :func:`mobisim.rules.toets.evaluate_toets` runs first) or were computed on a speed
         column other than ``maxspeed`` (then the crossings are judged afresh at today's limits,
         without overwriting the stored toets).
 
@@ -896,7 +896,7 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
         The same object with :data:`REGIME_COLUMNS` on ``edges`` and :data:`JUNCTION_COLUMNS` on
         ``nodes``.
     """
-    from mobisim.coverage import carries, data_coverage
+    from mobisim.load.coverage import carries, data_coverage
 
     s = settings or RuleSettings()
     ts = toets_settings or ToetsSettings()
@@ -935,7 +935,7 @@ def evaluate_regime(net: Any, settings: RuleSettings | None = None, *,
         c["c2"][pos], c["c2e"][pos] = criterion_c2(ec, getattr(net, "features", None), s)
         air_layer = None
         if s.air_mode == "layer":
-            from mobisim.io import read_value_layer
+            from mobisim.load import read_value_layer
 
             air_layer = read_value_layer(s.air_layer_path, s.air_layer_column)
         (c["c3"][pos], c["c3e"][pos], noise[pos], c["noise"][pos],

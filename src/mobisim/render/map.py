@@ -19,7 +19,7 @@ The themes (one GeoPackage layer and one switchable map layer each):
   volumes are columns of the GeoPackage layer ``segments``);
 - ``driven_speed``: the roads whose limit the scenario lowers, by what keeps drivers at the new
   limit at the horizon — a redesign by the calming plan, a design that already enforces it, or
-  the sign only (:mod:`mobisim.driven_speed`; map layer off at start).
+  the sign only (:mod:`mobisim.rules.driven_speed`; map layer off at start).
 
 The map stays small enough for the whole city: geometries are simplified in RD New (metres),
 coordinates rounded to 5 decimals (about 1 m), every text value is stored once per layer in a
@@ -28,7 +28,7 @@ lookup table and features carry only indexes into it, and each feature is one co
 with ``textContent``, so OSM names are never interpreted as HTML.
 
 With ``self_contained=True`` every script and stylesheet (Leaflet, jQuery, vendored in
-:mod:`mobisim.assets`) is inlined, no tile layer is shown at start (the layers sit on a plain
+:mod:`mobisim.render.assets`) is inlined, no tile layer is shown at start (the layers sit on a plain
 background; an OpenStreetMap tile layer can be switched on when online), so the file works
 offline by double-click.
 """
@@ -54,10 +54,10 @@ from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
 
 from mobisim import ATTRIBUTION
-from mobisim.areas import inside
-from mobisim.driven_speed import LOWERED_BASES
-from mobisim.outputs import write_text
+from mobisim.load.areas import inside
+from mobisim.render.outputs import write_text
 from mobisim.rules import CRITERION_LABELS, TIER_LABELS
+from mobisim.rules.driven_speed import LOWERED_BASES
 
 __all__ = [
     "MapLayer",
@@ -242,7 +242,7 @@ def _road_mask(edges: pd.DataFrame) -> pd.Series:
 
 
 def _in_area(frame: pd.DataFrame) -> pd.Series:
-    """Whether a segment or node lies in the area judged (:func:`mobisim.areas.inside`)."""
+    """Whether a segment or node lies in the area judged (:func:`mobisim.load.areas.inside`)."""
     return pd.Series(inside(frame), index=frame.index)
 
 
@@ -793,7 +793,7 @@ def traffic_layers(edges: gpd.GeoDataFrame, *, change_min: float = TRAFFIC_CHANG
     return [layer for layer in layers if layer is not None]
 
 
-# ---- driven speed (mobisim.driven_speed): signs or redesign on the lowered roads
+# ---- driven speed (mobisim.rules.driven_speed): signs or redesign on the lowered roads
 
 #: Styles of :func:`driven_speed_layer` by ``driven_speed_basis``, in legend order (sign only drawn on top).
 DRIVEN_SPEED_STYLES: dict[str, dict[str, Any]] = {
@@ -920,7 +920,7 @@ def _plain(label: str) -> str:
 
 
 def diff_layers(changed: gpd.GeoDataFrame, name_a: str, name_b: str) -> list[MapLayer]:
-    """Map layers of :func:`mobisim.report.changed_segments` (regime and/or toets changed)."""
+    """Map layers of :func:`mobisim.render.report.changed_segments` (regime and/or toets changed)."""
     if changed.empty:
         return []
 
@@ -1299,7 +1299,7 @@ _LINK_CSS = re.compile(r'<link\b[^>]*\bhref\s*=\s*"([^"]+)"[^>]*>', re.I)
 
 
 def _asset(name: str) -> bytes:
-    return resources.files("mobisim.assets").joinpath(name).read_bytes()
+    return resources.files("mobisim.render.assets").joinpath(name).read_bytes()
 
 
 def _asset_text(name: str) -> str:
@@ -1321,7 +1321,7 @@ def inline_assets(page: str) -> str:
     ------
     ValueError
         When a script or stylesheet still points to a URL after inlining (a folium element whose
-        library is not vendored in :mod:`mobisim.assets`).
+        library is not vendored in :mod:`mobisim.render.assets`).
     """
 
     def script(match: re.Match[str]) -> str:

@@ -3,12 +3,12 @@
 The evaluated scenario network (limits, traffic, driven speeds) is re-judged in-process — no
 file is read and nothing is re-loaded — for:
 
-* every year from ``base_year`` to ``horizon``: the roads the :class:`~mobisim.driven_speed.CalmingPlan`
+* every year from ``base_year`` to ``horizon``: the roads the :class:`~mobisim.rules.driven_speed.CalmingPlan`
   has redesigned by the end of that year;
 * *signs only*: the same limits with no redesign at all;
 * each case of the uncertain inputs: the sign-only residual speed (toets, crossings, school
-  routes; :class:`~mobisim.driven_speed.DrivenSpeedSettings`) and the speed responses of the
-  Power Model (:class:`~mobisim.scores.ScoreSettings`).
+  routes; :class:`~mobisim.rules.driven_speed.DrivenSpeedSettings`) and the speed responses of the
+  Power Model (:class:`~mobisim.score.ScoreSettings`).
 
 A state is judged once: the 8-jarigen-toets at its driven speeds (vectorised, ~0.4 s on the city)
 and, when its verdicts differ from a state already routed, the school routes (~0.6 s).
@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobisim import driven_speed as ds
-from mobisim import scores as sc
-from mobisim.areas import inside
+from mobisim import score as sc
+from mobisim.load.areas import inside
+from mobisim.rules import driven_speed as ds
 
 __all__ = ["EFFECTS_FORMULA", "EffectInputs", "State", "calming_effects", "judge_state"]
 
@@ -34,12 +34,12 @@ CASES = ("low", "central", "high")
 #: What every state's figures rest on (``scores.json`` → ``calming.formula``).
 EFFECTS_FORMULA = (
     "per state (signs only; each year base_year..horizon with the streets redesigned by then): driven "
-    "speeds (mobisim.driven_speed) → 8-jarigen-toets at those speeds → school routes (where the verdicts "
+    "speeds (mobisim.rules.driven_speed) → 8-jarigen-toets at those speeds → school routes (where the verdicts "
     "differ from a state already routed) → toets rates, safe crossings, children with a child-safe route; "
     "Power Model with the redesign response on redesigned roads; low/high: residual speed and traffic "
     "volumes (toets side), speed responses (Power Model) at their low/high values"
 )
-#: Columns :func:`mobisim.scores.toets_rates` reads (a slim frame: row selections on every column are slow).
+#: Columns :func:`mobisim.score.toets_rates` reads (a slim frame: row selections on every column are slow).
 _RATE_EDGE_COLUMNS = ("u", "v", "length", "in_area", "toets_pass", "toets_bike", "toets_walk", "school_route_children")
 _RATE_NODE_COLUMNS = ("in_area", "is_crossing", "toets_crossing")
 
@@ -104,7 +104,8 @@ def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, cas
     routed : dict, optional
         Memo of school-route results by verdict digest, shared between calls.
     """
-    from mobisim import schools, toets
+    from mobisim import schools
+    from mobisim.rules import toets
 
     net = copy.copy(after)
     limit_before = pd.to_numeric(after.edges["limit_before"], errors="coerce").to_numpy(dtype=float)

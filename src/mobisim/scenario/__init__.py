@@ -34,15 +34,15 @@ key                         meaning
                             them; ``[parking]`` inherits both unless it sets its own).
 ``programme``               apply the 30/50 rule (true) or keep today's limits (false, baseline).
 ``[rules]``                 :class:`mobisim.rules.RuleSettings` (30/50 regime and criteria).
-``[toets]``                 :class:`mobisim.toets.ToetsSettings` (8-jarigen-toets / LTS tables).
+``[toets]``                 :class:`mobisim.rules.toets.ToetsSettings` (8-jarigen-toets / LTS tables).
 ``[schools]``               :class:`mobisim.schools.SchoolSettings` (school routes).
 ``[parking]``               :class:`mobisim.parking.ParkingSettings` (permit cap, tariff, re-use).
-``[scores]``                :class:`mobisim.scores.ScoreSettings` (Power Model, composite).
-``[driven_speed]``          :class:`mobisim.driven_speed.DrivenSpeedSettings` (speed driven
+``[scores]``                :class:`mobisim.score.ScoreSettings` (Power Model, composite).
+``[driven_speed]``          :class:`mobisim.rules.driven_speed.DrivenSpeedSettings` (speed driven
                             where only the sign changed).
-``[calming_plan]``          :class:`mobisim.driven_speed.CalmingPlan` (redesign of 30-roads
+``[calming_plan]``          :class:`mobisim.rules.driven_speed.CalmingPlan` (redesign of 30-roads
                             year by year).
-``[[interventions]]``       street-level changes, see :mod:`mobisim.interventions`; ``type`` is
+``[[interventions]]``       street-level changes, see :mod:`mobisim.scenario.interventions`; ``type`` is
                             one of ``set_speed``, ``add_cycle_track``, ``crossing``,
                             ``fietsstraat``, ``calm``, ``close_through_traffic``,
                             ``convert_parking``.
@@ -66,15 +66,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from mobisim.driven_speed import CalmingPlan, DrivenSpeedSettings
 from mobisim.errors import ScenarioError
-from mobisim.interventions import Intervention, with_ids
 from mobisim.parking import ParkingSettings
 from mobisim.rules import RuleSettings
+from mobisim.rules.driven_speed import CalmingPlan, DrivenSpeedSettings
+from mobisim.rules.toets import ToetsSettings
+from mobisim.scenario.interventions import Intervention, with_ids
 from mobisim.schools import SchoolSettings
-from mobisim.scores import ScoreSettings
+from mobisim.score import ScoreSettings
 from mobisim.settings_base import Settings, bounds_at, range_text
-from mobisim.toets import ToetsSettings
 from mobisim.traffic.settings import TrafficSettings
 
 __all__ = ["AreaSettings", "DataSettings", "Scenario", "load_scenario", "read_scenario_dict"]
@@ -422,7 +422,7 @@ def _loc_text(loc: tuple) -> str:
 def _fields_at(loc: tuple) -> list[str] | None:
     """Allowed keys of the model at ``loc`` (for "unknown key" messages)."""
     model: Any = Scenario
-    from mobisim import interventions as ivs
+    from mobisim.scenario import interventions as ivs
 
     parts = list(loc)
     while parts:

@@ -3,7 +3,7 @@
 The wijk polygons are ``den-haag-wijken.geojson`` (44 wijken, CBS-style codes ``WK0518nn``,
 boundaries of 2018; see ``shared/osm/README.md``). Without a path they are read from
 ``$MOBISIM_SHARED_OSM``, else ``../shared/osm`` from the working directory
-(:func:`mobisim.paths.default_wijken_path`); no copy ships with mobisim (the source states no licence).
+(:func:`mobisim.load.paths.default_wijken_path`); no copy ships with mobisim (the source states no licence).
 
 Examples
 --------
@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from mobisim.errors import InputFileError, NotFoundError
+from mobisim.load.paths import WIJKEN_FILE as WIJKEN_FILE  # re-exported (the paths live in mobisim.load.paths)
+from mobisim.load.paths import default_wijken_path as default_wijken_path
+from mobisim.load.paths import missing_wijken_hint
+from mobisim.load.paths import shared_osm_dir as shared_osm_dir
 from mobisim.names import fold_name, fold_names
-from mobisim.paths import WIJKEN_FILE as WIJKEN_FILE  # re-exported (the paths live in mobisim.paths)
-from mobisim.paths import default_wijken_path as default_wijken_path
-from mobisim.paths import missing_wijken_hint
-from mobisim.paths import shared_osm_dir as shared_osm_dir
 
 CRS = "EPSG:28992"
 """Projected CRS of every mobisim frame (RD New, metres)."""
@@ -170,7 +170,7 @@ def load_boundary(path: Path | str) -> gpd.GeoDataFrame:
     mobisim.errors.InputFileError
         When the file is missing, unreadable, empty or holds no polygon.
     """
-    from mobisim.io import read_vector
+    from mobisim.load import read_vector
 
     frame = read_vector(path, "boundary")
     polys = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]

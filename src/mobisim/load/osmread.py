@@ -9,7 +9,7 @@ This is the *load* step's parser. One streaming pass (two where areas are assemb
 
 pyosmium (libosmium) reads every format Geofabrik and BBBike serve, and is an order of magnitude
 faster than parsing the XML in Python. Geometry assembly and projection happen afterwards on whole
-arrays (:mod:`mobisim.io`).
+arrays (:mod:`mobisim.load`).
 """
 
 from __future__ import annotations

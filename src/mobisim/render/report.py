@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mobisim import ATTRIBUTION
-from mobisim.areas import inside
+from mobisim.load.areas import inside
 from mobisim.rules import CRITERION_LABELS, TIER_LABELS
 
 __all__ = [
@@ -137,7 +137,7 @@ def headline_scores(scores: Mapping[str, Any], *, percent: bool = True) -> pd.Da
 
     With ``percent``, figures whose unit is ``share`` or ``fraction`` are shown in per cent.
     ``range`` is the low–high span of the scenario's figure; ``signs only`` the same figure when
-    no street is redesigned (:mod:`mobisim.effects`), where the run has it.
+    no street is redesigned (:mod:`mobisim.score.effects`), where the run has it.
     """
     head = scores.get("headline") if isinstance(scores, Mapping) else None
     rows = []
@@ -317,7 +317,7 @@ def data_box(net: Any, scores: Mapping[str, Any] | None = None) -> list[str]:
     ``scores`` (the run's) give the caveat on traffic volumes (:func:`traffic_caveat`): the km the
     traffic model covers, or the class table when the model did not run.
     """
-    from mobisim.coverage import coverage_rows
+    from mobisim.load.coverage import coverage_rows
 
     coverage = getattr(net, "coverage", {}) or {}
     dates = getattr(net, "source_dates", {}) or {}
@@ -329,7 +329,7 @@ def data_box(net: Any, scores: Mapping[str, Any] | None = None) -> list[str]:
     if coverage:
         lines.append(md_table(coverage_rows(coverage)))
     if "maxspeed_source" in net.edges.columns and "is_road" in net.edges.columns:
-        from mobisim.speedlimits import defaults_note
+        from mobisim.load.speedlimits import defaults_note
 
         note = defaults_note(net)
         if note:
@@ -680,7 +680,7 @@ def traffic_caveat(scores: Any) -> str:
     or, when the model did not run, that every road has one figure per class."""
     t = _traffic_entry(scores)
     if t is None:
-        return ("Traffic volumes are one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS), not counts: "
+        return ("Traffic volumes are one estimate per road class (mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS), not counts: "
                 "noise, air and the toets's traffic stress rest on them.")
     km = {str(k): _num(v) for k, v in (t["value"]["after"].get("km_by_source") or {}).items()}
     total = sum(v for v in km.values() if not np.isnan(v))
@@ -693,7 +693,7 @@ def traffic_caveat(scores: Any) -> str:
             f"({_pct(100.0 * model / total) if total else '0 %'} of the km{weighed})")
     rest = km.get("class table", 0.0)
     text += (f"; the other {rest:,.1f} km, car segments the model does not reach (one-way dead ends, islands), "
-             "keep one estimate per road class (mobisim.noise.DAILY_TRAFFIC_BY_CLASS)" if rest else "")
+             "keep one estimate per road class (mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS)" if rest else "")
     own = {k: v for k, v in km.items() if k not in ("model", "class table") and v}
     if own:
         text += "; " + ", ".join(f"{v:,.1f} km carry the figure of an intervention" if k == "intervention"
@@ -1226,8 +1226,8 @@ def build_report(result: Any, scenario: Any = None, *, attribution: str = ATTRIB
     lines += ["## Data and method", "",
               f"- Network: {md_escape(', '.join(map(str, getattr(after, 'sources', []))))}",
               f"- {md_escape(attribution)}",
-              "- Thresholds and their sources: the settings models of mobisim.rules, mobisim.toets, "
-              "mobisim.schools, mobisim.parking, mobisim.scores"
+              "- Thresholds and their sources: the settings models of mobisim.rules, mobisim.rules.toets, "
+              "mobisim.schools, mobisim.parking, mobisim.score"
               + (" and mobisim.traffic.settings" if traffic is not None else "")
               + " (every field documents its source).", ""]
     return "\n".join(lines)

@@ -42,7 +42,7 @@ intervention                edges / nodes columns
                             ``daily_traffic`` (vehicles/day left), ``daily_traffic_source``
 ``calm``                    ``traffic_calming`` (the measure, default ``"redesign"``),
                             ``traffic_calming_source``: the street is redesigned so that its
-                            limit is driven (:mod:`mobisim.driven_speed`)
+                            limit is driven (:mod:`mobisim.rules.driven_speed`)
 ``convert_parking``         ``parking_converted_spaces`` (spread over the street's segments by
                             length), ``parking_converted_use``, ``parking_converted_source``
 ==========================  ==================================================================
@@ -175,7 +175,7 @@ class Calm(_StreetSelection):
     measure: Literal["redesign", "hump", "table", "chicane", "choker", "cushion"] = Field(
         "redesign",
         description="What is built (OSM `traffic_calming` values; `redesign` = a combination). "
-        "Any of them makes the driven speed the limit (mobisim.driven_speed).",
+        "Any of them makes the driven speed the limit (mobisim.rules.driven_speed).",
     )
 
     def summary(self) -> str:
