@@ -29,12 +29,13 @@ SHARED = Path(os.environ.get("MOBISIM_SHARED_OSM", REPO.parent / "shared" / "osm
 DEFAULT_OSM = [SHARED / "den-haag-city-2021.osm.bz2", SHARED / "den-haag-city-2021-buildings.osm.bz2"]
 
 CHILD = r"""
-import json, resource, sys, time, types
+import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from mobisim.pipeline import run_scenario
+from mobisim.scenario import Scenario
 args = json.loads(sys.argv[1])
-scenario = args["scenario"] or types.SimpleNamespace(name="benchmark")
+scenario = args["scenario"] or Scenario(name="benchmark", programme=True)  # the default settings, programme on
 res = run_scenario(scenario, osm_override=args["osm"] or None, out_dir=args["out"],
                    self_contained=args["self_contained"], progress=False)
 print(json.dumps({

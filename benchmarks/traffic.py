@@ -52,8 +52,9 @@ def main() -> int:
     t_start = time.perf_counter()
     sc = load_scenario(args.scenario)
     ts = sc.traffic
-    net, _ = timed("load network (cache when warm)", pipeline.load_inputs, sc, paths)
-    net, _ = timed("mark the scope (area judged)", lambda: pipeline.mark_scope(pipeline.clip_to_area(net, sc), sc))
+    inputs, _ = timed("load inputs and network (cache when warm)", pipeline.load_inputs, sc, paths)
+    net, _ = timed("mark the scope (area judged)",
+                   lambda: pipeline.mark_scope(pipeline.clip_to_area(inputs.net, sc, inputs), sc, inputs))
     links, _ = timed("car links", traffic.car_links, net.edges, ts, limit_column="maxspeed",
                      speed_response=sc.scores.speed_response_sign_only.central)
     zones, _ = timed("zones, connectors, gateways", traffic.build_zones, net, links, ts)

@@ -44,6 +44,23 @@ def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture(scope="session")
+def script():
+    """Import a tool of ``scripts/`` by name (``script("code_shape")``): they are not a package."""
+    import importlib.util
+    import sys
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent.parent / "scripts"
+                                                      / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.fixture(scope="session")
 def data_dir() -> Path:
     """Folder of the hand-written OSM fixtures."""
     return DATA

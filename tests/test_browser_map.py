@@ -16,6 +16,7 @@ from browser_tools import tooltip_at
 from mobisim import pipeline
 from mobisim.render import map as maps
 from mobisim.render.outputs import write_text
+from mobisim.scenario import Scenario
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +26,11 @@ SCRIPT_NAME = "<script>alert(1)</script>"
 @pytest.fixture(scope="module")
 def map_file(tmp_path_factory, data_dir: Path):
     """map.html of the fixture, built exactly as ``render_outputs`` builds it, self-contained."""
-    sc = types.SimpleNamespace(name="browser-test")
-    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
-    pipeline.evaluate_rules(net, sc, proposal=True)
-    pipeline.evaluate_schools(net, sc)
+    sc = Scenario(name="browser-test")
+    inputs = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    net = inputs.net
+    pipeline.evaluate_rules(net, sc, inputs, proposal=True)
+    pipeline.evaluate_schools(net, sc, inputs)
     layers = maps.map_layers(net.edges, net.nodes, net.features)
     m = maps.build_map(layers, title="browser test", self_contained=True)
     path = write_text(tmp_path_factory.mktemp("map") / "map.html", maps.render_html(m, self_contained=True))

@@ -7,7 +7,6 @@ the legend dims the layers that are switched off and shows their rows again when
 
 from __future__ import annotations
 
-import types
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from mobisim import pipeline
 from mobisim.load.areas import mark_area
 from mobisim.render import map as maps
 from mobisim.render.outputs import write_text
+from mobisim.scenario import Scenario
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +25,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def map_file(tmp_path_factory, data_dir: Path):
-    sc = types.SimpleNamespace(name="regime-browser-test")
-    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    sc = Scenario(name="regime-browser-test")
+    inputs = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    net = inputs.net
     mark_area(net, box(80400, 455100, 80650, 455500), close_gaps_m=0)  # Oostlaan lies outside
-    pipeline.evaluate_rules(net, sc, proposal=True)
-    pipeline.evaluate_schools(net, sc)
+    pipeline.evaluate_rules(net, sc, inputs, proposal=True)
+    pipeline.evaluate_schools(net, sc, inputs)
     layers = maps.map_layers(net.edges, net.nodes, net.features)
     m = maps.build_map(layers, title="regime test", self_contained=True)
     return write_text(tmp_path_factory.mktemp("map") / "map.html", maps.render_html(m, self_contained=True))

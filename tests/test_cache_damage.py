@@ -24,9 +24,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import mobisim.load as mio
+import mobisim.load.network as load_step  # where load_network looks up its readers
 from mobisim.cli import app
-from mobisim.load import load_network, read_traffic_cache, write_traffic_cache
+from mobisim.load import cache as network_cache
+from mobisim.load import load_network, read_traffic_cache, store, write_traffic_cache
 
 runner = CliRunner()
 
@@ -71,7 +72,7 @@ def no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the cached network was parsed again")
 
-    monkeypatch.setattr(mio, "read_any", refuse)
+    monkeypatch.setattr(load_step, "read_any", refuse)
 
 
 # ------------------------------------------------------------------ damaged entries
@@ -238,7 +239,7 @@ def test_a_read_only_cache_folder_is_bypassed(cache: Path, osm: Path, monkeypatc
     def refuse(*args, **kwargs):  # root may write anywhere: stand in for a read-only folder
         raise PermissionError(errno.EACCES, "Permission denied", str(cache))
 
-    monkeypatch.setattr(mio.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(store.tempfile, "mkdtemp", refuse)
     _one_warning(network_json(osm), cache, "not writable (permission denied)")
 
 
@@ -249,7 +250,7 @@ def test_an_unusable_cache_warns_once_per_run_even_for_the_traffic_cache(cache: 
     def refuse(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(mio.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(store.tempfile, "mkdtemp", refuse)
     load_network([osm])
     model = TrafficModel(key="k1", edges=pd.DataFrame({"volume": [1.0]}), summary={}, notes=[])
     write_traffic_cache(model)  # the same problem in the traffic cache: said once
@@ -292,7 +293,7 @@ def test_concurrent_writers_of_a_damaged_entry_leave_one_intact_entry(cache: Pat
     def write() -> None:
         try:
             for _ in range(3):
-                mio._write_cache(entry, net)
+                network_cache.write_network(entry, net)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -303,7 +304,7 @@ def test_concurrent_writers_of_a_damaged_entry_leave_one_intact_entry(cache: Pat
         t.join()
     assert errors == []
     assert capsys.readouterr().err == ""
-    assert mio._read_cache(entry, [osm]) is not None  # intact: every checksum matches
+    assert network_cache.read_network(entry, [osm]) is not None  # intact: every checksum matches
     assert entries(cache) == [entry] and leftovers(cache) == []
 
 

@@ -6,7 +6,6 @@ row must repeat the run's own figures, and a redesigned street can only help.
 
 from __future__ import annotations
 
-import types
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 
 from mobisim import pipeline
 from mobisim.rules import driven_speed as ds
+from mobisim.scenario import Scenario
 from mobisim.score import effects
 
 
@@ -23,7 +23,8 @@ def osm(data_dir: Path) -> list[Path]:
 
 
 def _run(tmp_path_factory, osm, name: str, plan: ds.CalmingPlan):
-    sc = types.SimpleNamespace(name=name, calming_plan=plan, base_year=2026, horizon=2030)
+    # programme on: the 30/50 rule lowers the limits the calming plan then redesigns
+    sc = Scenario(name=name, programme=True, calming_plan=plan, base_year=2026, horizon=2030)
     out = tmp_path_factory.mktemp("maps") / name
     return pipeline.run_scenario(sc, osm_override=osm, out_dir=out, progress=False)
 
@@ -74,13 +75,13 @@ def test_horizon_row_is_the_run_and_redesign_only_helps(with_plan):
 def test_in_process_state_equals_the_run(with_plan):
     """Judging the horizon again in-process gives the run's own figures (no drift between paths)."""
     run = with_plan
-    sc = types.SimpleNamespace(name="plan", calming_plan=ds.CalmingPlan(enabled=True, start_year=2027,
-                                                                         km_per_year=0.3))
+    sc = Scenario(name="plan", programme=True, calming_plan=ds.CalmingPlan(enabled=True, start_year=2027,
+                                                                            km_per_year=0.3))
     from mobisim import schools
     from mobisim.rules.toets import ToetsSettings
     from mobisim.score import ScoreSettings
 
-    ss = pipeline._settings(sc, "schools", "mobisim.schools.SchoolSettings")
+    ss = sc.schools
     inputs = effects.EffectInputs(toets=ToetsSettings(), schools=ss, driven=ds.DrivenSpeedSettings(),
                                   plan=sc.calming_plan, scores=ScoreSettings(), base_year=2026, horizon=2030,
                                   limit_column="proposed_maxspeed", school_points=schools.school_points(run.after, ss),

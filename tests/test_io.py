@@ -9,7 +9,7 @@ import numpy as np
 import osmium
 import pytest
 
-import mobisim.load as mio
+import mobisim.load.network as load_step  # where load_network looks up its readers
 from mobisim.errors import InputFileError
 from mobisim.load import cache_dir, load_network
 from mobisim.load.cycleways import ParallelSettings
@@ -113,7 +113,7 @@ def test_second_load_comes_from_the_cache_without_parsing(data_dir: Path, monkey
     def no_parse(*args, **kwargs):
         raise AssertionError("the cached network was parsed again")
 
-    monkeypatch.setattr(mio, "read_any", no_parse)
+    monkeypatch.setattr(load_step, "read_any", no_parse)
     second = load_network([data_dir / "network_basic.osm"])
     assert second.edges.drop(columns="geometry").equals(first.edges.drop(columns="geometry"))
     assert second.nodes.index.equals(first.nodes.index)
@@ -218,3 +218,76 @@ def test_nothing_inside_the_requested_area(basic) -> None:
 
     with pytest.raises(InputFileError, match="no streets inside the bbox"):
         basic.clip(shapely.box(0, 0, 10, 10), label="the bbox")
+
+
+# ------------------------------------------------------------------ the schema (docs/data-model.md)
+
+
+def _documented_columns(table: str) -> set[str]:
+    """The column names of one table of docs/data-model.md (``### `edges` …`` up to the next heading)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "data-model.md").read_text(encoding="utf-8")
+    section = re.split(r"\n### ", text.split(f"\n### `{table}`", 1)[1], maxsplit=1)[0]
+    names: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            for name in re.findall(r"`([a-z_/]+)`", line.split("|")[1]):
+                stem, _, other = name.partition("/")  # ``x_left/right``
+                names.add(stem)
+                if other:
+                    names.add(stem.rsplit("_", 1)[0] + "_" + other)
+    return names
+
+
+@pytest.mark.parametrize("table", ["edges", "nodes", "features"])
+def test_the_schema_is_the_documented_data_model(table: str, basic) -> None:
+    from mobisim.network import SCHEMA
+
+    schema = {c.name for c in SCHEMA[table]}
+    assert schema == _documented_columns(table)
+    required = {c.name for c in SCHEMA[table] if c.required}
+    assert required == set(getattr(basic, table).columns)  # the loader makes every required column
+
+
+def test_a_network_without_a_column_fails_at_the_boundary(basic) -> None:
+    from dataclasses import replace
+
+    from mobisim.network import check_schema
+
+    check_schema(basic)
+    with pytest.raises(InputFileError, match=r"not a mobisim network: edges lack the column\(s\) maxspeed, lanes"):
+        check_schema(replace(basic, edges=basic.edges.drop(columns=["maxspeed", "lanes"])))
+    wrong = basic.edges.assign(maxspeed=basic.edges["maxspeed"].astype("float64"))
+    with pytest.raises(InputFileError, match=r"edges column 'maxspeed' is float64, expected int"):
+        check_schema(replace(basic, edges=wrong))
+    with pytest.raises(InputFileError, match=r"nodes lack the column\(s\) signals"):
+        check_schema(replace(basic, nodes=basic.nodes.drop(columns="signals")))
+
+
+def test_a_cached_network_without_a_column_fails_at_the_boundary(data_dir: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from mobisim.load.cache import network_folder, write_network
+
+    monkeypatch.setenv("MOBISIM_CACHE_DIR", str(tmp_path / "cache"))  # no intact entry to keep
+    osm = data_dir / "network_basic.osm"
+    net = load_network([osm], cache=False)
+    folder = network_folder([osm], ParallelSettings())
+    assert folder is not None
+    write_network(folder, replace(net, features=net.features.drop(columns="kind")))
+    with pytest.raises(InputFileError, match=r"network_basic\.osm: not a mobisim network: features lack the column"):
+        load_network([osm])
+
+
+def test_conform_adds_the_optional_columns_typed_and_missing(basic) -> None:
+    from mobisim.network import conform
+
+    edges = conform(basic.edges)
+    assert edges["in_area"].dtype == "boolean" and edges["in_area"].isna().all()
+    assert edges["daily_traffic"].dtype == "Float64" and str(edges["daily_traffic_source"].dtype) == "string"
+    assert "in_area" not in basic.edges.columns  # the network itself is not changed
+    marked = basic.edges.assign(in_area=True)
+    assert conform(marked)["in_area"].all()  # a column that is there stays as it is
+    assert "in_area" in conform(basic.nodes, "nodes").columns

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import types
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +16,7 @@ from shapely.geometry import GeometryCollection, LineString, MultiLineString, Po
 from mobisim import pipeline
 from mobisim.render import map as maps
 from mobisim.render.outputs import write_gpkg
+from mobisim.scenario import Scenario
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 
@@ -24,10 +24,11 @@ SCRIPT_NAME = "<script>alert(1)</script>"
 @pytest.fixture(scope="module")
 def evaluated(data_dir: Path):
     """The fixture network after the 30/50 proposal, the toets and the school routes."""
-    sc = types.SimpleNamespace(name="render-test")
-    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
-    pipeline.evaluate_rules(net, sc, proposal=True)
-    pipeline.evaluate_schools(net, sc)
+    sc = Scenario(name="render-test")
+    inputs = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    net = inputs.net
+    pipeline.evaluate_rules(net, sc, inputs, proposal=True)
+    pipeline.evaluate_schools(net, sc, inputs)
     return net
 
 
@@ -208,16 +209,17 @@ def test_regime_layer_is_coloured_by_tier(evaluated):
     assert kept["Tier"] == "keeps 50" and kept["Limit"] == "50 km/h, unchanged" and kept["To decide"] == ""
     to30 = tips[cat == "to_30"].iloc[0]
     assert to30["Tier"] == "to 30" and to30["Deciding"].endswith(": fail") and to30["Limit"] == "50 → 30 km/h"
-    legend = maps._legend_html("t", [layer], "")
+    legend = maps.legend_html("t", [layer], "")
     assert f"px dashed {maps.SHOWN50}" in legend and f"px solid {maps.KEEP50}" in legend
     assert "keeps 50: all four criteria pass" in legend and "50 if shown" in legend
 
 
 def test_baseline_regime_without_tiers(data_dir):
     """A run without the programme (today's limits, no tier column) still draws 30 and 50."""
-    sc = types.SimpleNamespace(name="baseline")
-    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm"])
-    pipeline.evaluate_rules(net, sc, proposal=False)
+    sc = Scenario(name="baseline")
+    inputs = pipeline.load_inputs(sc, [data_dir / "render_city.osm"])
+    net = inputs.net
+    pipeline.evaluate_rules(net, sc, inputs, proposal=False)
     layer = next(layer for layer in maps.map_layers(net.edges, net.nodes) if layer.key == "speed_regime")
     assert set(layer.category) == {"50_today", "already_30"}
     assert "50 km/h today" in layer.styles["50_today"]["label"]
@@ -228,10 +230,11 @@ def partly_outside(data_dir):
     """The fixture with its east side (Oostlaan, the end of Hoofdweg, node 6) outside the area."""
     from mobisim.load.areas import mark_area
 
-    sc = types.SimpleNamespace(name="area-test")
-    net = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    sc = Scenario(name="area-test")
+    inputs = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    net = inputs.net
     mark_area(net, box(80400, 455100, 80650, 455500), close_gaps_m=0)
-    pipeline.evaluate_rules(net, sc, proposal=True)
+    pipeline.evaluate_rules(net, sc, inputs, proposal=True)
     return net
 
 

@@ -356,9 +356,7 @@ def rendered(tmp_path_factory, data_dir, shared_osm):
 
     out = tmp_path_factory.mktemp("maps") / "first"
     result = pipeline.run_scenario(data_dir / "render_scenario.toml", out_dir=out, progress=False)
-    from mobisim.pipeline import load_scenario_any
-
-    return result, load_scenario_any(data_dir / "render_scenario.toml")
+    return result, pipeline.as_scenario(data_dir / "render_scenario.toml")
 
 
 @pytest.mark.integration

@@ -16,12 +16,12 @@ from pydantic import ValidationError
 
 from mobisim.errors import NotFoundError, ScenarioError
 from mobisim.load.areas import load_wijken
+from mobisim.load.parking_data import load_garages
 from mobisim.parking import (
     ParkingSettings,
     ReuseMix,
     cap_table,
     evaluate_parking,
-    load_garages,
     parking_settings,
     reuse,
 )

@@ -29,11 +29,10 @@ import pandas as pd
 import pytest
 
 from mobisim.load.areas import load_wijken
+from mobisim.load.parking_data import load_garages, load_parking_spaces
 from mobisim.parking import (
     ParkingSettings,
     city_summary,
-    load_garages,
-    load_parking_spaces,
     parking_supply,
     supply_by_area,
     surface_lots,

@@ -7,7 +7,6 @@ data folder (``shared_osm`` skips them, with the reason, when it is absent).
 from __future__ import annotations
 
 import json
-import types
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,12 +15,14 @@ from typer.testing import CliRunner
 
 from mobisim import pipeline
 from mobisim.errors import InputFileError
+from mobisim.scenario import Scenario
 
 OUTPUTS = {"map.html", "layers.gpkg", "scores.json", "report.md", "report.html"}
 
 
-def _scenario(name: str, **settings):
-    return types.SimpleNamespace(name=name, **settings)
+def _scenario(name: str, **settings) -> Scenario:
+    """A scenario with the 30/50 programme on (the fixture's proposal), ``settings`` as its sections."""
+    return Scenario.model_validate({"name": name, "programme": True, **settings})
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,8 @@ def test_run_writes_every_output_and_nothing_else(run):
     assert set(run.paths) == {"map", "gpkg", "scores", "report_md", "report_html"}
     assert {p.name for p in run.out_dir.iterdir()} == OUTPUTS  # no temp files left behind
     assert json.loads((run.out_dir / "scores.json").read_text()) == run.scores
-    steps = ["load", "traffic_before", "interventions", "rules_before", "schools_before", "rules_after", "schools_after",
-             "parking", "scores", "render"]
+    steps = ["load", "scope", "traffic_before", "interventions", "rules_before", "schools_before", "rules_after",
+             "schools_after", "parking", "scores", "render"]
     assert list(run.timings) == steps
 
 

@@ -13,6 +13,7 @@ from shapely.geometry import LineString
 
 from mobisim import pipeline
 from mobisim.render import report
+from mobisim.scenario import Scenario
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 
@@ -24,13 +25,14 @@ def evaluated(data_dir: Path):
     Homes may start on a main road here (``start_avoid_classes = []``), so that some children's
     routes run along the failing Hoofdweg and the school-route failure tables have rows.
     """
-    sc = types.SimpleNamespace(name="report-test", schools={"start_avoid_classes": []})
-    base = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    sc = Scenario.model_validate({"name": "report-test", "schools": {"start_avoid_classes": []}})
+    inputs = pipeline.load_inputs(sc, [data_dir / "render_city.osm", data_dir / "render_buildings.osm"])
+    base = inputs.net
     after = pipeline.apply_interventions(base, sc)
-    pipeline.evaluate_rules(base, sc, proposal=False)
-    pipeline.evaluate_rules(after, sc, proposal=True)
-    sb = pipeline.evaluate_schools(base, sc)
-    sa = pipeline.evaluate_schools(after, sc)
+    pipeline.evaluate_rules(base, sc, inputs, proposal=False)
+    pipeline.evaluate_rules(after, sc, inputs, proposal=True)
+    sb = pipeline.evaluate_schools(base, sc, inputs)
+    sa = pipeline.evaluate_schools(after, sc, inputs)
     return types.SimpleNamespace(name="report-test", scores={}, before=base, after=after, schools_before=sb,
                                  schools_after=sa, parking=None, notes=["a note with a | pipe"])
 
@@ -59,14 +61,15 @@ def test_every_fifty_road_is_explained():
 
 def test_every_fifty_road_of_a_run_is_in_its_report_section(data_dir: Path):
     """rules_fifty.osm: Snelle Laan and Drukke Laan really keep 50 (all four criteria pass)."""
-    sc = types.SimpleNamespace(name="fifty-test")
-    base = pipeline.load_inputs(sc, [data_dir / "rules_fifty.osm", data_dir / "rules_fifty_buildings.osm"])
+    sc = Scenario(name="fifty-test")
+    inputs = pipeline.load_inputs(sc, [data_dir / "rules_fifty.osm", data_dir / "rules_fifty_buildings.osm"])
+    base = inputs.net
     after = pipeline.apply_interventions(base, sc)
-    pipeline.evaluate_rules(base, sc, proposal=False)
-    pipeline.evaluate_rules(after, sc, proposal=True)
+    pipeline.evaluate_rules(base, sc, inputs, proposal=False)
+    pipeline.evaluate_rules(after, sc, inputs, proposal=True)
     res = types.SimpleNamespace(name="fifty-test", scores={}, before=base, after=after,
-                                schools_before=pipeline.evaluate_schools(base, sc),
-                                schools_after=pipeline.evaluate_schools(after, sc), parking=None, notes=[])
+                                schools_before=pipeline.evaluate_schools(base, sc, inputs),
+                                schools_after=pipeline.evaluate_schools(after, sc, inputs), parking=None, notes=[])
     md = report.build_report(res)
     e = after.edges
     fifty = e[e["regime"] == "50"]

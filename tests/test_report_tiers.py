@@ -16,6 +16,7 @@ import pytest
 
 from mobisim import pipeline, rules
 from mobisim.render import report
+from mobisim.scenario import Scenario
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def run(tmp_path_factory, data_dir: Path, shared_osm):
     out = tmp_path_factory.mktemp("maps") / "tiers-test"
     # the class table of daily traffic, not the traffic model: the fixture's few homes give its
     # roads too little traffic for any noise limit to bite, and this module tests the tiers
-    sc = types.SimpleNamespace(name="tiers-test", traffic={"enabled": False})
+    sc = Scenario.model_validate({"name": "tiers-test", "programme": True, "traffic": {"enabled": False}})
     osm = [data_dir / "render_city.osm", data_dir / "render_buildings.osm"]
     return pipeline.run_scenario(sc, osm_override=osm, out_dir=out, progress=False)
 
@@ -114,6 +115,6 @@ def test_report_lists_only_the_area_judged(run):
     name = "Buitengemeentestraat"
     e.loc[target, "name"] = name
     net = types.SimpleNamespace(edges=e, nodes=run.after.nodes, sources=[], coverage={})
-    assert name in report.roads_losing_fifty(report._Slim(net).edges)["street"].tolist()
+    assert name in report.roads_losing_fifty(report.ReportNetwork.of(net).edges)["street"].tolist()
     e.loc[target, "in_area"] = False
-    assert name not in report.roads_losing_fifty(report._Slim(net).edges)["street"].tolist()
+    assert name not in report.roads_losing_fifty(report.ReportNetwork.of(net).edges)["street"].tolist()

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from edge_lookup import one as _one
 from edge_lookup import street as _street
 from mobisim.load import load_network
+from mobisim.load.air import air_layer_for
 from mobisim.rules import RuleSettings, evaluate, evaluate_regime
 from mobisim.rules.toets import ToetsSettings, evaluate_toets
 
@@ -318,8 +319,9 @@ def _air_layer(tmp_path, geometry, no2, name="no2.geojson"):
 
 
 def _laan(data_dir, settings):
+    """The rules on the Drukke Laan network, the layer read as the pipeline reads it (in load)."""
     net = _load(data_dir, "rules_fifty.osm", "rules_fifty_buildings.osm")
-    return evaluate(net, settings)
+    return evaluate(net, settings, air_layer=air_layer_for(settings))
 
 
 def _quiet(**kw):
@@ -376,3 +378,19 @@ def test_c3_layer_needs_a_file_and_a_numeric_column(data_dir, tmp_path):
         _laan(data_dir, _quiet(air_mode="layer", air_layer_path=path, air_layer_column="pm25"))
     with pytest.raises(InputFileError, match="nope.geojson: value layer not found"):
         _laan(data_dir, _quiet(air_mode="layer", air_layer_path=tmp_path / "nope.geojson"))
+
+
+def test_c3_layer_is_read_in_load_and_passed_to_the_rules(data_dir, tmp_path):
+    """The rules read no file: without the layer, layer mode is refused; the reader gives value + geometry."""
+    from shapely.geometry import Point
+
+    from mobisim.load.air import read_air_layer
+
+    settings = _quiet(air_mode="layer", air_layer_path=_air_layer(tmp_path, Point(80000, 455000), 20.0))
+    net = _load(data_dir, "rules_fifty.osm", "rules_fifty_buildings.osm")
+    with pytest.raises(ValueError, match="air_mode = 'layer' needs the concentration layer"):
+        evaluate(net, settings)
+    layer = read_air_layer(settings.air_layer_path, "no2")
+    assert list(layer.columns) == ["value", "geometry"] and layer.crs == "EPSG:28992"
+    assert layer["value"].tolist() == [20.0]
+    assert air_layer_for(RuleSettings()) is None  # the proxy reads nothing

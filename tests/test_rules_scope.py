@@ -135,9 +135,9 @@ def test_segment_outside_the_area_is_not_judged(net):
 def test_mark_scope_with_a_boundary_marks_by_midpoint(net, data_dir, tmp_path):
     boundary = _boundary(tmp_path / "area.geojson", 4.299, GRENSWEG_LAT - 0.0005, BOUNDARY_EAST,
                          GRENSWEG_LAT + 0.0005)
-    sc = pipeline.load_scenario_any(_scenario(tmp_path, data_dir, boundary))
+    sc = pipeline.as_scenario(_scenario(tmp_path, data_dir, boundary))
     notes: list[str] = []
-    pipeline.mark_scope(net, sc, notes)
+    pipeline.mark_scope(net, sc, pipeline.read_inputs(sc), notes)
     e, n = net.edges, net.nodes
     grens = e[e["name"] == "Grensweg"].sort_values("u")
     assert list(grens["in_area"]) == [True, False]  # west half in; east half: start in, middle out
@@ -153,23 +153,24 @@ def test_mark_scope_with_a_boundary_marks_by_midpoint(net, data_dir, tmp_path):
 def test_boundary_tolerance_grows_the_area(net, data_dir, tmp_path):
     boundary = _boundary(tmp_path / "area.geojson", 4.299, GRENSWEG_LAT - 0.0005, BOUNDARY_EAST,
                          GRENSWEG_LAT + 0.0005)
-    sc = pipeline.load_scenario_any(_scenario(tmp_path, data_dir, boundary, "boundary_tolerance_m = 60\n"))
-    pipeline.mark_scope(net, sc)
+    sc = pipeline.as_scenario(_scenario(tmp_path, data_dir, boundary, "boundary_tolerance_m = 60\n"))
+    pipeline.mark_scope(net, sc, pipeline.read_inputs(sc))
     grens = net.edges[net.edges["name"] == "Grensweg"]
     assert len(grens) == 2 and grens["in_area"].all()  # the east middle is ~35 m beyond the edge
 
 
 def test_boundary_that_misses_the_network_is_an_input_error(net, data_dir, tmp_path):
     far = _boundary(tmp_path / "amsterdam.geojson", 4.88, 52.36, 4.92, 52.38)
-    sc = pipeline.load_scenario_any(_scenario(tmp_path, data_dir, far))
+    sc = pipeline.as_scenario(_scenario(tmp_path, data_dir, far))
+    inputs = pipeline.read_inputs(sc)
     with pytest.raises(InputFileError, match=r"amsterdam\.geojson: the area does not overlap the network"):
-        pipeline.mark_scope(net, sc)
+        pipeline.mark_scope(net, sc, inputs)
 
 
 def test_missing_boundary_file_is_an_input_error(net, data_dir, tmp_path):
-    sc = pipeline.load_scenario_any(_scenario(tmp_path, data_dir, tmp_path / "nope.geojson"))
-    with pytest.raises(InputFileError, match="nope.geojson"):
-        pipeline.mark_scope(net, sc)
+    sc = pipeline.as_scenario(_scenario(tmp_path, data_dir, tmp_path / "nope.geojson"))
+    with pytest.raises(InputFileError, match="nope.geojson"):  # read with the inputs, before any step
+        pipeline.read_inputs(sc)
 
 
 def test_run_with_a_boundary_off_the_network_exits_2(data_dir, tmp_path, monkeypatch):

@@ -363,12 +363,12 @@ def city_tiers(shared_osm):
     for path in (volt, strict):
         if not path.exists():
             pytest.skip(f"{path} not found")
-    sc, sc_strict = pipeline.load_scenario_any(volt), pipeline.load_scenario_any(strict)
-    net = pipeline.load_inputs(sc, [shared_osm / "den-haag-city-2021.osm.bz2"])
+    sc, sc_strict = pipeline.as_scenario(volt), pipeline.as_scenario(strict)
+    inputs = pipeline.load_inputs(sc, [shared_osm / "den-haag-city-2021.osm.bz2"])
     notes: list[str] = []
-    net = pipeline.mark_scope(net, sc, notes)
-    a = pipeline.evaluate_rules(net.copy(), sc, proposal=True)
-    b = pipeline.evaluate_rules(net.copy(), sc_strict, proposal=True)
+    net = pipeline.mark_scope(inputs.net, sc, inputs, notes)
+    a = pipeline.evaluate_rules(net.copy(), sc, inputs, proposal=True)
+    b = pipeline.evaluate_rules(net.copy(), sc_strict, pipeline.read_inputs(sc_strict, parking=False), proposal=True)
     return a, b, notes
 
 

@@ -38,6 +38,20 @@ def test_minimal_file_takes_every_default(write):
     assert s.data.files() == s.data.osm
 
 
+def test_every_section_is_one_typed_attribute_with_a_default(write):
+    from mobisim.scenario import SECTIONS, Scenario
+
+    s = load_scenario(write(GOOD_HEAD))
+    assert SECTIONS  # rules, toets, schools, parking, scores, traffic, driven_speed, calming_plan, area
+    for name, cls in SECTIONS.items():
+        assert Scenario.model_fields[name].annotation is cls, name
+        assert type(getattr(s, name)) is cls and getattr(s, name) == cls(), name
+    # every table of the model is a section (data may be None: `--osm` can give the network)
+    tables = {name for name, f in Scenario.model_fields.items()
+              if isinstance(f.annotation, type) and name != "data"}
+    assert tables - {"name", "description", "base_year", "horizon", "programme"} == set(SECTIONS)
+
+
 def test_single_osm_string_and_place(write):
     s = load_scenario(write('name = "t"\n[data]\nosm = "/abs/streets.osm.bz2"\nbuildings = "b.osm"\n'))
     assert s.data.osm == [Path("/abs/streets.osm.bz2")]
@@ -108,6 +122,8 @@ def test_scenario_years_flow_into_parking(write):
          's.toml: interventions[2].maxspeed: expected a whole number, got "fast"'),
         (GOOD_HEAD + '[[interventions]]\ntype = "add_cycle_track"\nstreet = "A"\nsides = "both"\n',
          "s.toml: interventions[1].sides: unknown key (did you mean side?)"),
+        (GOOD_HEAD + '[[interventions]]\ntype = "calm"\nstreet = "A"\nmeasur = "hump"\n',
+         "s.toml: interventions[1].measur: unknown key (did you mean measure?)"),
         (GOOD_HEAD + '[[interventions]]\ntype = "crossing"\nkind = "zebra"\n',
          "s.toml: interventions[1]: give exactly one of `node` or `at`"),
         (GOOD_HEAD + '[[interventions]]\ntype = "convert_parking"\nstreet = "A"\nspaces = 5\nuse = "cars"\n',

@@ -9,21 +9,27 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import types
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from mobisim.cli import app
 from mobisim.errors import ScenarioError
 from mobisim.pipeline import output_folder_name
+from mobisim.scenario import Scenario
 
 OUTPUTS = {"map.html", "layers.gpkg", "scores.json", "report.md", "report.html"}
 
 
-def _sc(name: str) -> types.SimpleNamespace:
-    return types.SimpleNamespace(name=name)
+def _sc(name: str) -> Scenario:
+    """An in-memory scenario named ``name``; a name the model itself refuses (``../evil``, ``a/b``)
+    is built unvalidated, as a caller could, so the folder-name guard is tested on its own."""
+    try:
+        return Scenario(name=name)
+    except ValidationError:
+        return Scenario.model_construct(name=name)
 
 
 @pytest.mark.parametrize("file,name,folder", [

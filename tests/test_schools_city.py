@@ -20,10 +20,11 @@ def city(shared_osm):
 
 
 def test_whole_city_school_routes(city):
+    from mobisim.load.register import load_wijken_optional
     from mobisim.schools import SchoolSettings, evaluate_school_routes, fix_weakest_links
 
     s = SchoolSettings()
-    r = evaluate_school_routes(city, s)
+    r = evaluate_school_routes(city, s, wijken=load_wijken_optional(s)[0])
     sc = r.scores
     assert sc["n_schools"] > 50
     # all homes in the municipality get a route; almost all children are routed

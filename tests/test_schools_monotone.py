@@ -96,10 +96,10 @@ def test_pipeline_scenario_signals_and_tracks(base, data_dir):
     """The render scenario (signals at 10, cycle tracks on the Hoofdweg, the 30/50 programme)."""
     from mobisim import pipeline
 
-    sc = pipeline.load_scenario_any(data_dir / "render_scenario.toml")
+    sc = pipeline.as_scenario(data_dir / "render_scenario.toml")
     before = judged(interventions.apply_interventions(base, []))
     after = pipeline.apply_interventions(base, sc)
-    pipeline.evaluate_rules(after, sc, proposal=True)
+    pipeline.evaluate_rules(after, sc, pipeline.read_inputs(sc, parking=False), proposal=True)
     assert after.nodes.loc[10, "toets_crossing"] == "pass"
     rb, ra = share(before), share(after)
     assert ra.scores["share_safe"] >= rb.scores["share_safe"] == pytest.approx(expected_share(rb))

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from mobisim import pipeline, schools
 from mobisim.errors import InputFileError
-from mobisim.load import load_network, read_school_register
+from mobisim.load import load_network
+from mobisim.load.register import read_school_register
 from mobisim.schools import SchoolSettings
 
 
@@ -25,7 +26,7 @@ def net(data_dir: Path):
 
 def test_only_primary_buildings_near_the_network_with_pupils_by_classrooms(net, data_dir):
     s = SchoolSettings(school_register=data_dir / "school_register.geojson", children_total=1_000.0)
-    pts = schools.school_points(net, s)
+    pts = schools.school_points(net, s, register=read_school_register(s.school_register))
     assert sorted(pts["name"]) == ["Basisschool De Linde", "Basisschool De Linde (dependance)", "OBS Het Anker"]
     assert "Montessori Lyceum" not in set(pts["name"])  # VO: secondary
     assert set(pts["source"]) == {"register:school_register.geojson"}
@@ -39,11 +40,12 @@ def test_only_primary_buildings_near_the_network_with_pupils_by_classrooms(net, 
 
 def test_another_use_list_changes_the_schools(net, data_dir):
     s = SchoolSettings(school_register=data_dir / "school_register.geojson", register_uses=["BO", "VO"])
-    assert "Montessori Lyceum" in set(schools.school_points(net, s)["name"])
+    pts = schools.school_points(net, s, register=read_school_register(s.school_register))
+    assert "Montessori Lyceum" in set(pts["name"])
 
 
 def test_a_run_routes_children_to_the_register_schools(tmp_path, data_dir, shared_osm):
-    sc = pipeline.load_scenario_any(data_dir / "render_scenario.toml")
+    sc = pipeline.as_scenario(data_dir / "render_scenario.toml")
     sc = sc.model_copy(update={"schools": sc.schools.model_copy(
         update={"school_register": data_dir / "school_register.geojson"})})
     res = pipeline.run_scenario(sc, out_dir=tmp_path / "out", progress=False)
@@ -100,7 +102,7 @@ def test_the_city_register_gives_the_primary_school_buildings(shared_osm):
     if not path.exists():
         pytest.skip(f"{path} absent")
     city = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])
-    pts = schools.school_points(city, SchoolSettings(school_register=path))
+    pts = schools.school_points(city, SchoolSettings(school_register=path), register=read_school_register(path))
     assert 170 <= len(pts) <= 250
     names = pts["name"].astype(str).str.lower()
     assert not names.str.contains("lyceum|gitaar|guitar|hotelschool|lycée|muziekschool").any()
@@ -130,16 +132,16 @@ def test_without_a_register_osm_schools_that_are_not_primary_are_left_out(name, 
 def test_the_register_replaces_osm_primary_schools_for_c2_too(net, data_dir):
     """C2 (no primary school within 150 m) judges the register's buildings, not OSM's schools."""
     import copy
-    import types
 
     from mobisim import rules
+    from mobisim.scenario import Scenario
 
     before = copy.copy(net)
     osm_primary = set(before.features.loc[before.features["primary_school"].astype(bool), "name"].dropna())
     assert osm_primary  # the fixture has OSM primary schools to replace
-    sc = types.SimpleNamespace(name="t", schools={"school_register": str(data_dir / "school_register.geojson")})
+    sc = Scenario.model_validate({"name": "t", "schools": {"school_register": str(data_dir / "school_register.geojson")}})
     notes: list[str] = []
-    after = pipeline.use_school_register(copy.copy(net), sc, notes)
+    after = pipeline.use_school_register(copy.copy(net), sc, pipeline.read_inputs(sc), notes)
     sites = rules.sensitive_sites(after.features, ["primary_school"])
     assert set(sites["name"]) == {"Basisschool De Linde", "Basisschool De Linde (dependance)", "OBS Het Anker"}
     assert any("replace OSM's" in n for n in notes) and any("Verkeerd Getypt" in n for n in notes)
@@ -172,7 +174,6 @@ def test_register_buildings_of_one_school(tmp_path):
     a school with buildings at two addresses is named with the address."""
     import json
 
-    from mobisim.load import read_school_register
     from mobisim.schools import register_schools
 
     rec = lambda brin, name, adres, rooms, x: {  # noqa: E731

@@ -227,7 +227,8 @@ def test_schools_csv_override(net, tmp_path):
     csv.write_text(f"name,lat,lon\nEigen school,{lat},4.3032126\n")
     s = read_schools_csv(csv)
     assert list(s["name"]) == ["Eigen school"]
-    r = evaluate_school_routes(net, SchoolSettings(schools_csv=csv), origins=homes(net, HOMES), wijken=None)
+    r = evaluate_school_routes(net, SchoolSettings(schools_csv=csv), origins=homes(net, HOMES), wijken=None,
+                               school_list=s)
     assert list(r.origins["school_id"]) == [0, 0, 0] and list(r.schools["node_id"]) == [7]
     assert r.edge_children[edge(net, 3, 7)] == 20
 

@@ -209,10 +209,10 @@ def test_a_layer_elsewhere_matches_nothing(streets, tmp_path: Path) -> None:
 def test_scenario_layer_is_applied_after_the_cache(data_dir: Path) -> None:
     sc = load_scenario(data_dir / "speedlimits_scenario.toml")
     assert sc.data.speed_limits == data_dir / "speedlimits_lines.geojson"  # relative to the file
-    net = load_inputs(sc)
+    net = load_inputs(sc).network
     assert _one(net, "Hoofdweg") == (30, LINES_SOURCE)
     # --speed-limits replaces the scenario's layer
-    over = load_inputs(sc, speed_limits=data_dir / "speedlimits_names.csv")
+    over = load_inputs(sc, speed_limits=data_dir / "speedlimits_names.csv").network
     assert _one(over, "Hoofdweg") == (70, NAMES_SOURCE) and _one(over, "Parkeerhof")[1] == "default:service:urban"
     # the processed-network cache holds the network without the layer
     cached = [pd.read_parquet(p, columns=["maxspeed_source"]) for p in cache_dir().glob("*/edges.parquet")]

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mobisim.load
+import mobisim.load.inputs
 from mobisim.cli import app
 from mobisim.errors import InputFileError, MobisimError
 from mobisim.pipeline import load_inputs
@@ -41,7 +42,8 @@ def no_network_load(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args, **kwargs):
         raise AssertionError("the network was loaded before the speed-limit flag/layer was checked")
 
-    monkeypatch.setattr(mobisim.load, "load_network", fail)
+    monkeypatch.setattr(mobisim.load, "load_network", fail)  # `mobisim network`
+    monkeypatch.setattr(mobisim.load.inputs, "load_network", fail)  # load_inputs: `run`, `toets`, `schools`
 
 
 def _one_error_line(result) -> str:
@@ -106,7 +108,7 @@ def test_column_with_the_scenario_layer_is_used(data_dir, tmp_path):
     scenario = tmp_path / "sc.toml"
     scenario.write_text(f'name = "sc"\nprogramme = false\n[data]\nosm = ["{data_dir / "speedlimits_streets.osm"}"]\n'
                         f'speed_limits = "{tmp_path / "snelheid.geojson"}"\n', encoding="utf-8")
-    net = load_inputs(load_scenario(scenario), speed_limits_column="snelheid")
+    net = load_inputs(load_scenario(scenario), speed_limits_column="snelheid").network
     hoofdweg = net.edges[net.edges["name"] == "Hoofdweg"]
     assert set(hoofdweg["maxspeed_source"]) == {"layer:snelheid.geojson"}
     assert set(hoofdweg["maxspeed"]) == {30}

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from mobisim.rules import toets
+from mobisim.rules.textkit import fmt
 from mobisim.rules.toets import Fmt, Lazy, Select, T, ToetsSettings, segment_toets, select
+from mobisim.rules.toets import bike as bike_module
 
 NUMERIC = ("maxspeed", "lanes", "lanes_per_direction", "cycleway_width_left",
            "cycleway_width_right", "daily_traffic")
@@ -75,7 +77,7 @@ def test_no_lane_texts_without_painted_lanes(monkeypatch):
     def boom(*a, **k):
         raise AssertionError("lane text built without a lane")
 
-    monkeypatch.setattr(toets, "_str_at", boom)
+    monkeypatch.setattr(bike_module, "strings_at", boom)
     edges = pd.DataFrame({"highway": ["residential", "tertiary"], "maxspeed": [30.0, 50.0],
                           "mode_bike": [True, True], "mode_walk": [True, True],
                           "mode_drive": [True, True], "cycleway_left": ["none", "none"],
@@ -83,12 +85,12 @@ def test_no_lane_texts_without_painted_lanes(monkeypatch):
                           "cycle_separated_right": [False, True]})
     dirs = toets.bike_directions(edges, np.array([30.0, 50.0]), np.ones(2), np.array([1, 3]),
                                  ToetsSettings())
-    text, partial, other = toets._lane_texts(edges, dirs, np.zeros(2, dtype=bool), np.array([1, 3]),
-                                             ToetsSettings())
+    text, partial, other = toets.lane_texts(edges, dirs, np.zeros(2, dtype=bool), np.array([1, 3]),
+                                            ToetsSettings())
     assert text.tolist() == ["", ""] and not partial.any() and other.tolist() == ["", ""]
 
 
 def test_fmt_formats_whole_numbers_and_missing():
-    assert toets._fmt(np.array([30.0, np.nan, 49.6, 30.0, -0.4, np.inf])).tolist() == [
+    assert fmt(np.array([30.0, np.nan, 49.6, 30.0, -0.4, np.inf])).tolist() == [
         "30", "?", "50", "30", "0", "?"]
-    assert toets._fmt(np.array([1.25, np.nan]), "{:.1f}").tolist() == ["1.2", "?"]
+    assert fmt(np.array([1.25, np.nan]), "{:.1f}").tolist() == ["1.2", "?"]

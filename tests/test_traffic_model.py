@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import shutil
-import types
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from mobisim import pipeline, traffic
 from mobisim.cli import app
 from mobisim.errors import MobisimError
 from mobisim.load import cache_dir, load_network
+from mobisim.scenario import DataSettings, Scenario
 from mobisim.scenario.interventions import CloseThroughTraffic, Fietsstraat, SetSpeed, apply_interventions
 from mobisim.traffic import TrafficSettings
 
@@ -64,8 +64,8 @@ def net(loaded):
     return out
 
 
-def _scenario(settings: TrafficSettings, interventions=()):
-    return types.SimpleNamespace(name="traffic-test", traffic=settings, interventions=list(interventions))
+def _scenario(settings: TrafficSettings, interventions=(), data: DataSettings | None = None) -> Scenario:
+    return Scenario(name="traffic-test", traffic=settings, interventions=list(interventions), data=data)
 
 
 def _run(net, settings: TrafficSettings):
@@ -392,15 +392,15 @@ def test_a_modal_filter_on_a_main_road_is_never_bridged():
                                        bridged.loc[bridged["edge_pos"] < 0, "b_node"]))
 
 
-def test_a_counted_street_keeps_its_count(net, tmp_path):
+def test_a_counted_street_keeps_its_count(net, tmp_path, data_dir):
     """A count wins over the model on every car segment of the street, with its source; the
     other streets keep the model's figures; a name matching no street is named in a note."""
     counts = tmp_path / "counts.csv"
     counts.write_text("name;daily\nNoordroute;4321\nGeen Straat;100\n", encoding="utf-8")
-    sc = _scenario(TrafficSettings(**LIGHT))
-    sc.data = types.SimpleNamespace(traffic_counts=counts)
+    sc = _scenario(TrafficSettings(**LIGHT), data=DataSettings(osm=[data_dir / "traffic_routes.osm"],
+                                                               traffic_counts=counts))
     notes: list[str] = []
-    pipeline.model_traffic_step(net, sc, notes=notes)
+    pipeline.model_traffic_step(net, sc, pipeline.read_inputs(sc), notes=notes)
     noord = street(net, "Noordroute")
     assert (noord["daily_traffic"] == 4321).all()
     assert (noord["daily_traffic_source"] == "count:counts.csv").all()

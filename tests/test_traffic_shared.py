@@ -44,11 +44,12 @@ def city(shared_osm: Path, tmp_path_factory: pytest.TempPathFactory):
         pytest.skip(f"{scenario} not found")
     with pytest.MonkeyPatch.context() as mp:  # the session's cache, as conftest's _isolated_cache
         mp.setenv("MOBISIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        sc = pipeline.load_scenario_any(scenario)
+        sc = pipeline.as_scenario(scenario)
+        inputs = pipeline.read_inputs(sc, parking=False)
         net = load_network([shared_osm / "den-haag-city-2021.osm.bz2"])
-        net = pipeline.mark_scope(net, sc)
+        net = pipeline.mark_scope(net, sc, inputs)
         notes: list[str] = []
-        model = pipeline.model_traffic_step(net, sc, notes=notes)
+        model = pipeline.model_traffic_step(net, sc, inputs, notes=notes)
     assert model is not None, notes
     return net, model, notes
 

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mobisim import ATTRIBUTION
+
 #: Every frame's coordinate reference system: RD New (Amersfoort / RD New), metres.
 CRS = "EPSG:28992"
 
@@ -33,8 +35,8 @@ MAIN_CLASSES: tuple[str, ...] = ("motorway", "trunk", "primary", "secondary")
 #: Link roads (ramps and slip roads) of the classes above.
 LINK_CLASSES: tuple[str, ...] = ("motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link")
 
-#: Attribution every output that shows OSM data must carry.
-OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+#: Attribution every output that shows OSM data must carry (defined once, in :mod:`mobisim`).
+OSM_ATTRIBUTION = ATTRIBUTION
 
 #: Extra credit for the 2021 city files, which were rebuilt from OpenMapTiles vector tiles.
 OPENMAPTILES_ATTRIBUTION = "© OpenMapTiles"

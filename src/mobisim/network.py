@@ -1,22 +1,204 @@
-"""The street network model: segments, nodes and points of interest in EPSG:28992.
+"""The street network model: segments, nodes and points of interest in EPSG:28992, and their schema.
 
-See ``docs/data-model.md`` for every column.
+:class:`Network` holds the frames every step reads and adds columns to. The columns the load step
+guarantees are listed here as data (:data:`SCHEMA`, one :class:`Column` per column, mirroring
+``docs/data-model.md``): :func:`check_schema` checks a network against it once, at the end of
+:func:`mobisim.load.load_network`, and :func:`conform` adds the *optional* columns a frame lacks,
+so a step reads them without asking whether they are there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import networkx as nx
-import numpy as np
 import pandas as pd
 import shapely
 
 from mobisim.errors import InputFileError
+from mobisim.frames import CRS, edge_ends
 
-CRS = "EPSG:28992"  #: RD New, metres
+if TYPE_CHECKING:
+    from mobisim.traffic import TrafficModel
+
+__all__ = ["CRS", "FRAMES", "SCHEMA", "Column", "Network", "check_schema", "conform", "empty_frame",
+           "network_summary"]
+
+#: The frames of a :class:`Network`, in the order they are stored (the network cache).
+FRAMES: tuple[str, ...] = ("edges", "nodes", "features", "buildings", "landuse", "activities")
+
+#: The dtype families of the schema: ``int`` (int64 or Int64), ``float`` (float64 or Float64),
+#: ``bool`` (bool or boolean), ``str`` (a string dtype or object), ``geometry``.
+Kind = Literal["int", "float", "bool", "str", "geometry"]
+#: The frames :data:`SCHEMA` describes.
+Table = Literal["edges", "nodes", "features"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the data model.
+
+    Attributes
+    ----------
+    name
+        The column.
+    kind
+        Its dtype family (:data:`Kind`).
+    required
+        ``True``: every loaded network has it (:func:`check_schema`); ``False``: a later step adds it,
+        and :func:`conform` adds it with a typed missing value where a frame lacks it.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = True
+
+
+def _columns(kind: Kind, *names: str, required: bool = True) -> tuple[Column, ...]:
+    return tuple(Column(name, kind, required) for name in names)
+
+
+#: ``edges``: one row per street segment (``docs/data-model.md``, "edges"); index ``edge_id``.
+EDGE_COLUMNS: tuple[Column, ...] = (
+    *_columns("int", "u", "v", "way_id"),
+    *_columns("str", "highway", "name"),
+    *_columns("float", "length"),
+    *_columns("int", "maxspeed"),
+    *_columns("str", "maxspeed_source"),
+    *_columns("int", "lanes", "lanes_forward", "lanes_backward", "lanes_per_direction"),
+    *_columns("str", "lanes_source"),
+    *_columns("float", "width", "cycleway_width_left", "cycleway_width_right"),
+    *_columns("str", "width_source", "cycleway_width_left_source", "cycleway_width_right_source"),
+    *_columns("bool", "oneway", "oneway_reverse"),
+    *_columns("str", "oneway_source", "cycleway_left", "cycleway_right"),
+    *_columns("bool", "oneway_bicycle"),
+    *_columns("str", "oneway_bicycle_source", "cycleway_source"),
+    *_columns("bool", "cycle_parallel_left", "cycle_parallel_right"),
+    *_columns("float", "cycle_parallel_coverage_left", "cycle_parallel_coverage_right"),
+    *_columns("bool", "cycle_separated_left", "cycle_separated_right"),
+    *_columns("str", "cycle_separated_source"),
+    *_columns("bool", "dual_carriageway", "cycle_track_twoway", "is_cycleway", "bicycle_road"),
+    *_columns("str", "sidewalk", "sidewalk_source", "segregated", "surface", "traffic_calming",
+              "parking_left", "parking_right", "junction", "ref", "service"),
+    *_columns("bool", "bridge", "tunnel", "motorroad"),
+    *_columns("str", "lit", "zone_traffic"),
+    *_columns("bool", "builtup"),
+    *_columns("str", "builtup_source"),
+    *_columns("bool", "mode_walk", "mode_bike", "mode_drive", "bike_use_sidepath", "bus_only", "is_road"),
+    Column("geometry", "geometry"),
+    # added by later steps
+    Column("in_area", "bool", required=False),
+    Column("daily_traffic", "float", required=False),
+    Column("daily_traffic_source", "str", required=False),
+)
+
+#: ``nodes``: graph nodes (``docs/data-model.md``, "nodes"); index ``node_id``.
+NODE_COLUMNS: tuple[Column, ...] = (
+    *_columns("str", "highway", "crossing"),
+    *_columns("bool", "crossing_island", "signals", "zebra"),
+    *_columns("str", "traffic_calming", "railway"),
+    *_columns("bool", "roundabout"),
+    *_columns("int", "street_count"),
+    Column("geometry", "geometry"),
+    Column("in_area", "bool", required=False),
+)
+
+#: ``features``: points of interest (``docs/data-model.md``, "features").
+FEATURE_COLUMNS: tuple[Column, ...] = (
+    *_columns("str", "kind", "subkind"),
+    *_columns("bool", "primary_school"),
+    *_columns("str", "primary_source", "name", "osm_type"),
+    *_columns("int", "osm_id", "capacity"),
+    Column("geometry", "geometry"),
+)
+
+#: The columns of each frame the schema describes.
+SCHEMA: dict[Table, tuple[Column, ...]] = {"edges": EDGE_COLUMNS, "nodes": NODE_COLUMNS, "features": FEATURE_COLUMNS}
+
+#: The missing value :func:`conform` fills an absent optional column with, per kind.
+_MISSING_DTYPE: dict[Kind, str] = {"int": "Int64", "float": "Float64", "bool": "boolean", "str": "string"}
+
+
+def _kind_of(dtype: object) -> Kind | None:
+    """The schema kind of a dtype (``None``: none of them)."""
+    if isinstance(dtype, gpd.array.GeometryDtype):
+        return "geometry"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+        return "str"
+    return None
+
+
+def _frame_problems(frame: pd.DataFrame, table: Table) -> list[str]:
+    """What is wrong with one frame: missing required columns, then mistyped ones, then the index."""
+    columns = SCHEMA[table]
+    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+    if missing:
+        return [f"{table} lack the column(s) {', '.join(missing)}"]
+    problems = []
+    if len(frame):  # a column without values cannot be wrong
+        for c in columns:
+            if c.name in frame.columns and _kind_of(frame[c.name].dtype) != c.kind:
+                problems.append(f"{table} column {c.name!r} is {frame[c.name].dtype}, expected {c.kind}")
+        if table != "features" and not pd.api.types.is_integer_dtype(frame.index.dtype):
+            problems.append(f"{table} index is {frame.index.dtype}, expected int (OSM ids)")
+    return problems
+
+
+def check_schema(net: Network) -> None:
+    """Check that a network carries every required column of :data:`SCHEMA` with its dtype kind.
+
+    Called once, at the end of :func:`mobisim.load.load_network` (a fresh or a cached network), so
+    that a bad network fails at the boundary with one line instead of deep inside a step.
+
+    Parameters
+    ----------
+    net
+        The network as loaded.
+
+    Raises
+    ------
+    mobisim.errors.InputFileError
+        Naming the inputs, the frame and the missing or mistyped column(s).
+    """
+    problems = [p for table in SCHEMA for p in _frame_problems(getattr(net, table), table)]
+    if problems:
+        where = ", ".join(net.sources) or "network"
+        raise InputFileError(f"{where}: not a mobisim network: {'; '.join(problems)} (see docs/data-model.md)")
+
+
+def conform(frame: pd.DataFrame, table: Table = "edges") -> pd.DataFrame:
+    """``frame`` with every optional column of :data:`SCHEMA` it lacks, holding a typed missing value.
+
+    For reading: a step reads ``conform(net.edges)["in_area"]`` and fills the missing values with
+    its own default, instead of asking whether the column is there. The network's own frames are
+    not changed (a copy is returned when a column is added), so nothing is written that was not
+    there.
+
+    Parameters
+    ----------
+    frame
+        ``net.edges``, ``net.nodes`` or ``net.features`` (or a selection of it).
+    table
+        Which frame it is.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when it has every optional column, else a copy with them (NA: ``Int64``,
+        ``Float64``, ``boolean`` or ``string``). Same type as ``frame``.
+    """
+    absent = [c for c in SCHEMA[table] if not c.required and c.name not in frame.columns]
+    if not absent:
+        return frame
+    return frame.assign(**{c.name: pd.array([pd.NA] * len(frame), dtype=_MISSING_DTYPE[c.kind]) for c in absent})
 
 
 def empty_frame(columns: list[str] | None = None) -> gpd.GeoDataFrame:
@@ -71,11 +253,11 @@ class Network:
     landuse: gpd.GeoDataFrame = field(default_factory=empty_frame)
     activities: gpd.GeoDataFrame = field(default_factory=empty_frame)
     sources: list[str] = field(default_factory=list)
-    coverage: dict = field(default_factory=dict)
-    source_dates: dict = field(default_factory=dict)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source_dates: dict[str, str] = field(default_factory=dict)
     area_label: str = ""
     area_share: float | None = 1.0
-    traffic: Any = None
+    traffic: TrafficModel | None = None
     notes: list[str] = field(default_factory=list)
 
     def copy(self) -> Network:
@@ -94,8 +276,12 @@ class Network:
             notes=list(self.notes),
         )
 
-    def graph(self, mode: str | None = None) -> nx.MultiDiGraph:
+    def graph(self, mode: Literal["walk", "bike", "drive"] | None = None) -> nx.MultiDiGraph:
         """An osmnx-compatible directed multigraph of the segments.
+
+        Built by :func:`osmnx.convert.graph_from_gdfs` from one edge per direction a segment may be
+        travelled: both directions, or only ``u`` → ``v`` on a one-way street in ``drive`` mode. As in
+        every osmnx graph, an edge carries only the attributes it has a value for.
 
         Parameters
         ----------
@@ -106,11 +292,14 @@ class Network:
         Returns
         -------
         networkx.MultiDiGraph
-            Nodes with ``x``/``y`` (RD New), edges with the segment attributes, ``G.graph["crs"]``.
+            Nodes with ``x``/``y`` (RD New) and ``street_count``; edges keyed ``(u, v, key)`` with
+            the segment's columns, ``edge_id``, ``osmid`` (the way id), ``reversed`` (the edge runs
+            ``v`` → ``u`` of its segment) and the geometry in the edge's direction;
+            ``G.graph["crs"]``.
         """
-        edges = self.edges
-        if mode is not None:
-            edges = edges[edges[f"mode_{mode}"]]
+        from osmnx.convert import graph_from_gdfs
+
+        edges = self.edges if mode is None else self.edges[self.edges[f"mode_{mode}"]]
         forward = edges.reset_index()
         backward = forward if mode != "drive" else forward[~forward["oneway"]]
         backward = backward.rename(columns={"u": "v", "v": "u"}).assign(
@@ -119,18 +308,11 @@ class Network:
         both = pd.concat([forward.assign(reversed=False), backward.assign(reversed=True)], ignore_index=True)
         both["key"] = both.groupby(["u", "v"]).cumcount()
         both["osmid"] = both["way_id"]  # osmnx's name for the way id
-        G = nx.MultiDiGraph(crs=CRS)
-        node_ids = np.unique(np.concatenate([both["u"].to_numpy(), both["v"].to_numpy()]))
-        xy = self.nodes.loc[node_ids]
-        G.add_nodes_from(
-            (int(n), {"x": x, "y": y, "street_count": int(c)})
-            for n, x, y, c in zip(node_ids, xy.geometry.x, xy.geometry.y, xy["street_count"])
-        )
-        attrs = both.drop(columns=["u", "v", "key"]).to_dict("records")
-        G.add_edges_from(
-            (int(u), int(v), int(k), a) for u, v, k, a in zip(both["u"], both["v"], both["key"], attrs)
-        )
-        return G
+        at = self.nodes.loc[edge_ends(both)]
+        nodes = gpd.GeoDataFrame({"x": at.geometry.x, "y": at.geometry.y, "street_count": at["street_count"]},
+                                 geometry=at.geometry, crs=CRS)
+        links = gpd.GeoDataFrame(both.set_index(["u", "v", "key"]), geometry="geometry", crs=CRS)
+        return graph_from_gdfs(nodes, links, graph_attrs={"crs": CRS})
 
     def clip(self, area: shapely.Geometry, *, label: str = "the requested area") -> Network:
         """Keep what lies inside ``area`` (EPSG:28992): segments that intersect it, their nodes,
@@ -145,7 +327,7 @@ class Network:
         if not keep.any():
             raise InputFileError(f"{', '.join(self.sources) or 'network'}: no streets inside {label}")
         edges = self.edges[keep]
-        node_ids = pd.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
+        node_ids = edge_ends(edges)
         return replace(
             self,
             edges=edges,

@@ -38,7 +38,7 @@ from mobisim.errors import InputFileError
 
 __all__ = [
     "DailyTraffic", "Lts", "Percent", "Settings", "Share", "SpeedKmh", "Year", "MAX_CELLS",
-    "Bounds", "bounds_at", "bounds_of", "check_size", "key_text", "numeric_fields", "range_text",
+    "Bounds", "KeyPath", "bounds_at", "bounds_of", "check_size", "key_text", "numeric_fields", "range_text",
     "ranges_markdown",
 ]
 
@@ -170,20 +170,27 @@ def _expand(meta: list[Any]) -> list[Any]:
     return out
 
 
+def _bound(value: object) -> float:
+    """A constraint's bound as a float (annotated-types types a bound only as comparable; every
+    bound of a setting is a number)."""
+    return float(typing.cast(typing.SupportsFloat, value))
+
+
 def bounds_of(kind: type, meta: list[Any]) -> Bounds:
     """The :class:`Bounds` that ``meta`` (pydantic/annotated-types constraints) give ``kind``."""
-    lo = hi = None
+    lo: float | None = None
+    hi: float | None = None
     lo_strict = hi_strict = False
     allow_inf = False
     for m in _expand(meta):
         if isinstance(m, at.Ge):
-            lo, lo_strict = float(m.ge), False
+            lo, lo_strict = _bound(m.ge), False
         elif isinstance(m, at.Gt):
-            lo, lo_strict = float(m.gt), True
+            lo, lo_strict = _bound(m.gt), True
         elif isinstance(m, at.Le):
-            hi, hi_strict = float(m.le), False
+            hi, hi_strict = _bound(m.le), False
         elif isinstance(m, at.Lt):
-            hi, hi_strict = float(m.lt), True
+            hi, hi_strict = _bound(m.lt), True
         elif getattr(m, "allow_inf_nan", None):  # pydantic's general metadata of Field(allow_inf_nan=True)
             allow_inf = True
     return Bounds(kind, lo, lo_strict, hi, hi_strict, allow_inf)
@@ -197,15 +204,22 @@ def _unwrap(tp: Any, meta: list[Any]) -> tuple[Any, list[Any]]:
             args = typing.get_args(tp)
             tp, meta = args[0], [*meta, *args[1:]]
         elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
+            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(members) != 1:
                 return tp, meta
-            tp = args[0]
+            tp = members[0]
         else:
             return tp, meta
 
 
-def _leaves(tp: Any, meta: list[Any], path: tuple, out: list, skip: frozenset[str]) -> None:
+#: Where a numeric setting sits: field names, ``[]`` for a list item, ``[i]`` for a tuple item, ``{}``
+#: for a table value (``("rules", "daily_traffic_by_class", "{}")``).
+KeyPath = tuple[str, ...]
+
+
+def _leaves(tp: Any, meta: list[Any], path: KeyPath, out: list[tuple[KeyPath, Bounds]],
+            skip: frozenset[str]) -> None:
+    """Collect the int/float leaves below ``tp`` into ``out`` (see :func:`numeric_fields`)."""
     tp, meta = _unwrap(tp, meta)
     origin = typing.get_origin(tp)
     if origin in (list, set, frozenset):
@@ -227,15 +241,15 @@ def _leaves(tp: Any, meta: list[Any], path: tuple, out: list, skip: frozenset[st
         out.append((path, bounds_of(tp, meta)))
 
 
-def numeric_fields(model: type[BaseModel], skip: frozenset[str] = frozenset()) -> list[tuple[tuple, Bounds]]:
+def numeric_fields(model: type[BaseModel], skip: frozenset[str] = frozenset()) -> list[tuple[KeyPath, Bounds]]:
     """Every int/float leaf of ``model`` (nested models, lists and tables included) with its
     :class:`Bounds`; paths use ``[]`` for a list item, ``{}`` for a table value."""
-    out: list[tuple[tuple, Bounds]] = []
+    out: list[tuple[KeyPath, Bounds]] = []
     _leaves(model, [], (), out, skip)
     return out
 
 
-def bounds_at(model: type[BaseModel], loc: tuple) -> Bounds | None:
+def bounds_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Bounds | None:
     """The :class:`Bounds` of the value at a pydantic error location, or ``None`` when it is not a
     number (or cannot be followed)."""
     tp: Any = model
@@ -315,7 +329,7 @@ def check_size(cells: float, setting: str, value: float, unit: str = "m", *,
 # documentation
 
 
-def key_text(path: tuple) -> str:
+def key_text(path: KeyPath) -> str:
     """``rules.daily_traffic_by_class.*``, ``toets.mixed_centreline[].max_daily_traffic``."""
     out = ""
     for part in path:

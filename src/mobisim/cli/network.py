@@ -14,6 +14,7 @@ from mobisim.cli._app import app, check_output_file, user_errors, writing
 from mobisim.cli._text import console as make_console
 from mobisim.cli._text import safe
 from mobisim.errors import InputFileError, MobisimError
+from mobisim.frames import CRS
 
 OsmOption = Annotated[
     list[Path] | None,
@@ -48,7 +49,7 @@ def parse_bbox(text: str):  # noqa: ANN201
         raise MobisimError(f"--bbox '{text}': expected four numbers W,S,E,N in degrees") from None
     if not (west < east and south < north):
         raise MobisimError(f"--bbox '{text}': expected W < E and S < N")
-    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326").to_crs("EPSG:28992")
+    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326").to_crs(CRS)
     return box.iloc[0]
 
 
@@ -151,7 +152,7 @@ def network_command(
     net = load_network(osm or [], place=place, cache=cache, progress=not as_json)
     match = None
     if layer is not None:
-        from mobisim.pipeline import apply_speed_limit_file
+        from mobisim.load.inputs import apply_speed_limit_file
 
         net, match = apply_speed_limit_file(net, layer)
     if bbox:

@@ -12,20 +12,14 @@ from rich.tree import Tree
 from mobisim.cli._app import app, check_output_dir, user_errors, writing
 from mobisim.cli._text import console, safe
 from mobisim.errors import InputFileError
+from mobisim.render.format import plain_number
 
 _out = console()
 
 
 def _num(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return "–"
-        if abs(value) < 1 and value != 0:
-            return f"{value:.3f}"
-        return f"{value:,.1f}" if not value.is_integer() else f"{value:,.0f}"
-    return str(value)
+    """A figure of a terminal table (:func:`mobisim.render.format.plain_number`)."""
+    return plain_number(value)
 
 
 @app.command("run")
@@ -56,17 +50,17 @@ def run_command(
 ) -> None:
     """Turn a scenario file into scores, a map, GIS layers and a council report."""
     from mobisim.load.speedlimits import check_speed_limits_column
-    from mobisim.pipeline import load_scenario_any, output_folder_name, run_scenario, with_speed_limits
+    from mobisim.pipeline import as_scenario, output_folder_name, run_scenario, with_speed_limits
     from mobisim.render.report import headline_display, headline_scores
 
     check_output_dir(out)
     target: Any = scenario
     if speed_limits is not None or speed_limits_column is not None:
-        sc = load_scenario_any(scenario)
+        sc = as_scenario(scenario)
         layer = (speed_limits if speed_limits is not None
-                 else getattr(getattr(sc, "data", None), "speed_limits", None))
+                 else (sc.data.speed_limits if sc.data is not None else None))
         check_speed_limits_column(speed_limits_column, layer)  # the message of toets and network
-        target = with_speed_limits(sc, layer, speed_limits_column)
+        target = with_speed_limits(sc, layer, speed_limits_column) if layer is not None else sc
         out = out if out is not None else Path("maps") / output_folder_name(scenario, sc)  # as for the file itself
     with writing(out if out is not None else Path("maps")):  # default: maps/<name>/
         result = run_scenario(target, osm_override=list(osm) if osm else None, out_dir=out,
@@ -189,18 +183,18 @@ def explain_scores_command(
         None, "--scenario", help="Show the formulas with this scenario's score settings."),
 ) -> None:
     """Print every score of a run with the inputs it was computed from (or every formula)."""
-    from mobisim.pipeline import _read_scores, load_scenario_any, resolve_run_dir
+    from mobisim.pipeline import as_scenario, read_scores, resolve_run_dir
 
     if run is None:
         from mobisim.score import ScoreSettings, explain_scores
 
-        settings = getattr(load_scenario_any(scenario), "scores", None) if scenario else None
+        settings = as_scenario(scenario).scores if scenario else None
         _out.print(explain_scores(settings or ScoreSettings()), markup=False, highlight=False)
         return
     path = Path(run)
     if path.suffix != ".json":
         path = resolve_run_dir(run, maps_dir) / "scores.json"
-    data = _read_scores(path)  # the reader of `mobisim compare`: one message for a bad scores.json
+    data = read_scores(path)  # the reader of `mobisim compare`: one message for a bad scores.json
     if score is not None:
         if score not in data:
             raise InputFileError(f"{path}: no score {score!r} (have: {', '.join(map(str, data))})")

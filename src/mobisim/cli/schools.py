@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
-from mobisim import ATTRIBUTION
 from mobisim.cli._app import app, check_output_file, user_errors, writing
 from mobisim.cli._text import console as make_console
 from mobisim.cli._text import safe
 from mobisim.errors import InputFileError, MobisimError
+from mobisim.frames import attribution
+from mobisim.render.format import fixed
+
+if TYPE_CHECKING:
+    from mobisim.network import Network
+    from mobisim.schools import SchoolRoutes
 
 
 def _load_scenario(scenario: Path | None) -> Any:
@@ -30,66 +34,12 @@ def _load_scenario(scenario: Path | None) -> Any:
     return load_scenario(scenario)
 
 
-def school_routes_today(sc: Any, osm: list[Path] | None = None, notes: list[str] | None = None) -> tuple[Any, Any]:
-    """Today's network and school routes, computed exactly as ``mobisim run`` computes its *before* state.
-
-    The same pipeline steps in the same order (:mod:`mobisim.pipeline`): :func:`~mobisim.pipeline.load_inputs`
-    (the scenario's OSM files or ``osm``, and its speed-limit layer), :func:`~mobisim.pipeline.clip_to_area`,
-    :func:`~mobisim.pipeline.mark_scope`, :func:`~mobisim.pipeline.use_school_register`, the traffic model
-    (:func:`~mobisim.pipeline.model_traffic_step`), the 8-jarigen-toets at today's limits
-    (:func:`~mobisim.pipeline.evaluate_rules` with ``proposal=False``) and
-    :func:`~mobisim.pipeline.evaluate_schools`, so that the child-safe share and every other figure equal
-    the run's ``schools_before``.
-
-    Parameters
-    ----------
-    sc : mobisim.scenario.Scenario
-        The scenario (its ``data``, ``area``, ``schools``, ``toets``, ``rules`` and ``traffic`` settings).
-    osm : list of Path, optional
-        OSM files replacing the scenario's (street file first, then feature files), as ``--osm``.
-    notes : list of str, optional
-        Collects the steps' notes.
-
-    Returns
-    -------
-    (net, result) : tuple
-        The evaluated network and the :class:`mobisim.schools.SchoolRoutes`.
-
-    Raises
-    ------
-    MobisimError
-        When the input holds no primary school.
-    """
-    from mobisim import pipeline
-
-    notes = [] if notes is None else notes
-    net = pipeline.load_inputs(sc, osm or None)
-    net = pipeline.mark_scope(pipeline.clip_to_area(net, sc), sc, notes)
-    net = pipeline.use_school_register(net, sc, notes)
-    pipeline.model_traffic_step(net, sc, notes=notes)
-    pipeline.evaluate_rules(net, sc, proposal=False)
-    result = pipeline.evaluate_schools(net, sc, notes)
-    if result is None:
-        raise MobisimError("schools: no primary school in the input (amenity=school, [schools] school_register "
-                           "or schools_csv)")
-    return net, result
-
-
-def attribution(net: Any) -> str:
-    """OSM attribution, plus OpenMapTiles for the 2021 city files rebuilt from vector tiles."""
-    text = ATTRIBUTION
-    if any("den-haag-city-2021" in str(src) for src in getattr(net, "sources", []) or []):
-        text += " · © OpenMapTiles"
-    return text
-
-
 def _fmt(x: float, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:,.{digits}f}"
+    """A figure of a terminal table (:func:`mobisim.render.format.fixed`, "–" when missing)."""
+    return fixed(x, digits, missing="–")
 
 
-def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
+def _print_result(console: Console, net: Network, result: SchoolRoutes, top: int) -> None:
     sc = result.scores
     t = Table(title=f"School routes ({safe(sc['mode'])}) — {sc['n_schools']} primary schools, {sc['n_origins']:,} homes")
     t.add_column("figure")
@@ -109,8 +59,10 @@ def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
     console.print(t)
 
     w = Table(title=f"Weakest links: top {top} (children whose route to school they break)")
-    for col, just in (("#", "right"), ("element", "left"), ("id", "right"), ("street", "left"),
-                      ("children", "right"), ("on routes", "right"), ("fix", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"), ("element", "left"), ("id", "right"), ("street", "left"), ("children", "right"),
+        ("on routes", "right"), ("fix", "left"))
+    for col, just in columns:
         w.add_column(col, justify=just)
     for _, row in result.weakest_links.head(top).iterrows():
         w.add_row(safe(row["rank"]), safe(row["element"]), safe(row["id"]), safe(row["name"] or "–"),
@@ -122,8 +74,9 @@ def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
 
     st = weakest_stretches(net, result.weakest_links)
     t2 = Table(title=f"Weakest street stretches: top {top} (failing segments and crossings of one street, joined)")
-    for col, just in (("#", "right"), ("street", "left"), ("children ≥", "right"), ("segments", "right"),
-                      ("crossings", "right"), ("m", "right"), ("fix", "left")):
+    columns = (("#", "right"), ("street", "left"), ("children ≥", "right"), ("segments", "right"),
+               ("crossings", "right"), ("m", "right"), ("fix", "left"))
+    for col, just in columns:
         t2.add_column(col, justify=just)
     for _, row in st.head(top).iterrows():
         t2.add_row(safe(row["rank"]), safe(row["name"]), _fmt(row["children"]), safe(row["segments"]),
@@ -141,7 +94,7 @@ def _print_result(console: Console, net: Any, result: Any, top: int) -> None:
         console.print(p)
     for note in result.notes:
         console.print(f"[dim]note: {safe(note)}[/]")
-    console.print(f"[dim]{safe(attribution(net))}[/]")
+    console.print(f"[dim]{safe(attribution(net.sources))}[/]")
 
 
 def check_export_path(path: Path) -> None:
@@ -154,7 +107,7 @@ def check_export_path(path: Path) -> None:
         raise MobisimError(f"{path.parent}: export folder does not exist")
 
 
-def export_routes(net: Any, result: Any, path: Path) -> None:
+def export_routes(net: Network, result: SchoolRoutes, path: Path) -> None:
     """Write the school-route layers to a GeoPackage, atomically (temp file + ``os.replace``).
 
     Layers: ``school_routes`` (segments used by any school route), ``weakest_segments``,
@@ -178,7 +131,7 @@ def export_routes(net: Any, result: Any, path: Path) -> None:
         layers.append(("wijken", result.per_wijk.reset_index()))
     import geopandas as gpd
 
-    meta = {"attribution": attribution(net), "generator": "mobisim schools"}
+    meta = {"attribution": attribution(net.sources), "generator": "mobisim schools"}
     fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=path.parent, prefix=f".{path.stem}.")
     os.close(fd)
     os.unlink(tmp)  # GDAL wants to create the file itself
@@ -215,6 +168,8 @@ def schools_command(
     Computed as `mobisim run` computes today's state (the same pipeline steps: area, school register,
     speed-limit layer, traffic model, 8-jarigen-toets), so its figures equal the run's "before".
     """
+    from mobisim.load.inputs import load_inputs
+    from mobisim.pipeline import school_routes_today
     from mobisim.schools import evaluate_school_routes, fix_weakest_links
 
     console = make_console(width=None if sys.stdout.isatty() else 160)
@@ -238,7 +193,8 @@ def schools_command(
         if not Path(p).is_file():
             raise InputFileError(f"{p}: file not found")
     notes: list[str] = []
-    net, result = school_routes_today(sc, paths, notes)
+    inputs = load_inputs(sc, paths, parking=False)
+    net, result = school_routes_today(sc, inputs, notes)
     result.notes[:0] = [n for n in notes if n not in result.notes]
     _print_result(console, net, result, top)
     if what_if and len(result.weakest_links):

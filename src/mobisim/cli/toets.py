@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ import typer
 from mobisim.cli._app import app, user_errors
 from mobisim.errors import MobisimError, NotFoundError
 from mobisim.names import fold_name, street_mask
+
+if TYPE_CHECKING:
+    from mobisim.network import Network
 
 #: Edge columns shown per segment (and written by ``--json``).
 SEGMENT_FIELDS = [
@@ -159,7 +162,7 @@ def segment_verdict(segment: dict[str, Any]) -> str:
     return f"{regime} km/h" if regime in ("30", "50") else str(regime)
 
 
-def street_report(net: Any, sel: Any) -> dict[str, Any]:
+def street_report(net: Network, sel: pd.DataFrame) -> dict[str, Any]:
     """Machine-readable verdict for the selected segments and the crossings on them.
 
     Each segment carries its tier (``regime_tier`` and the label ``tier``), the deciding criteria
@@ -175,7 +178,7 @@ def street_report(net: Any, sel: Any) -> dict[str, Any]:
     segments = [{"edge_id": int(i), **{c: _clean(row[c]) for c in seg_cols}}
                 for i, row in sel[seg_cols].iterrows()]  # output formatting only
     for seg in segments:
-        seg["tier"] = TIER_LABELS.get(seg.get("regime_tier")) if judged(seg) else None
+        seg["tier"] = TIER_LABELS.get(str(seg.get("regime_tier"))) if judged(seg) else None
         seg["verdict"] = segment_verdict(seg)
     node_ids = pd.unique(np.concatenate([sel["u"].to_numpy(), sel["v"].to_numpy()]))
     nodes = net.nodes.loc[net.nodes.index.intersection(node_ids)]
@@ -256,7 +259,7 @@ def _segment_block(k: int, group: list[dict[str, Any]]) -> list[str]:
     s = max(group, key=lambda x: x.get("length") or 0)  # its evidence stands for the group
     length = sum(x.get("length") or 0 for x in group)
     ids = ", ".join(str(x["edge_id"]) for x in group[:8]) + (", …" if len(group) > 8 else "")
-    ways = sorted({x.get("way_id") for x in group})
+    ways = sorted({int(x["way_id"]) for x in group})
     now = s.get("maxspeed")
     where = f"    edges {ids} · way(s) {', '.join(map(str, ways[:6]))}{' …' if len(ways) > 6 else ''}"
     if not judged(s):
@@ -377,51 +380,26 @@ def format_text(report: dict[str, Any], *, max_passing_crossings: int = 30) -> s
 
 
 def _load(osm: list[Path] | None, scenario: Path | None, speed_limits: Path | None = None,
-          speed_limits_column: str | None = None) -> tuple[Any, Any, Any, list[str]]:
-    """Network plus rule and toets settings from ``--osm`` / ``--scenario``, the area marked.
+          speed_limits_column: str | None = None) -> tuple[Network, list[str]]:
+    """Today's network judged by the 30/50 rule and the toets, from ``--osm`` / ``--scenario``.
 
-    With a scenario its data source is loaded as ``mobisim run`` loads it (street file, feature
-    and building files, or its place, and its speed-limit layer), unless ``--osm`` replaces it;
-    ``--speed-limits`` replaces the scenario's speed-limit layer. The area judged is marked as
-    ``mobisim run`` marks it (:func:`mobisim.pipeline.mark_scope`: the scenario's ``[area]``, else
-    the municipality); the traffic is modelled as ``mobisim run`` models it today
-    (:func:`mobisim.pipeline.model_traffic_step`, read from the cache after a run); its notes are
-    returned.
+    With a scenario its inputs are read as ``mobisim run`` reads them (street file, feature and
+    building files, or its place, its speed-limit layer), unless ``--osm`` replaces the files;
+    ``--speed-limits`` replaces the scenario's speed-limit layer. Without one, the documented
+    defaults judge the ``--osm`` files. :func:`mobisim.pipeline.street_verdicts` does the rest, as
+    ``mobisim run`` does today's state; its notes are returned.
     """
-    from mobisim.load import load_network, read_speed_limits
-    from mobisim.load.speedlimits import check_speed_limits_column
-    from mobisim.pipeline import (
-        apply_speed_limit_file,
-        load_inputs,
-        mark_scope,
-        model_traffic_step,
-        use_school_register,
-    )
-    from mobisim.rules import RuleSettings
-    from mobisim.rules.toets import ToetsSettings
+    from mobisim.load.inputs import load_inputs
+    from mobisim.pipeline import street_verdicts
+    from mobisim.scenario import Scenario, load_scenario
 
-    notes: list[str] = []
-    if scenario is not None:
-        from mobisim.scenario import load_scenario
-
-        sc = load_scenario(scenario)
-        net = load_inputs(sc, list(osm) if osm else None, speed_limits=speed_limits,
-                          speed_limits_column=speed_limits_column)
-        net = use_school_register(mark_scope(net, sc, notes), sc, notes)
-        model_traffic_step(net, sc, notes=notes)  # today's modelled traffic (cached after a run)
-        return net, sc.rules, sc.toets, notes
-    if not osm:
+    if scenario is None and not osm:
         raise MobisimError("toets: give the data with --osm FILE (or --scenario FILE)")
-    # as load_inputs: the flag and the layer file are checked before the network load
-    check_speed_limits_column(speed_limits_column, speed_limits)
-    layer = (None if speed_limits is None
-             else read_speed_limits(speed_limits, speed_limits_column or "maxspeed"))
-    net = load_network([str(p) for p in osm])
-    if layer is not None:
-        net = apply_speed_limit_file(net, layer)[0]
-    net = mark_scope(net, {}, notes)
-    model_traffic_step(net, {}, notes=notes)
-    return net, RuleSettings(), ToetsSettings(), notes
+    sc = load_scenario(scenario) if scenario is not None else Scenario(name="toets")
+    inputs = load_inputs(sc, list(osm) if osm else None, speed_limits=speed_limits,
+                         speed_limits_column=speed_limits_column, parking=False)
+    notes: list[str] = []
+    return street_verdicts(sc, inputs, notes), notes
 
 
 def print_notes(notes: list[str]) -> None:
@@ -463,10 +441,7 @@ def toets_command(
     if len(chosen) != 1:
         raise MobisimError("toets: give exactly one of STREET, --way ID or --at LAT,LON")
     point = parse_at(at) if at is not None else None
-    net, rules, toets, notes = _load(osm, scenario, speed_limits, speed_limits_column)
-    from mobisim.rules import evaluate
-
-    evaluate(net, rules, toets)
+    net, notes = _load(osm, scenario, speed_limits, speed_limits_column)
     if street is not None:
         sel = select_by_name(net.edges, street)
     elif way is not None:

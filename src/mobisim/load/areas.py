@@ -17,21 +17,22 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from mobisim.errors import InputFileError, NotFoundError
+from mobisim.frames import CRS as CRS  # re-exported (importers of the wijken's CRS)
+from mobisim.frames import column
 from mobisim.load.paths import WIJKEN_FILE as WIJKEN_FILE  # re-exported (the paths live in mobisim.load.paths)
 from mobisim.load.paths import default_wijken_path as default_wijken_path
 from mobisim.load.paths import missing_wijken_hint
 from mobisim.load.paths import shared_osm_dir as shared_osm_dir
+from mobisim.load.vector import read_vector
 from mobisim.names import fold_name, fold_names
-
-CRS = "EPSG:28992"
-"""Projected CRS of every mobisim frame (RD New, metres)."""
+from mobisim.network import Network
 
 WIJK_COLUMNS = ["code", "name", "wijk_nr", "stadsdeel"]
 """Attribute columns every wijk frame carries (besides ``geometry``)."""
@@ -57,26 +58,22 @@ def load_wijken(path: Path | str | None = None) -> gpd.GeoDataFrame:
     Raises
     ------
     mobisim.errors.InputFileError
-        When the file is missing, unreadable or lacks the ``code``/``name`` fields.
+        When the file is missing, unreadable or lacks the ``code``/``name`` fields. A file without
+        a CRS is taken as WGS84 (:func:`mobisim.load.vector.read_vector`).
     """
     p = Path(path) if path is not None else default_wijken_path()
     if not p.exists():
         hint = "" if path is not None else f" ({missing_wijken_hint()})"
         raise InputFileError(f"wijk polygons not found: {p}{hint}")
-    try:
-        gdf = gpd.read_file(p)
-    except Exception as exc:  # pyogrio raises several types
-        raise InputFileError(f"cannot read wijk polygons {p}: {exc}") from None
+    gdf = read_vector(p, "the wijk polygons")
     missing = [c for c in ("code", "name") if c not in gdf.columns]
     if missing:
         raise InputFileError(f"wijk polygons {p} lack the field(s) {', '.join(missing)}")
     if gdf.empty:
         raise InputFileError(f"wijk polygons {p} hold no features")
-    for col in ("wijk_nr", "stadsdeel"):
+    for col in ("wijk_nr", "stadsdeel"):  # optional fields of the file
         if col not in gdf.columns:
             gdf[col] = pd.NA
-    if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
     gdf = gdf.to_crs(CRS)[WIJK_COLUMNS + ["geometry"]]
     return gdf.sort_values("code").reset_index(drop=True)
 
@@ -170,8 +167,6 @@ def load_boundary(path: Path | str) -> gpd.GeoDataFrame:
     mobisim.errors.InputFileError
         When the file is missing, unreadable, empty or holds no polygon.
     """
-    from mobisim.load import read_vector
-
     frame = read_vector(path, "boundary")
     polys = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
     if polys.empty:
@@ -180,10 +175,12 @@ def load_boundary(path: Path | str) -> gpd.GeoDataFrame:
 
 
 def inside(frame: pd.DataFrame) -> np.ndarray:
-    """The ``in_area`` column (:func:`mark_area`) as a boolean mask; all true when not marked."""
-    if "in_area" not in frame.columns:
-        return np.ones(len(frame), dtype=bool)
-    return frame["in_area"].fillna(True).to_numpy(dtype=bool)
+    """The ``in_area`` column (:func:`mark_area`) as a boolean mask; all true when not marked.
+
+    ``in_area`` is an optional column of the data model (:data:`mobisim.network.SCHEMA`): a frame
+    not yet marked, or a missing value, counts as inside.
+    """
+    return column(frame, "in_area", True).fillna(True).to_numpy(dtype=bool)
 
 
 def midpoints(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
@@ -195,7 +192,8 @@ def midpoints(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     return points
 
 
-def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: float = 10.0) -> Any:
+def mark_area(net: Network, area: shapely.Geometry | None, *, tolerance_m: float = 0.0,
+              close_gaps_m: float = 10.0) -> Network:
     """Mark which segments and nodes lie in the area the scenario judges (``in_area``).
 
     A segment belongs to the area when its midpoint lies within ``area`` (its gaps narrower than
@@ -223,8 +221,6 @@ def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: fl
     Network
         ``net`` with boolean ``in_area`` columns on ``edges`` and ``nodes``.
     """
-    import shapely
-
     if area is None:
         net.edges["in_area"] = True
         net.nodes["in_area"] = True
@@ -245,14 +241,14 @@ def mark_area(net: Any, area: Any, *, tolerance_m: float = 0.0, close_gaps_m: fl
         inside = np.where(near, _street_side(edges, inside), inside)
     edges["in_area"] = inside
     # a node is inside when a segment inside ends there (else, without segments, by its position)
-    ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
+    ends = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])  # one per segment end
     node_in = pd.Series(np.concatenate([inside, inside]), index=ends).groupby(level=0).any()
     by_point = pd.Series(shapely.contains(grown, nodes.geometry.to_numpy()), index=nodes.index)
     nodes["in_area"] = node_in.reindex(nodes.index).fillna(by_point).astype(bool).to_numpy()
     return net
 
 
-def _street_side(edges: Any, inside: np.ndarray) -> np.ndarray:
+def _street_side(edges: pd.DataFrame, inside: np.ndarray) -> np.ndarray:
     """For every segment, whether most of its street lies inside: the length-weighted majority of
     ``inside`` over the connected run of segments with the same name (case-insensitive; an unnamed
     segment is a run of its own). Border segments take their street's side, so a short stub of a
@@ -262,8 +258,7 @@ def _street_side(edges: Any, inside: np.ndarray) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components
 
     n = len(edges)
-    name = edges["name"].astype("string").str.strip().str.casefold().fillna("") if "name" in edges.columns \
-        else pd.Series("", index=edges.index)
+    name = edges["name"].astype("string").str.strip().str.casefold().fillna("")
     key = np.where(name.to_numpy(dtype=object) == "", "#" + pd.Series(np.arange(n)).astype(str).to_numpy(),
                    name.to_numpy(dtype=object))
     # segments meet when they share a node and a name: components of the (name, node) graph

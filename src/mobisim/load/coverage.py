@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mobisim.network import Network
+
 __all__ = ["Family", "FAMILIES", "data_coverage", "carries", "coverage_rows"]
 
 
@@ -62,8 +64,6 @@ def _share(km: pd.Series, mask: np.ndarray) -> float:
 
 
 def _starts(edges: pd.DataFrame, column: str, *prefixes: str) -> np.ndarray:
-    if column not in edges.columns:
-        return np.zeros(len(edges), dtype=bool)
     text = edges[column].astype("string").fillna("")
     hit = np.zeros(len(edges), dtype=bool)
     for p in prefixes:
@@ -71,17 +71,13 @@ def _starts(edges: pd.DataFrame, column: str, *prefixes: str) -> np.ndarray:
     return hit
 
 
-def _rows(frame: Any) -> int:
-    return 0 if frame is None else len(frame)
-
-
-def data_coverage(net: Any) -> dict[str, dict[str, Any]]:
+def data_coverage(net: Network) -> dict[str, dict[str, Any]]:
     """Coverage of every tag family of :data:`FAMILIES` in ``net``.
 
     Parameters
     ----------
     net : mobisim.network.Network
-        A loaded, tagged network.
+        A loaded, tagged network (its columns are those of :data:`mobisim.network.SCHEMA`).
 
     Returns
     -------
@@ -92,7 +88,7 @@ def data_coverage(net: Any) -> dict[str, dict[str, Any]]:
         ``when_missing``.
     """
     e = net.edges
-    roads = e["is_road"].fillna(False).to_numpy(dtype=bool) if "is_road" in e.columns else np.ones(len(e), bool)
+    roads = e["is_road"].fillna(False).to_numpy(dtype=bool)
     km = (e["length"].astype(float) / 1000.0)[roads]
     er = e[roads]
     shares = {
@@ -103,18 +99,15 @@ def data_coverage(net: Any) -> dict[str, dict[str, Any]]:
         "width": _share(km, _starts(er, "width_source", "tag")),
     }
     nodes = net.nodes
-    highway = nodes["highway"].astype("string") if "highway" in nodes.columns else pd.Series(dtype="string")
-    crossing_tag = nodes["crossing"].notna() if "crossing" in nodes.columns else pd.Series(False, index=nodes.index)
-    signals = nodes["signals"].fillna(False).astype(bool) if "signals" in nodes.columns else pd.Series(False, index=nodes.index)
-    n_cross = int((highway.eq("crossing").fillna(False) | crossing_tag | signals).sum()) if len(nodes) else 0
-    paths = e["is_cycleway"].fillna(False).to_numpy(dtype=bool) if "is_cycleway" in e.columns else np.zeros(len(e), bool)
-    features = getattr(net, "features", None)
-    kinds = features["kind"].astype("string") if features is not None and "kind" in features.columns else pd.Series(dtype="string")
+    crossing_nodes = (nodes["highway"].astype("string").eq("crossing").fillna(False) | nodes["crossing"].notna()
+                      | nodes["signals"].fillna(False).astype(bool))
+    paths = e["is_cycleway"].fillna(False).to_numpy(dtype=bool)
+    kinds = net.features["kind"].astype("string")
     counts = {
-        "crossings": n_cross,
+        "crossings": int(crossing_nodes.sum()),
         "cycle_paths": round(float(e.loc[paths, "length"].sum()) / 1000.0, 1) if paths.any() else 0,
-        "buildings": _rows(getattr(net, "buildings", None)),
-        "landuse": _rows(getattr(net, "landuse", None)),
+        "buildings": len(net.buildings),
+        "landuse": len(net.landuse),
         "sensitive_sites": int(kinds.isin(["school", "kindergarten", "playground", "care"]).fillna(False).sum()),
     }
     out: dict[str, dict[str, Any]] = {}

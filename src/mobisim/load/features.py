@@ -6,13 +6,21 @@ facilities for elderly or disabled people), ``health`` (GPs, clinics, physiother
 dentists: visited, not lived in, so not "care institutions" in the sense of the 30/50 rule),
 ``parking`` (car parks), ``parking_space`` (single spaces), ``bicycle_parking``. Residential landuse
 and buildings are kept in their own frames.
+
+:func:`build_features` turns the tagged nodes and areas of every input file into the frames
+``features``, ``buildings``, ``landuse`` and ``activities`` of :class:`mobisim.network.Network`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from mobisim.frames import CRS, column
+from mobisim.load.osmread import NODE_KEYS, RawOSM
 
 #: Care institutions (the programme's "zorginstelling"): places where vulnerable people live or stay.
 CARE_AMENITIES = ("hospital", "nursing_home", "social_facility")
@@ -62,8 +70,7 @@ def classify(tags: pd.DataFrame) -> pd.DataFrame:
     amenity = tags["amenity"].astype("string")
     leisure = tags["leisure"].astype("string")
     healthcare = tags["healthcare"].astype("string")
-    social = (tags["social_facility"] if "social_facility" in tags.columns
-              else pd.Series(pd.NA, index=tags.index)).astype("string")
+    social = column(tags, "social_facility").astype("string")
     service_only = amenity.eq("social_facility").fillna(False) & social.isin(NOT_CARE_SOCIAL_FACILITY).fillna(False)
     care = (amenity.isin(CARE_AMENITIES).fillna(False) | healthcare.isin(CARE_HEALTHCARE).fillna(False)) & ~service_only
     conditions = [
@@ -165,7 +172,7 @@ def activities(objects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         landuse stands for the jobs behind it, the shop for its visitors.
     """
     def col(name: str) -> pd.Series:
-        return (objects[name] if name in objects.columns else pd.Series(pd.NA, index=objects.index)).astype("string")
+        return column(objects, name).astype("string")
 
     amenity, landuse = col("amenity"), col("landuse")
     polygon = objects.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
@@ -195,3 +202,90 @@ def activities(objects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
          "area_m2": area},
         geometry=sub.geometry.representative_point().to_numpy(), crs=objects.crs,
     ).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ the frames
+
+
+def _tagged_objects(raws: Sequence[RawOSM]) -> gpd.GeoDataFrame:
+    """Every tagged node and area of every input, as one frame of tags in EPSG:28992."""
+    point_frames, area_frames = [], []
+    for raw in raws:
+        pts = raw.nodes
+        point_frames.append(
+            pts.assign(osm_type="node", osm_id=pts["node_id"],
+                       geometry=gpd.points_from_xy(pts["lon"], pts["lat"], crs="EPSG:4326"))
+        )
+        ar = raw.areas
+        area_frames.append(ar.assign(geometry=gpd.GeoSeries.from_wkb(ar["wkb"].tolist(), crs="EPSG:4326")
+                                     if len(ar) else gpd.GeoSeries([], crs="EPSG:4326")))
+    columns = ["osm_type", "osm_id", *NODE_KEYS, "geometry"]
+    allobj = pd.concat([f.reindex(columns=columns) for f in point_frames + area_frames], ignore_index=True)
+    return gpd.GeoDataFrame(allobj, geometry="geometry", crs="EPSG:4326").to_crs(CRS)
+
+
+def _points_of_interest(allobj: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ``features`` frame: kind, sub-kind, name, id, capacity, primary school (data model)."""
+    kinds = classify(allobj)
+    poi = allobj[kinds["kind"].notna().to_numpy()]
+    features = gpd.GeoDataFrame(
+        {
+            "kind": kinds.loc[poi.index, "kind"].astype(str),
+            "subkind": kinds.loc[poi.index, "subkind"].astype("string"),
+            "name": poi["name"].astype("string"),
+            "osm_type": poi["osm_type"].astype(str),
+            "osm_id": poi["osm_id"].astype(np.int64),
+            "capacity": pd.to_numeric(poi["capacity"], errors="coerce").astype("Int64"),
+        },
+        geometry=poi.geometry, crs=CRS,
+    )
+    primary = is_primary_school(poi)
+    is_school = features["kind"].eq("school").to_numpy()
+    features["primary_school"] = primary["primary_school"].to_numpy() & is_school
+    features["primary_source"] = np.where(is_school, primary["primary_source"].to_numpy(), "not_a_school")
+    return features.reset_index(drop=True)
+
+
+def _buildings(allobj: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Building outlines: ``osm_id``, ``building``, ``levels``, ``height`` (m), ``area`` (m²)."""
+    is_building = allobj["building"].notna() & allobj.geom_type.isin(["Polygon", "MultiPolygon"])
+    b = allobj[is_building.to_numpy()]
+    return gpd.GeoDataFrame(
+        {
+            "osm_id": b["osm_id"].astype(np.int64).to_numpy(),
+            "building": b["building"].astype("string").to_numpy(),
+            "levels": pd.to_numeric(b["building:levels"], errors="coerce").round().astype("Int64").to_numpy(),
+            "height": pd.to_numeric(b["height"].astype("string").str.extract(r"([\d.]+)")[0],
+                                    errors="coerce").to_numpy(),
+            "area": b.geometry.area.to_numpy(),
+        },
+        geometry=b.geometry.to_numpy(), crs=CRS,
+    )
+
+
+def _residential_landuse(allobj: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Residential landuse polygons: ``osm_id``, ``landuse``."""
+    is_res = allobj["landuse"].eq("residential").fillna(False) & allobj.geom_type.isin(["Polygon", "MultiPolygon"])
+    lu = allobj[is_res.to_numpy()]
+    return gpd.GeoDataFrame(
+        {"osm_id": lu["osm_id"].astype(np.int64).to_numpy(), "landuse": "residential"},
+        geometry=lu.geometry.to_numpy(), crs=CRS,
+    )
+
+
+def build_features(raws: Sequence[RawOSM]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame,
+                                                    gpd.GeoDataFrame]:
+    """Points of interest, buildings, residential landuse and trip destinations from every input file.
+
+    Parameters
+    ----------
+    raws
+        Every input file as read (the street file and the extra feature files).
+
+    Returns
+    -------
+    features, buildings, landuse, activities : geopandas.GeoDataFrame
+        In EPSG:28992; see ``docs/data-model.md``.
+    """
+    allobj = _tagged_objects(raws)
+    return _points_of_interest(allobj), _buildings(allobj), _residential_landuse(allobj), activities(allobj)

@@ -34,9 +34,8 @@ import pandas as pd
 import shapely
 
 from mobisim.errors import InputFileError
+from mobisim.frames import CRS, column, numbers
 from mobisim.settings_base import MAX_CELLS, check_size
-
-CRS = "EPSG:28992"
 
 RESIDENTIAL_TYPES: frozenset[str] = frozenset(
     {"house", "apartments", "residential", "detached", "semidetached_house", "terrace",
@@ -58,15 +57,9 @@ ORIGIN_COLUMNS = ["source", "floor_area_m2", "children", "geometry"]
 
 
 def _building_types(buildings: gpd.GeoDataFrame) -> pd.Series:
-    if "building" not in buildings.columns:
-        return pd.Series("yes", index=buildings.index, dtype=object)
-    return buildings["building"].astype(object).where(buildings["building"].notna(), "yes")
-
-
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    """The ``building`` type of each building; ``yes`` (generic) where it is missing or not given."""
+    kind = column(buildings, "building").astype(object)
+    return kind.where(kind.notna(), "yes")
 
 
 def residential_buildings(
@@ -104,14 +97,12 @@ def residential_buildings(
     """
     if buildings is None or len(buildings) == 0:
         return gpd.GeoDataFrame({c: [] for c in ORIGIN_COLUMNS[:-1]}, geometry=[], crs=CRS)
-    area = (
-        pd.to_numeric(buildings["area"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        if "area" in buildings.columns
-        else buildings.geometry.area.to_numpy()
-    )
-    area = np.where(np.isnan(area), buildings.geometry.area.to_numpy(), area)
-    levels = _column(buildings, "levels")
-    from_height = np.maximum(np.round(_column(buildings, "height") / storey_height_m), 1.0)
+    # a frame of building outlines made elsewhere may lack the load step's columns (NaN: unknown)
+    footprint = buildings.geometry.area.to_numpy()
+    area = numbers(buildings, "area")
+    area = np.where(np.isnan(area), footprint, area)
+    levels = numbers(buildings, "levels")
+    from_height = np.maximum(np.round(numbers(buildings, "height") / storey_height_m), 1.0)
     levels = np.where(np.isnan(levels) | (levels <= 0), from_height, levels)
     levels = np.where(np.isnan(levels), default_levels, levels)
     kind = _building_types(buildings)

@@ -9,7 +9,7 @@ This is the *load* step's parser. One streaming pass (two where areas are assemb
 
 pyosmium (libosmium) reads every format Geofabrik and BBBike serve, and is an order of magnitude
 faster than parsing the XML in Python. Geometry assembly and projection happen afterwards on whole
-arrays (:mod:`mobisim.load`).
+arrays (:mod:`mobisim.load.segments`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import osmium
 import pandas as pd
 
 from mobisim.errors import InputFileError
+from mobisim.load.messages import first_line
 
 #: Way tags kept for street segments (everything the tag step and the rules read).
 WAY_KEYS: tuple[str, ...] = (
@@ -79,7 +80,7 @@ class RawOSM:
     incomplete_ways: list[int] = field(default_factory=list)
 
 
-def _tag_dict(tags: osmium.osm.TagList, keys: tuple[str, ...]) -> dict[str, str]:
+def _tag_dict(tags: osmium.osm.TagList, keys: tuple[str, ...]) -> dict[str, object]:
     return {k: tags[k] for k in keys if k in tags}
 
 
@@ -94,6 +95,106 @@ def _is_area_of_interest(tags: osmium.osm.TagList) -> bool:
         or "office" in tags
         or "tourism" in tags
     )
+
+
+@dataclass
+class _Collector:
+    """What one pass over an OSM file keeps, as lists (turned into frames by :meth:`raw`)."""
+
+    ways: list[dict[str, object]] = field(default_factory=list)
+    way_ids: list[int] = field(default_factory=list)
+    wn_way: list[int] = field(default_factory=list)
+    wn_ref: list[int] = field(default_factory=list)
+    wn_lon: list[float] = field(default_factory=list)
+    wn_lat: list[float] = field(default_factory=list)
+    wn_part: list[int] = field(default_factory=list)
+    missing_refs: set[int] = field(default_factory=set)
+    incomplete: list[int] = field(default_factory=list)
+    nodes: list[dict[str, object]] = field(default_factory=list)
+    areas: list[dict[str, object]] = field(default_factory=list)
+    missing_locations: int = 0
+    wkb: osmium.geom.WKBFactory = field(default_factory=osmium.geom.WKBFactory)
+
+    def add_node(self, obj: osmium.osm.Node) -> None:
+        """A tagged node (the filter lets only tagged nodes through)."""
+        row = _tag_dict(obj.tags, NODE_KEYS)
+        row["node_id"] = obj.id
+        row["lon"] = obj.location.lon
+        row["lat"] = obj.location.lat
+        self.nodes.append(row)
+
+    def add_way(self, obj: osmium.osm.Way) -> None:
+        """A highway way that is a street, with its located nodes; a gap starts a new part."""
+        highway = obj.tags.get("highway")
+        if highway is None or highway in NON_STREET_HIGHWAYS or obj.tags.get("area") == "yes":
+            return
+        idx = len(self.ways)
+        part, located, gap, lost = 0, False, False, False
+        for n in obj.nodes:
+            loc = n.location
+            if not loc.valid():
+                self.missing_locations += 1
+                self.missing_refs.add(n.ref)
+                gap = lost = True
+                continue
+            if gap and located:  # a missing node: no segment may bridge it
+                part += 1
+            located, gap = True, False
+            self.wn_way.append(idx)
+            self.wn_ref.append(n.ref)
+            self.wn_lon.append(loc.lon)
+            self.wn_lat.append(loc.lat)
+            self.wn_part.append(part)
+        if lost:
+            self.incomplete.append(obj.id)
+        self.ways.append(_tag_dict(obj.tags, WAY_KEYS))
+        self.way_ids.append(obj.id)
+
+    def add_area(self, obj: osmium.osm.Area) -> None:
+        """An area (closed way or multipolygon) that is a point of interest, landuse or a building."""
+        if not _is_area_of_interest(obj.tags):
+            return
+        try:
+            geom = self.wkb.create_multipolygon(obj)
+        except RuntimeError:  # broken ring: skip the area, not the file
+            return
+        row = _tag_dict(obj.tags, NODE_KEYS)
+        row["osm_type"] = "way" if obj.from_way() else "relation"
+        row["osm_id"] = obj.orig_id()
+        row["wkb"] = geom
+        self.areas.append(row)
+
+    def raw(self, path: Path) -> RawOSM:
+        """The collected objects as frames."""
+        way_frame = pd.DataFrame(self.ways, columns=list(WAY_KEYS), dtype=object)
+        way_frame.insert(0, "way_id", np.asarray(self.way_ids, dtype=np.int64))
+        way_nodes = pd.DataFrame(
+            {
+                "way_idx": np.asarray(self.wn_way, dtype=np.int64),
+                "node_id": np.asarray(self.wn_ref, dtype=np.int64),
+                "lon": np.asarray(self.wn_lon, dtype=np.float64),
+                "lat": np.asarray(self.wn_lat, dtype=np.float64),
+                "part": np.asarray(self.wn_part, dtype=np.int64),
+            }
+        )
+        node_frame = pd.DataFrame(self.nodes, columns=["node_id", "lon", "lat", *NODE_KEYS])
+        node_frame["node_id"] = node_frame["node_id"].astype(np.int64)
+        area_frame = pd.DataFrame(self.areas, columns=["osm_type", "osm_id", "wkb", *NODE_KEYS])
+        return RawOSM(
+            path=str(path),
+            ways=way_frame,
+            way_nodes=way_nodes,
+            nodes=node_frame,
+            areas=area_frame,
+            counts={
+                "highway_ways": len(way_frame),
+                "tagged_nodes": len(node_frame),
+                "areas": len(area_frame),
+                "missing_node_locations": self.missing_locations,
+                "missing_nodes": len(self.missing_refs),
+            },
+            incomplete_ways=self.incomplete,
+        )
 
 
 def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
@@ -129,96 +230,17 @@ def read_osm(path: str | Path, *, areas: bool = True) -> RawOSM:
     if areas:
         processor = processor.with_areas()
     processor = processor.with_filter(osmium.filter.KeyFilter(*_FILTER_KEYS))
-    wkb = osmium.geom.WKBFactory()
-
-    ways: list[dict[str, str]] = []
-    way_ids: list[int] = []
-    wn_way: list[int] = []
-    wn_ref: list[int] = []
-    wn_lon: list[float] = []
-    wn_lat: list[float] = []
-    wn_part: list[int] = []
-    missing_refs: set[int] = set()
-    incomplete: list[int] = []
-    nodes: list[dict[str, object]] = []
-    area_rows: list[dict[str, object]] = []
-    missing_locations = 0
+    found = _Collector()
     try:
         for obj in processor:
-            if obj.is_node():
-                row: dict[str, object] = _tag_dict(obj.tags, NODE_KEYS)
-                row["node_id"] = obj.id
-                row["lon"] = obj.location.lon
-                row["lat"] = obj.location.lat
-                nodes.append(row)
-            elif obj.is_way():
-                highway = obj.tags.get("highway")
-                if highway is None or highway in NON_STREET_HIGHWAYS or obj.tags.get("area") == "yes":
-                    continue
-                idx = len(ways)
-                part, located, gap, lost = 0, False, False, False
-                for n in obj.nodes:
-                    loc = n.location
-                    if not loc.valid():
-                        missing_locations += 1
-                        missing_refs.add(n.ref)
-                        gap = lost = True
-                        continue
-                    if gap and located:  # a missing node: no segment may bridge it
-                        part += 1
-                    located, gap = True, False
-                    wn_way.append(idx)
-                    wn_ref.append(n.ref)
-                    wn_lon.append(loc.lon)
-                    wn_lat.append(loc.lat)
-                    wn_part.append(part)
-                if lost:
-                    incomplete.append(obj.id)
-                ways.append(_tag_dict(obj.tags, WAY_KEYS))
-                way_ids.append(obj.id)
-            elif obj.is_area() and _is_area_of_interest(obj.tags):
-                try:
-                    geom = wkb.create_multipolygon(obj)
-                except RuntimeError:  # broken ring: skip the area, not the file
-                    continue
-                row = _tag_dict(obj.tags, NODE_KEYS)
-                row["osm_type"] = "way" if obj.from_way() else "relation"
-                row["osm_id"] = obj.orig_id()
-                row["wkb"] = geom
-                area_rows.append(row)
+            if isinstance(obj, osmium.osm.Node):
+                found.add_node(obj)
+            elif isinstance(obj, osmium.osm.Way):
+                found.add_way(obj)
+            elif isinstance(obj, osmium.osm.Area):
+                found.add_area(obj)
     except osmium.InvalidLocationError as exc:  # libosmium: coordinate text that is not a number
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputFileError(f"{path}: not a valid OSM file: {first_line}") from None
+        raise InputFileError(f"{path}: not a valid OSM file: {first_line(exc)}") from None
     except (RuntimeError, ValueError, OSError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputFileError(f"{path}: cannot read OSM data ({first_line})") from None
-
-    way_frame = pd.DataFrame(ways, columns=list(WAY_KEYS), dtype=object)
-    way_frame.insert(0, "way_id", np.asarray(way_ids, dtype=np.int64))
-    way_nodes = pd.DataFrame(
-        {
-            "way_idx": np.asarray(wn_way, dtype=np.int64),
-            "node_id": np.asarray(wn_ref, dtype=np.int64),
-            "lon": np.asarray(wn_lon, dtype=np.float64),
-            "lat": np.asarray(wn_lat, dtype=np.float64),
-            "part": np.asarray(wn_part, dtype=np.int64),
-        }
-    )
-    node_frame = pd.DataFrame(nodes, columns=["node_id", "lon", "lat", *NODE_KEYS])
-    node_frame["node_id"] = node_frame["node_id"].astype(np.int64)
-    area_frame = pd.DataFrame(area_rows, columns=["osm_type", "osm_id", "wkb", *NODE_KEYS])
-    return RawOSM(
-        path=str(path),
-        ways=way_frame,
-        way_nodes=way_nodes,
-        nodes=node_frame,
-        areas=area_frame,
-        counts={
-            "highway_ways": len(way_frame),
-            "tagged_nodes": len(node_frame),
-            "areas": len(area_frame),
-            "missing_node_locations": missing_locations,
-            "missing_nodes": len(missing_refs),
-        },
-        incomplete_ways=incomplete,
-    )
+        raise InputFileError(f"{path}: cannot read OSM data ({first_line(exc)})") from None
+    return found.raw(path)

@@ -19,163 +19,22 @@ The revenue model is deliberately plain and every input is a setting:
 Each figure is compared with the programme's finance line, and the table gives the price change
 per permit that would exactly reach the programme's figure. :func:`finance_comparison` sets the
 large-car revenue (low / central / high) against the €2.0 M/yr line year by year.
+
+The settings (:class:`TariffSettings`, :class:`VehicleClass`) live in
+:mod:`mobisim.parking.settings` and are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Literal
-
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
 
-from mobisim.settings_base import Settings
+from mobisim.frames import column
+from mobisim.parking.settings import CENTRE_WIJKEN, Fuel, TariffSettings, VehicleClass
 
 __all__ = [
     "CENTRE_WIJKEN", "Fuel", "VehicleClass", "TariffSettings", "classify_vehicles", "tariff_revenue",
     "finance_comparison",
 ]
-
-Fuel = Literal["petrol", "diesel", "hybrid", "electric", "lpg", "other"]
-
-PARIS_SOURCE = "Source: Paris, vote of 4 Feb 2024 (shared/reference/safety-criteria.md, Parking)."
-FINANCE_SOURCE = "Source: the programme's finance table (shared/reference/safety-criteria.md, Parking)."
-PRICE_SOURCE = (
-    "Source: Den Haag resident permit price 2019, about €60 a year in most areas and €64 in the centre "
-    "(Omroep West 19-12-2018, VEH; shared/reference/safety-criteria.md, Parking)."
-)
-VISITOR_SOURCE = (
-    "Source: Omroep West, Oct 2018 (omroepwest.nl/nieuws/3712559): from 2019 Den Haag residents buy 50 "
-    "extra visitor-parking hours for €50, i.e. €1.00 an hour."
-)
-CENTRE_WIJKEN: list[str] = [
-    "Centrum", "Stationsbuurt", "Zeeheldenkwartier", "Archipelbuurt", "Willemspark",
-    "Schildersbuurt", "Transvaalkwartier", "Groente- en Fruitmarkt",
-]
-"""The wijken of stadsdeel Centrum: this model's reading of "the centre" of the €64 permit price."""
-
-
-class VehicleClass(Settings):
-    """One tariff class: which cars fall in it, its surcharge and its share of the fleet.
-
-    A car falls in the first class (in the order given) whose ``fuels`` hold its fuel and whose
-    mass and length thresholds it reaches; the last class normally catches the rest.
-    """
-
-    fuels: list[Fuel] = Field(
-        default_factory=lambda: ["petrol", "diesel", "hybrid", "electric", "lpg", "other"],
-        description="Fuels the class applies to.",
-    )
-    min_mass_t: float = Field(0.0, ge=0, le=100, description="Lower bound of the unladen mass in tonnes (inclusive).")
-    min_length_m: float = Field(0.0, ge=0, le=50, description="Lower bound of the vehicle length in metres (inclusive).")
-    factor: float = Field(1.0, ge=0, le=100, description="Permit price multiplier for residents (1 = no surcharge).")
-    visitor_factor: float = Field(1.0, ge=0, le=100, description="Hourly visitor rate multiplier. " + PARIS_SOURCE)
-    share: float = Field(
-        ..., ge=0, le=1, description="Share of permit holders' cars in this class (fleet mix, 0..1)."
-    )
-    visitor_share: float | None = Field(
-        None, ge=0, le=1, description="Share of visitor parking hours in this class; default: `share`."
-    )
-
-
-def _default_classes() -> dict[str, VehicleClass]:
-    return {
-        "large_combustion": VehicleClass(
-            fuels=["petrol", "diesel", "hybrid", "lpg", "other"], min_mass_t=1.6, factor=3.0,
-            visitor_factor=3.0, share=0.12,
-        ),
-        "large_electric": VehicleClass(fuels=["electric"], min_mass_t=2.0, factor=3.0, visitor_factor=3.0, share=0.03),
-        "standard": VehicleClass(factor=1.0, visitor_factor=1.0, share=0.85),
-    }
-
-
-class TariffSettings(Settings):
-    """Inputs of the large-car tariff and of the revenue estimate.
-
-    Defaults follow Paris for the thresholds and factors; the prices, the fleet mix and the
-    permit count are assumptions documented per field — set the real figures in the scenario.
-    """
-
-    classes: dict[str, VehicleClass] = Field(
-        default_factory=_default_classes,
-        description=(
-            "Tariff classes in matching order. Thresholds: petrol and hybrid >= 1.6 t, electric "
-            ">= 2 t, factor 3. " + PARIS_SOURCE + " Paris charges the factor to visitors only "
-            "(residents exempt); applying it to resident permits as well is this model's reading of "
-            "the programme's 'differentiated tariff' (set factor=1 to follow Paris exactly). "
-            "Fleet shares (0.12 / 0.03 / 0.85) are an "
-            "assumption, not a published figure: replace with RDW registration data for the areas."
-        ),
-    )
-    permits_citywide: int = Field(
-        110_000, ge=0, le=1_000_000,
-        description="Resident permits held in the city in the base year, used when tariff_revenue is "
-        "called without a permit count (mobisim.parking passes its own, from parking.permits_city, and "
-        "keeps the two equal). Source: Den Haag, about 110,000 households hold a resident permit "
-        "(shared/reference/safety-criteria.md, Parking).",
-    )
-    price_eur_per_year: float = Field(
-        60.0, ge=0, le=10_000,
-        description="Resident permit price per year in most wijken, €. " + PRICE_SOURCE
-        + " A 2019 price: later indexation is covered by price_uncertainty.",
-    )
-    centre_price_eur_per_year: float | None = Field(
-        64.0, ge=0, le=10_000,
-        description="Resident permit price per year in the centre wijken (centre_areas), €; None = "
-        "price_eur_per_year everywhere. " + PRICE_SOURCE,
-    )
-    centre_areas: list[str] = Field(
-        default_factory=lambda: list(CENTRE_WIJKEN),
-        description="Wijken paying the centre price (names or WK0518nn codes). Default: the wijken of "
-        "stadsdeel Centrum — this model's reading of 'the centre' in the source; wijken of the default "
-        "list that the wijk file lacks are skipped, a name set in the scenario must exist.",
-    )
-    price_uncertainty: float = Field(
-        0.10, ge=0, lt=1,
-        description="Relative uncertainty of the permit prices for the low/high range (0.10 = ±10 %). "
-        "Assumption: the prices are 2019 figures ('about'), the base-year price is not published here.",
-    )
-    aligned_price_eur_per_year: float | None = Field(
-        None, ge=0, le=10_000,
-        description="Permit price after alignment with the other large cities; None = no change. "
-        "The table reports the increase needed to reach the programme's €1.2 M/yr either way.",
-    )
-    surcharge_start_year: int = Field(2028, ge=1900, le=2200, description="First year of the large-car tariff. " + FINANCE_SOURCE)
-    alignment_start_year: int = Field(2028, ge=1900, le=2200, description="First year of the aligned permit price (assumed as the tariff).")
-    visitor_hours_per_year: float = Field(
-        0.0, ge=0, le=1e9,
-        description="Paid visitor parking hours per year in the tariff area; 0 = visitors not modelled "
-        "(default: no published figure for Den Haag).",
-    )
-    visitor_rate_eur_per_hour: float = Field(
-        1.0, ge=0, le=100,
-        description="Visitor-parking price per hour before any surcharge, €. " + VISITOR_SOURCE
-        + " Only counts when visitor_hours_per_year is set (no sourced figure for the hours: 0 by default).",
-    )
-    programme_surcharge_eur: float = Field(
-        2_000_000.0, ge=0, le=1e9, description="Finance line 'differentiated tariff for large vehicles', €/yr. " + FINANCE_SOURCE
-    )
-    programme_alignment_eur: float = Field(
-        1_200_000.0, ge=0, le=1e9, description="Finance line 'permit costs in line with the other large cities', €/yr. " + FINANCE_SOURCE
-    )
-
-    @field_validator("classes")
-    @classmethod
-    def _classes_not_empty(cls, v: dict[str, VehicleClass]) -> dict[str, VehicleClass]:
-        if not v:
-            raise ValueError("tariff.classes is empty: give at least one vehicle class")
-        return v
-
-    @model_validator(mode="after")
-    def _mix_sums_to_one(self) -> TariffSettings:
-        total = sum(c.share for c in self.classes.values())
-        if not math.isclose(total, 1.0, abs_tol=1e-6):
-            shares = ", ".join(f"{k}={c.share:g}" for k, c in self.classes.items())
-            raise ValueError(f"tariff.classes fleet shares must sum to 1, got {total:g} ({shares})")
-        vtotal = sum(c.share if c.visitor_share is None else c.visitor_share for c in self.classes.values())
-        if not math.isclose(vtotal, 1.0, abs_tol=1e-6):
-            raise ValueError(f"tariff.classes visitor shares must sum to 1, got {vtotal:g}")
-        return self
 
 
 def classify_vehicles(
@@ -196,7 +55,7 @@ def classify_vehicles(
     """
     settings = settings or TariffSettings()
     result = pd.Series(pd.NA, index=vehicles.index, dtype="string", name="tariff_class")
-    length = vehicles["length_m"] if "length_m" in vehicles else pd.Series(0.0, index=vehicles.index)
+    length = column(vehicles, "length_m", 0.0)
     for name, cls in settings.classes.items():  # loop over classes (a handful), not rows
         hit = (
             vehicles["fuel"].isin(cls.fuels)

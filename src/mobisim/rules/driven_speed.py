@@ -32,21 +32,22 @@ limits with signs only.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
 
-from mobisim.settings_base import Settings
+from mobisim.frames import flags, numbers
+from mobisim.rules.settings import CalmingPlan, DrivenSpeedSettings, FactorRange, FractionRange, Range, SpeedRange
+from mobisim.rules.textkit import or_none
 
 __all__ = [
-    "CalmingPlan",
+    "CalmingPlan",  # the settings are defined in mobisim.rules.settings
     "DrivenSpeedSettings",
     "ENFORCED_BASES",
     "LOWERED_BASES",
+    "FactorRange",
     "FractionRange",
     "Range",
+    "SpeedRange",
     "basis_mask",
     "design_enforced",
     "driven_speeds",
@@ -65,120 +66,8 @@ LOWERED_BASES = (BASIS_SIGN_ONLY, BASIS_REDESIGN, BASIS_DESIGN)
 ENFORCED_BASES = (BASIS_DESIGN, BASIS_REDESIGN)
 
 
-class Range(Settings):
-    """An uncertain input: ``low`` / ``central`` / ``high`` value (``low ≤ central ≤ high``)."""
-
-    low: float = Field(ge=-1e6, le=1e6)
-    central: float = Field(ge=-1e6, le=1e6)
-    high: float = Field(ge=-1e6, le=1e6)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if not self.low <= self.central <= self.high:
-            raise ValueError(f"needs low ≤ central ≤ high, got {self.low}, {self.central}, {self.high}")
-        return self
-
-    def value(self, case: str) -> float:
-        """The value of ``case`` (``"low"``, ``"central"`` or ``"high"``)."""
-        return float(getattr(self, case))
-
-
-class SpeedRange(Range):
-    """A :class:`Range` of speeds in km/h (0–50)."""
-
-    low: float = Field(ge=0, le=50)
-    central: float = Field(ge=0, le=50)
-    high: float = Field(ge=0, le=50)
-
-
-class FactorRange(Range):
-    """A :class:`Range` of multiplying factors (0.1–10)."""
-
-    low: float = Field(ge=0.1, le=10)
-    central: float = Field(ge=0.1, le=10)
-    high: float = Field(ge=0.1, le=10)
-
-
-class FractionRange(Range):
-    """A :class:`Range` of fractions (each value in 0–1)."""
-
-    low: float = Field(ge=0, le=1)
-    central: float = Field(ge=0, le=1)
-    high: float = Field(ge=0, le=1)
-
-
-class DrivenSpeedSettings(Settings):
-    """How fast people drive where the limit changes (``[driven_speed]`` in a scenario)."""
-
-    sign_only_residual_kmh: SpeedRange = Field(
-        default_factory=lambda: SpeedRange(low=5.0, central=10.0, high=15.0),
-        description=(
-            "Where only the sign changed, the speed a child at the kerb meets is the new limit plus "
-            "this (km/h). Central 10: one year after 30 km/h became the norm in Amsterdam about 20 % "
-            "of drivers still drove 40 km/h or more on the changed roads (Gemeente Amsterdam, "
-            "Evaluatie 30 km/u, 2024), i.e. the 80th-percentile speed ≈ 40 on a 30-road. "
-            "Low 5 / high 15: assumption (±5 km/h)."
-        ),
-    )
-    traffic_volume_factor: FactorRange = Field(
-        default_factory=lambda: FactorRange(low=0.7, central=1.0, high=1.3),
-        description=(
-            "Uncertainty of the daily traffic the toets reads (the traffic model is not calibrated "
-            "to counts, the class table is an order of magnitude): the low / high cases judge the "
-            "toets, the crossings and the school routes with every volume times this factor, "
-            "together with the low / high residual. Assumption: ±30 %."
-        ),
-    )
-    narrow_max_width_m: float = Field(
-        5.0, ge=0, le=20,
-        description=(
-            "A carriageway at most this wide (tagged `width`) is one lane for both directions and "
-            "enforces a 30 limit by itself. Source: SWOV fact sheet 30 km/h zones (one lane for "
-            "both directions makes the limit credible); CROW: ≤ 5 m two-way carriageway."
-        ),
-    )
-
-
-class CalmingPlan(Settings):
-    """The programme's redesign of 30-roads over the years (``[calming_plan]`` in a scenario)."""
-
-    enabled: bool = Field(
-        False,
-        description="Redesign the roads whose limit was lowered (humps, plateaus, narrowings). "
-        "Off: signs only (the driven speed keeps its residual).",
-    )
-    start_year: int = Field(
-        2027, ge=1900, le=2200,
-        description="First year of redesign. Assumption: the year after the limits change.",
-    )
-    km_per_year: float = Field(
-        30.0, ge=0, le=5000,
-        description=(
-            "Road length redesigned per year (km, whole streets). A planning assumption, not a "
-            "budget: state your own pace; mobisim reports the years it takes."
-        ),
-    )
-    school_routes_first: bool = Field(
-        True,
-        description="Streets on school routes first (most children first), then by speed excess × "
-        "traffic. Off: by speed excess × traffic only.",
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def _num(edges: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in edges.columns:
-        return np.full(len(edges), np.nan)
-    return pd.to_numeric(edges[name], errors="coerce").astype("float64").to_numpy()
-
-
-def _flag(edges: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in edges.columns:
-        return np.zeros(len(edges), dtype=bool)
-    return edges[name].fillna(False).astype(bool).to_numpy()
 
 
 #: ``traffic_calming`` values that hold drivers near the limit (vertical or horizontal deflection;
@@ -222,16 +111,16 @@ def design_enforced(edges: pd.DataFrame, nodes: pd.DataFrame | None,
         at = nodes["traffic_calming"]
         calm_nodes = at.index[_calming_tag(at)]
         calm = calm | edges["u"].isin(calm_nodes).to_numpy() | edges["v"].isin(calm_nodes).to_numpy()
-    width = _num(edges, "width")
+    width = numbers(edges, "width")
     tagged = edges["width_source"].astype("string").str.startswith("tag").fillna(False).to_numpy(bool) \
         if "width_source" in edges.columns else ~np.isnan(width)
     narrow = tagged & (width <= s.narrow_max_width_m)
-    conds = [hw == "living_street", _flag(edges, "bicycle_road"), calm, narrow]
+    conds = [hw == "living_street", flags(edges, "bicycle_road"), calm, narrow]
     texts = ["living street (woonerf)", "fietsstraat", "traffic calming present",
              f"narrow carriageway (≤ {s.narrow_max_width_m:g} m)"]
     reason = np.select(conds, texts, default="")
     enforced = reason != ""
-    return enforced, np.where(enforced, reason, None).astype(object)
+    return enforced, or_none(enforced, reason)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,7 +241,7 @@ def driven_speeds(edges: pd.DataFrame, nodes: pd.DataFrame | None, limit_before:
     unknown = np.isnan(l1)
     out = pd.DataFrame({
         "driven_speed": pd.array(np.where(unknown, np.nan, speed), dtype="Float64"),
-        "driven_speed_basis": pd.array(np.where(unknown, None, basis), dtype="string"),
+        "driven_speed_basis": pd.array(or_none(~unknown, basis), dtype="string"),
     }, index=edges.index)
     if not reasons:
         return out
@@ -370,7 +259,7 @@ def driven_speeds(edges: pd.DataFrame, nodes: pd.DataFrame | None, limit_before:
                  + np.char.mod("%g", np.minimum(l1 + residual, l0)).astype(object)
                  + f" km/h, the new limit + {residual:g} (Amsterdam 2024: ~20 % still drive ≥ 40 on a 30-road)"),
     )
-    out["driven_speed_reason"] = pd.array(np.where(unknown, None, reason), dtype="string")
+    out["driven_speed_reason"] = pd.array(or_none(~unknown, reason), dtype="string")
     return out
 
 
@@ -388,7 +277,7 @@ def candidates_for_plan(edges: pd.DataFrame, nodes: pd.DataFrame | None, limit_b
     l1 = np.asarray(limit_after, dtype=float)
     lowered = ~np.isnan(l0) & ~np.isnan(l1) & (l1 < l0)
     enforced, _ = design_enforced(edges, nodes, settings)
-    road = _flag(edges, "is_road") if "is_road" in edges.columns else np.ones(len(edges), bool)
+    road = flags(edges, "is_road") if "is_road" in edges.columns else np.ones(len(edges), bool)
     return lowered & ~enforced & road
 
 
@@ -400,10 +289,10 @@ def with_driven_speed(edges: pd.DataFrame, columns: pd.DataFrame) -> pd.DataFram
     return out
 
 
-def summary(edges: pd.DataFrame) -> dict[str, Any]:
+def summary(edges: pd.DataFrame) -> dict[str, float]:
     """Road km by ``driven_speed_basis`` (roads only)."""
     if "driven_speed_basis" not in edges.columns:
         return {}
-    road = _flag(edges, "is_road") if "is_road" in edges.columns else np.ones(len(edges), bool)
+    road = flags(edges, "is_road") if "is_road" in edges.columns else np.ones(len(edges), bool)
     km = edges.loc[road, "length"].groupby(edges.loc[road, "driven_speed_basis"].fillna("unknown")).sum() / 1000
     return {str(k): round(float(v), 1) for k, v in km.items()}

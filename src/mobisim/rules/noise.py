@@ -46,6 +46,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mobisim.frames import numbers
+
 #: Typical daily motor traffic (vehicles/day, both directions) by OSM highway class.
 #: Assumption for Dutch urban roads where counts are absent (order of magnitude of Den Haag
 #: counts: distributor roads 5 000–25 000, access roads a few hundred to ~1 500).
@@ -106,9 +108,8 @@ def estimate_daily_traffic(edges: pd.DataFrame, table: dict[str, float], other: 
     """
     highway = edges["highway"].astype("string") if "highway" in edges else pd.Series("", index=edges.index)
     q = class_lookup(highway, table, other)
-    if "daily_traffic" in edges.columns:
-        own = pd.to_numeric(edges["daily_traffic"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        q = np.where(np.isnan(own), q, own)
+    own = numbers(edges, "daily_traffic")  # NaN where not set (or no such column)
+    q = np.where(np.isnan(own), q, own)
     drive = edges["mode_drive"].to_numpy(dtype=bool) if "mode_drive" in edges else np.ones(len(edges), bool)
     return np.where(drive, q, 0.0)
 

@@ -19,14 +19,23 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mobisim import score as sc
 from mobisim.load.areas import inside
+from mobisim.network import Network
 from mobisim.rules import driven_speed as ds
+from mobisim.score.power_model import power_model
+from mobisim.score.schools import school_children_safe
+from mobisim.score.settings import ScoreSettings
+from mobisim.score.toets import toets_rates
+
+if TYPE_CHECKING:
+    from mobisim.rules.toets import ToetsSettings
+    from mobisim.schools import SchoolSettings
 
 __all__ = ["EFFECTS_FORMULA", "EffectInputs", "State", "calming_effects", "judge_state"]
 
@@ -48,16 +57,20 @@ _RATE_NODE_COLUMNS = ("in_area", "is_crossing", "toets_crossing")
 class EffectInputs:
     """What :func:`calming_effects` needs besides the networks (typed settings, no file names)."""
 
-    toets: Any
-    schools: Any
+    toets: ToetsSettings
+    schools: SchoolSettings
     driven: ds.DrivenSpeedSettings
     plan: ds.CalmingPlan
-    scores: sc.ScoreSettings
+    scores: ScoreSettings
     base_year: int
     horizon: int
     limit_column: str
-    school_points: Any = None
-    origins: Any = None
+    school_points: gpd.GeoDataFrame | None = None
+    origins: gpd.GeoDataFrame | None = None
+
+
+#: School-route figures (children safe, children routed) by :func:`_verdict_key` of the state routed.
+RouteMemo = dict[str, tuple[float | None, float | None]]
 
 
 @dataclass
@@ -72,6 +85,7 @@ class State:
 
 
 def _in_area(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows inside the area judged."""
     return frame.iloc[inside(frame).nonzero()[0]]
 
 
@@ -86,8 +100,8 @@ def _verdict_key(edges: pd.DataFrame, nodes: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, case: str,
-                routed: dict[str, tuple[float | None, float | None]] | None = None) -> State:
+def judge_state(after: Network, inputs: EffectInputs, *, redesigned: np.ndarray, case: str,
+                routed: RouteMemo | None = None) -> State:
     """The toets and the school routes of ``after`` with ``redesigned`` roads and residual ``case``.
 
     Parameters
@@ -112,7 +126,8 @@ def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, cas
     limit_after = pd.to_numeric(after.edges[inputs.limit_column], errors="coerce").to_numpy(dtype=float)
     cols = ds.driven_speeds(after.edges, after.nodes, limit_before, limit_after, inputs.driven,
                             redesigned=redesigned, case=case, reasons=False)
-    edges = ds.with_driven_speed(after.edges.copy(deep=False), cols)
+    # the frame given back is the GeoDataFrame given in, with the driven speeds
+    edges = cast(gpd.GeoDataFrame, ds.with_driven_speed(after.edges.copy(deep=False), cols))
     factor = inputs.driven.traffic_volume_factor.value(case)
     if factor != 1.0:  # every volume the toets reads (modelled, class table, buses on a bus road)
         q = toets.daily_traffic(edges, inputs.toets)
@@ -120,7 +135,7 @@ def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, cas
     net.edges = edges
     net.nodes = after.nodes.copy(deep=False)
     toets.evaluate_toets(net, inputs.toets, speed_column="driven_speed")
-    rates = sc.toets_rates(_in_area(net.edges[[c for c in _RATE_EDGE_COLUMNS if c in net.edges.columns]]),
+    rates = toets_rates(_in_area(net.edges[[c for c in _RATE_EDGE_COLUMNS if c in net.edges.columns]]),
                            _in_area(net.nodes[[c for c in _RATE_NODE_COLUMNS if c in net.nodes.columns]]))["value"]
     safe = routed_n = None
     if inputs.school_points is not None and len(inputs.school_points):
@@ -131,20 +146,20 @@ def judge_state(after: Any, inputs: EffectInputs, *, redesigned: np.ndarray, cas
                                                  origins=inputs.origins, wijken=None, write_columns=False)
             memo[key] = (res.scores.get("children_safe"), res.scores.get("children_routed"))
         safe, routed_n = memo[key]
-    share = sc.school_children_safe(routed_n, safe)["value"] if routed_n else None
+    share = school_children_safe(routed_n, safe)["value"] if routed_n and safe is not None else None
     # toets_rates on school routes reads the after network's route columns, which do not change
     return State(rates.get("all"), rates.get("school_routes"), rates.get("crossings"), share, routed_n)
 
 
-def _figures(after_eb: pd.DataFrame, after: Any, inputs: EffectInputs, redesigned: np.ndarray,
-             routed: dict[str, Any], central: State | None = None) -> dict[str, Any]:
+def _figures(after_eb: pd.DataFrame, after: Network, inputs: EffectInputs, redesigned: np.ndarray,
+             routed: RouteMemo, central: State | None = None) -> dict[str, Any]:
     """One state: every figure as ``{"value": central, "range": [low, high]}``."""
     states = {case: (central if case == "central" and central is not None
                      else judge_state(after, inputs, redesigned=redesigned, case=case, routed=routed))
               for case in CASES}
     # the roads whose design already enforces the new limit count as redesigned in every state
     enforced = redesigned | ds.basis_mask(after.edges, (ds.BASIS_DESIGN,))
-    power = sc.power_model(after_eb, _in_area(after.edges), inputs.scores, before_col="limit_before",
+    power = power_model(after_eb, _in_area(after.edges), inputs.scores, before_col="limit_before",
                            after_col=inputs.limit_column,
                            redesigned=enforced[inside(after.edges)])
     out: dict[str, Any] = {
@@ -160,8 +175,8 @@ def _figures(after_eb: pd.DataFrame, after: Any, inputs: EffectInputs, redesigne
     return out
 
 
-def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: State | None = None,
-                    signs_only: Any = None) -> dict[str, Any]:
+def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, central: State | None = None,
+                    signs_only: Network | None = None) -> dict[str, Any]:
     """Signs only, the calming plan by year, and the horizon, each with low / central / high.
 
     Parameters
@@ -193,7 +208,7 @@ def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: S
         if "redesign_year" in after.edges.columns else np.full(len(after.edges), np.nan)
     length_km = after.edges["length"].to_numpy(dtype=float) / 1000.0
     planned = ~np.isnan(year)
-    routed: dict[str, Any] = {}
+    routed: RouteMemo = {}
     by_mask: dict[bytes, dict[str, Any]] = {}
 
     signs_net = after if signs_only is None else signs_only
@@ -207,7 +222,7 @@ def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: S
 
     horizon_mask = ds.redesigned_by(year, inputs.horizon)
     with_plan = figures(horizon_mask, use_central=True)
-    signs_only = figures(np.zeros(len(year), dtype=bool))
+    without_plan = figures(np.zeros(len(year), dtype=bool))
     years = []
     for y in range(inputs.base_year, inputs.horizon + 1):
         mask = ds.redesigned_by(year, y)
@@ -226,7 +241,7 @@ def calming_effects(before: Any, after: Any, inputs: EffectInputs, *, central: S
             "redesigned_by_horizon_km": round(float(length_km[horizon_mask].sum()), 1),
             "complete_in": finish,
         },
-        "signs_only": signs_only,
+        "signs_only": without_plan,
         "with_plan": with_plan,
         "years": years,
         "source": "in-process re-judging of the evaluated network: the toets at each state's driven "

@@ -11,20 +11,27 @@ Modules: :mod:`~mobisim.traffic.settings` (every assumption, sourced), :mod:`~mo
 (AequilibraE), :mod:`~mobisim.traffic.results` (per-segment volumes, rat runs, displacement).
 """
 
-from mobisim.traffic.assign import Assignment, assign
-from mobisim.traffic.counts import apply_counts
-from mobisim.traffic.results import (
-    TRAFFIC_COLUMNS,
-    TrafficModel,
-    displacement,
-    model_key,
-    model_traffic,
-    traffic_summary,
-    write_traffic,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mobisim._lazy import lazy_exports
 from mobisim.traffic.settings import TrafficSettings
-from mobisim.traffic.supply import car_links, driven_speed
-from mobisim.traffic.zones import Zones, build_zones
+
+if TYPE_CHECKING:
+    from mobisim.traffic.assign import Assignment, assign
+    from mobisim.traffic.counts import apply_counts
+    from mobisim.traffic.results import (
+        TRAFFIC_COLUMNS,
+        TrafficModel,
+        displacement,
+        model_key,
+        model_traffic,
+        traffic_summary,
+        write_traffic,
+    )
+    from mobisim.traffic.supply import car_links, driven_speed
+    from mobisim.traffic.zones import Zones, build_zones
 
 __all__ = [
     "Assignment",
@@ -43,3 +50,15 @@ __all__ = [
     "traffic_summary",
     "write_traffic",
 ]
+
+
+#: The algorithms' names, imported when first used (:mod:`mobisim._lazy`): importing the package
+#: (its settings) does not import them.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "mobisim.traffic.assign": ("Assignment", "assign"),
+    "mobisim.traffic.counts": ("apply_counts",),
+    "mobisim.traffic.results": ("TRAFFIC_COLUMNS", "TrafficModel", "displacement", "model_key", "model_traffic",
+                                "traffic_summary", "write_traffic"),
+    "mobisim.traffic.supply": ("car_links", "driven_speed"),
+    "mobisim.traffic.zones": ("Zones", "build_zones"),
+})

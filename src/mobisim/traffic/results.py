@@ -219,8 +219,8 @@ def write_traffic(edges: pd.DataFrame, model: TrafficModel, *, before: pd.DataFr
     out.loc[~modelled & ~own.to_numpy(), "daily_traffic_source"] = "default:class"
     out["traffic_through_min"] = m["through_min"].astype("Float64").round(2)
     out["rat_run"] = m["rat_run"].fillna(False).astype(bool).to_numpy() & modelled
-    out["rat_run_fix"] = pd.array(np.where(out["rat_run"].to_numpy(), "modal filter (close_through_traffic)", None),
-                                  dtype="string")
+    out["rat_run_fix"] = pd.Series(pd.NA, index=out.index, dtype="string").mask(
+        out["rat_run"], "modal filter (close_through_traffic)")
     if before is not None:
         b = pd.to_numeric(before["daily_traffic"].reindex(out.index), errors="coerce").astype("Float64")
         out["daily_traffic_before"] = b
