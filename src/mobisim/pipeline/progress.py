@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+#: ``tick(done, total)``: how far a step is.
+Tick = Callable[[int, int], None]
 
 
 class Steps:
@@ -44,14 +47,29 @@ class Steps:
             self._progress.stop()
 
     @contextmanager
-    def step(self, key: str, label: str) -> Iterator[None]:
-        """Time the block as step ``key``, shown as ``label``."""
+    def step(self, key: str, label: str) -> Iterator[Tick]:
+        """Time the block as step ``key``, shown as ``label``.
+
+        Yields
+        ------
+        Tick
+            ``tick(done, total)`` shows how far a step that knows its size is (items and percent).
+        """
         progress = self._progress
         task = progress.add_task(label, total=1) if progress is not None else None
+
+        size = [1]
+
+        def tick(done: int, total: int) -> None:
+            if progress is not None and task is not None and total > 0:
+                size[0] = total
+                progress.update(task, total=total, completed=done,
+                                description=f"{label} [dim]({done}/{total}, {100 * done / total:.0f} %)[/]")
+
         t0 = time.perf_counter()
         try:
-            yield
+            yield tick
         finally:
             self.timings[key] = time.perf_counter() - t0
             if progress is not None and task is not None:
-                progress.update(task, completed=1, description=f"{label} [dim]({self.timings[key]:.1f} s)[/]")
+                progress.update(task, completed=size[0], description=f"{label} [dim]({self.timings[key]:.1f} s)[/]")

@@ -105,9 +105,9 @@ def evaluate(sc: Scenario, inputs: Inputs, steps: Steps, *, name: str, out_dir: 
         schools_after = evaluate_schools(after, sc, inputs)
     with steps.step("parking", "Parking cap and freed space"):
         parking_result = evaluate_parking_step(after, sc, inputs, notes)
-    with steps.step("scores", "Scores"):
+    with steps.step("scores", "Scores (signs only and the calming plan year by year)") as tick:
         scores = compute_scores(before, after, sc, schools_before=schools_before, schools_after=schools_after,
-                                parking_result=parking_result, inputs=inputs)
+                                parking_result=parking_result, inputs=inputs, progress=tick)
     for obj in (schools_before, schools_after, parking_result):
         notes.extend(obj.notes if obj is not None else [])
     return RunResult(name=name, out_dir=out_dir, paths={}, scores=scores, before=before, after=after,

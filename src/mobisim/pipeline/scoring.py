@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,7 +26,8 @@ __all__ = ["compute_scores"]
 
 def compute_scores(before: Network, after: Network, scenario: Scenario, *,
                    schools_before: SchoolRoutes | None = None, schools_after: SchoolRoutes | None = None,
-                   parking_result: ParkingResult | None = None, inputs: Inputs | None = None) -> dict[str, Any]:
+                   parking_result: ParkingResult | None = None, inputs: Inputs | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Every score of the run (:mod:`mobisim.score`), each with its formula and inputs.
 
     Before is today's network at today's limits (``maxspeed``); after is the scenario network at
@@ -42,6 +44,8 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
         The school routes and the parking result, when their steps ran.
     inputs
         ``school_list`` for the calming states' school routes (a scenario's own school list).
+    progress
+        ``progress(done, total)`` as the calming states are judged (the slow part).
 
     Returns
     -------
@@ -79,7 +83,8 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
     if before.traffic is not None and after.traffic is not None:
         out["traffic"] = _traffic_scores(eb, ea, before.traffic, after.traffic, scenario)
     if _limits_lowered(after.edges):
-        out["calming"] = _calming_scores(before, after, scenario, out, schools_after=schools_after, inputs=inputs)
+        out["calming"] = _calming_scores(before, after, scenario, out, schools_after=schools_after, inputs=inputs,
+                                         progress=progress)
     out["headline"] = headline(out)
     composite_range(out, s)
     return to_jsonable(out)
@@ -112,7 +117,8 @@ def _limits_lowered(edges: pd.DataFrame) -> bool:
 
 
 def _calming_scores(before: Network, after: Network, scenario: Scenario, out: dict[str, Any], *,
-                    schools_after: SchoolRoutes | None = None, inputs: Inputs | None = None) -> dict[str, Any]:
+                    schools_after: SchoolRoutes | None = None, inputs: Inputs | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.score.effects.calming_effects`).
 
     The states are routed from the homes the run's own school routes used (``schools_after``), so
@@ -135,7 +141,7 @@ def _calming_scores(before: Network, after: Network, scenario: Scenario, out: di
     central = effects.State(ta.get("all"), ta.get("school_routes"), ta.get("crossings"), kids.get("value"),
                             (kids.get("inputs") or {}).get("children_routed"))
     value = effects.calming_effects(before, after, settings, central=central,
-                                    signs_only=_signs_only_traffic(before, after, scenario))
+                                    signs_only=_signs_only_traffic(before, after, scenario), progress=progress)
     value["driven_speed_km"] = ds.summary(in_area(after.edges))
     return {"value": value, "unit": "fractions (share, change)",
             "formula": effects.EFFECTS_FORMULA,

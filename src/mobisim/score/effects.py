@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -176,7 +177,8 @@ def _figures(after_eb: pd.DataFrame, after: Network, inputs: EffectInputs, redes
 
 
 def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, central: State | None = None,
-                    signs_only: Network | None = None) -> dict[str, Any]:
+                    signs_only: Network | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Signs only, the calming plan by year, and the horizon, each with low / central / high.
 
     Parameters
@@ -194,6 +196,8 @@ def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, ce
         ``after`` with the traffic assigned as if no street were redesigned: the states without
         any redesign are judged with its volumes (default: ``after``'s). The years in between
         keep the horizon's volumes (an approximation, stated in the output).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each state is judged (the run's progress line).
 
     Returns
     -------
@@ -220,13 +224,18 @@ def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, ce
             by_mask[key] = _figures(eb, net, inputs, mask, routed, central if use_central else None)
         return by_mask[key]
 
+    total = 2 + inputs.horizon - inputs.base_year + 1
+    tick = progress or (lambda done, total: None)
     horizon_mask = ds.redesigned_by(year, inputs.horizon)
     with_plan = figures(horizon_mask, use_central=True)
+    tick(1, total)
     without_plan = figures(np.zeros(len(year), dtype=bool))
+    tick(2, total)
     years = []
     for y in range(inputs.base_year, inputs.horizon + 1):
         mask = ds.redesigned_by(year, y)
         years.append({"year": y, "redesigned_km": round(float(length_km[mask].sum()), 1), **figures(mask)})
+        tick(2 + len(years), total)
     finish = int(np.nanmax(year)) if planned.any() else None
     area = inside(after.edges)
     sign_km = float(length_km[ds.basis_mask(after.edges, ds.LOWERED_BASES) & area].sum())
