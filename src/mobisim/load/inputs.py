@@ -131,7 +131,10 @@ def read_inputs(scenario: Scenario, *, parking: bool = True) -> Inputs:
     if schools.school_register is not None:
         inputs.school_register = read_school_register(schools.school_register)
     inputs.school_list = read_school_list(schools)
-    inputs.school_wijken, inputs.school_wijken_note = load_wijken_optional(schools)
+    if schools.wijken_path is None and inputs.wijken is not None:  # the same file: read once
+        inputs.school_wijken = inputs.wijken
+    else:
+        inputs.school_wijken, inputs.school_wijken_note = load_wijken_optional(schools)
     if inputs.wijken is None and "areas" not in scenario.parking.model_fields_set:
         inputs.parking_skipped = f"parking skipped: the wijk polygons are not found ({missing_wijken_hint()})"
     elif not parking:
