@@ -176,6 +176,26 @@ def _figures(after_eb: pd.DataFrame, after: Network, inputs: EffectInputs, redes
     return out
 
 
+def _plan_summary(edges: pd.DataFrame, inputs: EffectInputs, year: np.ndarray,
+                  horizon_mask: np.ndarray) -> dict[str, Any]:
+    """The calming plan's pace, the km it lowers and must redesign, what it does by the horizon,
+    and the year it completes."""
+    length_km = edges["length"].to_numpy(dtype=float) / 1000.0
+    planned = ~np.isnan(year)
+    area = inside(edges)
+    sign_km = float(length_km[ds.basis_mask(edges, ds.LOWERED_BASES) & area].sum())
+    # what needs a redesign, with the plan or without it
+    cand_km = float(length_km[ds.basis_mask(edges, (ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN)) & area].sum())
+    return {
+        "enabled": inputs.plan.enabled, "start_year": inputs.plan.start_year,
+        "km_per_year": inputs.plan.km_per_year, "school_routes_first": inputs.plan.school_routes_first,
+        "lowered_km": round(sign_km, 1),
+        "to_redesign_km": round(cand_km, 1),
+        "redesigned_by_horizon_km": round(float(length_km[horizon_mask].sum()), 1),
+        "complete_in": int(np.nanmax(year)) if planned.any() else None,
+    }
+
+
 def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, central: State | None = None,
                     signs_only: Network | None = None,
                     progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -211,7 +231,6 @@ def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, ce
     year = pd.to_numeric(after.edges["redesign_year"], errors="coerce").to_numpy(dtype=float) \
         if "redesign_year" in after.edges.columns else np.full(len(after.edges), np.nan)
     length_km = after.edges["length"].to_numpy(dtype=float) / 1000.0
-    planned = ~np.isnan(year)
     routed: RouteMemo = {}
     by_mask: dict[bytes, dict[str, Any]] = {}
 
@@ -236,20 +255,8 @@ def calming_effects(before: Network, after: Network, inputs: EffectInputs, *, ce
         mask = ds.redesigned_by(year, y)
         years.append({"year": y, "redesigned_km": round(float(length_km[mask].sum()), 1), **figures(mask)})
         tick(2 + len(years), total)
-    finish = int(np.nanmax(year)) if planned.any() else None
-    area = inside(after.edges)
-    sign_km = float(length_km[ds.basis_mask(after.edges, ds.LOWERED_BASES) & area].sum())
-    # what needs a redesign, with the plan or without it
-    cand_km = float(length_km[ds.basis_mask(after.edges, (ds.BASIS_SIGN_ONLY, ds.BASIS_REDESIGN)) & area].sum())
     return {
-        "plan": {
-            "enabled": inputs.plan.enabled, "start_year": inputs.plan.start_year,
-            "km_per_year": inputs.plan.km_per_year, "school_routes_first": inputs.plan.school_routes_first,
-            "lowered_km": round(sign_km, 1),
-            "to_redesign_km": round(cand_km, 1),
-            "redesigned_by_horizon_km": round(float(length_km[horizon_mask].sum()), 1),
-            "complete_in": finish,
-        },
+        "plan": _plan_summary(after.edges, inputs, year, horizon_mask),
         "signs_only": without_plan,
         "with_plan": with_plan,
         "years": years,
