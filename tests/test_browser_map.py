@@ -1,8 +1,9 @@
 """The self-contained map.html in a real headless Chromium (Debian's ``chromium`` via Playwright).
 
 Every non-file request is blocked (the sandbox and CI have no internet): the page must load
-without console errors, list its layers in the layer control, and show a verdict in the tooltip
-when the mouse is over a segment. Skipped, with the reason, when Chromium or Playwright is missing.
+without console errors, list its views and base layers, show a two-line tooltip (what and its
+verdict) when the mouse is over a segment, and the reason and fix in the side panel on a click.
+Skipped, with the reason, when Chromium or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_tools import tooltip_at
+from browser_tools import panel_at, show_feature
 from mobisim import pipeline
 from mobisim.render import map as maps
 from mobisim.render.outputs import write_text
@@ -55,33 +56,9 @@ def page(browser, map_file):
 
     pg.route("**/*", route)
     pg.goto(map_file.path.as_uri())
-    pg.wait_for_function("window.mobisimMap !== undefined && window.mobisimLayers !== undefined")
+    pg.wait_for_function("window.mobisimApp !== undefined && window.mobisimApp.ready === true")
     yield pg
     pg.close()
-
-
-def _hover_first(page, key: str, where: str = "true") -> str:
-    """Show only layer ``key``, zoom to its first feature matching ``where`` and hover it.
-
-    ``where`` is a JavaScript expression of ``f`` (the GeoJSON feature) and ``layer`` (the layer).
-    """
-    x, y = page.evaluate(
-        """([key, where]) => {
-            const map = window.mobisimMap, layers = window.mobisimLayers;
-            Object.entries(layers).forEach(([k, l]) => { if (k !== key) map.removeLayer(l); });
-            if (!map.hasLayer(layers[key])) map.addLayer(layers[key]);
-            const test = new Function('f', 'layer', 'return ' + where);
-            const f = layers[key].getLayers().find(l => test(l.feature, layers[key]));
-            const ll = f.getLatLngs ? f.getLatLngs() : [f.getLatLng()];
-            const a = ll[0], b = ll[Math.min(1, ll.length - 1)];
-            const mid = L.latLng((a.lat + b.lat) / 2, (a.lng + b.lng) / 2);
-            map.setView(mid, 18, {animate: false});
-            const p = map.latLngToContainerPoint(mid), r = map.getContainer().getBoundingClientRect();
-            return [p.x + r.left, p.y + r.top];
-        }""",
-        [key, where],
-    )
-    return tooltip_at(page, x, y, f"the first {key} feature matching {where!r}")
 
 
 def test_loads_offline_without_errors(page):
@@ -91,27 +68,33 @@ def test_loads_offline_without_errors(page):
     assert page.external == []  # nothing asked for outside the file: truly self-contained
 
 
-def test_layer_control_lists_every_layer(page, map_file):
+def test_views_and_base_layers_are_listed(page, map_file):
     text = page.inner_text(".leaflet-control-layers")
-    for title in map_file.titles + ["Plain background (offline)", "OpenStreetMap tiles (online)"]:
-        assert title in text
+    assert "Offline basemap (from this run's data)" in text and "OpenStreetMap tiles (online)" in text
     assert "© OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
-    legend = page.inner_text("#mobisim-legend")
-    assert all(title in legend for title in map_file.titles)
+    views = page.eval_on_selector_all("#mobisim-view option", "os => os.map(o => o.textContent)")
+    assert views[0] == "30/50: which roads keep 50 and why" and "The 8-year-old test (8-jarigen-toets)" in views
+    legend = page.inner_text("#mobisim-legend")  # the first view's legend only
+    assert "Speed regime 30/50 and why" in legend and "8-jarigen-toets: failing segments" not in legend
+    groups = page.eval_on_selector_all("#mobisim-legend [data-layer]", "gs => gs.map(g => g.textContent)")
+    assert all(any(title in g for g in groups) for title in map_file.titles)
 
 
-def test_tooltip_shows_the_toets_verdict_and_reason(page, map_file):
-    text = _hover_first(page, "toets_fail")
-    assert "fail" in text
+def test_tooltip_is_short_and_the_panel_gives_reason_and_fix(page, map_file):
+    x, y = show_feature(page, "toets_fail")
+    tip, panel = panel_at(page, x, y, "the first failing segment")
     e = map_file.net.edges
-    reasons = set(e.loc[e["toets_bike"] == "fail", "toets_bike_reason"].dropna())
-    assert any(r in text for r in reasons)
+    fails = e[e["toets_bike"] == "fail"]
+    assert len(tip.strip().splitlines()) == 2 and "fails for cycling" in tip
+    assert any(street in tip for street in set(fails["name"].dropna()))
+    assert any(r in panel for r in set(fails["toets_bike_reason"].dropna()))
+    assert any(f in panel for f in set(fails["toets_bike_fix"].dropna()))
+    assert "The 8-year-old test" in panel
 
 
-def test_osm_name_is_shown_as_text_not_run(page, map_file):
-    # the speed-regime feature of the street named like a script tag (its Street lookup value)
-    street = "layer.mobisimLookups[0][f.properties.p[0]] === '<script>alert(1)</script>'"
-    text = _hover_first(page, "speed_regime", street)
-    assert SCRIPT_NAME in text
-    assert "Regime" in text and "30 km/h" in text
-    assert not [e for e in page.events if e[0] == "dialog"]
+def test_osm_name_is_shown_as_text_not_run(page):
+    x, y = show_feature(page, "speed_regime", "f.properties.street === '<script>alert(1)</script>'")
+    tip, panel = panel_at(page, x, y, "the street named like a script tag")
+    assert SCRIPT_NAME in tip and SCRIPT_NAME in panel
+    assert "Regime\t30 km/h" in panel
+    assert not [e for e in page.events if e[0] in ("dialog", "pageerror")]

@@ -2,7 +2,7 @@
 
 A fixture with its east side outside the area judged: the greyed roads there answer a hover with
 "outside the municipality — not judged", the judged ones with their tier and deciding criteria;
-the legend dims the layers that are switched off and shows their rows again when switched on.
+the legend shows the chosen view's layers only, and follows the view switcher.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import box
 
-from browser_tools import tooltip_at
+from browser_tools import panel_at, show_feature
 from mobisim import pipeline
 from mobisim.load.areas import mark_area
 from mobisim.render import map as maps
@@ -43,56 +43,43 @@ def page(browser, map_file):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
     pg.goto(map_file.as_uri())
-    pg.wait_for_function("window.mobisimMap !== undefined && window.mobisimLayers !== undefined")
+    pg.wait_for_function("window.mobisimApp !== undefined && window.mobisimApp.ready === true")
     pg.wait_for_timeout(600)  # let the opening fitBounds animation end before setView
     yield pg
     pg.close()
 
 
-def _hover(page, street: str, offset: float = 0.0) -> str:
-    """Hover the regime-layer feature of ``street`` (only that layer shown), ``offset`` px off its line."""
-    page.mouse.move(1, 1)  # the map's corner: the previous tooltip closes ...
-    # ... unless a line of the zoomed-in view runs through the corner: close it from the map too
-    page.evaluate("() => window.mobisimMap.eachLayer(l => { if (l.closeTooltip) l.closeTooltip(); })")
-    page.wait_for_selector(".leaflet-tooltip", state="detached", timeout=5000)
-    x, y = page.evaluate(
-        """([street, offset]) => {
-            const map = window.mobisimMap, layers = window.mobisimLayers, key = 'speed_regime';
-            Object.entries(layers).forEach(([k, l]) => { if (k !== key) map.removeLayer(l); });
-            const layer = layers[key];
-            const f = layer.getLayers().find(l => layer.mobisimLookups[0][l.feature.properties.p[0]] === street);
-            const mid = f.getCenter();
-            map.setView(mid, 18, {animate: false});
-            const p = map.latLngToContainerPoint(mid), r = map.getContainer().getBoundingClientRect();
-            return [p.x + r.left + offset, p.y + r.top];
-        }""",
-        [street, offset],
-    )
-    return tooltip_at(page, x, y, street)
+def _panel(page, street: str, offset: float = 0.0) -> tuple[str, str]:
+    """Tooltip and side panel of the regime-layer feature of ``street``, ``offset`` px off its line."""
+    x, y = show_feature(page, "speed_regime", f"f.properties.street === {street!r}", offset)
+    return panel_at(page, x, y, street)
 
 
 def test_judged_road_shows_tier_and_deciding_criteria(page):
-    text = _hover(page, "<script>alert(1)</script>")
+    tip, text = _panel(page, "<script>alert(1)</script>")
+    assert "to 30: a criterion fails" in tip
     assert "Tier\tto 30" in text and "Limit\t50 → 30 km/h" in text
     assert "Deciding\tC2 sensitive sites, C4 crossable: fail" in text
-    text = _hover(page, "Westlaan")  # already 30: no tier, the reason instead
+    tip, text = _panel(page, "Westlaan")  # already 30: no tier, the reason instead
     assert "already 30 km/h" in text and "Tier" not in text and "R4-already-30" in text
 
 
 def test_outside_road_is_greyed_and_says_not_judged(page):
-    # Oostlaan is drawn 1.2 px wide: the hover tolerance finds it 2 px off its line
-    text = _hover(page, "Oostlaan", offset=2.0)
+    # Oostlaan is drawn thin: the hover tolerance finds it 2 px off its line
+    tip, text = _panel(page, "Oostlaan", offset=2.0)
+    assert "outside the municipality — not judged" in tip
     assert "outside the municipality — not judged" in text and "R0-outside-area" in text
     assert "Tier" not in text and "Toets" not in text
     assert page.errors == []
 
 
-def test_legend_follows_the_layer_switches(page):
-    legend = page.locator("#mobisim-legend [data-layer='school_routes']")
-    assert "off" in legend.get_attribute("class")
-    assert not legend.locator(".row").first.is_visible()
-    assert page.locator("#mobisim-legend [data-layer='speed_regime'] .row").first.is_visible()
-    page.locator(".leaflet-control-layers label", has_text="School routes by intensity").locator("input").check()
+def test_legend_follows_the_view_switcher(page):
+    schools = page.locator("#mobisim-legend [data-view='schools']")
+    regime = page.locator("#mobisim-legend [data-view='regime']")
+    assert regime.is_visible() and not schools.is_visible()
+    page.select_option("#mobisim-view", "schools")
     page.wait_for_timeout(200)
-    assert "off" not in legend.get_attribute("class")
-    assert legend.locator(".row").first.is_visible()
+    assert schools.is_visible() and not regime.is_visible()
+    assert schools.locator("[data-layer='school_routes'] .row").first.is_visible()
+    assert page.evaluate("() => window.mobisimMap.hasLayer(window.mobisimLayers['school_routes'])")
+    assert not page.evaluate("() => window.mobisimMap.hasLayer(window.mobisimLayers['speed_regime'])")

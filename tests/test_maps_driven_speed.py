@@ -3,7 +3,6 @@ from segments written by hand (RD New)."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import geopandas as gpd
@@ -13,6 +12,7 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString
 
+from browser_tools import layer_rows, page_data
 from mobisim.render import map as maps
 from mobisim.render.outputs import write_gpkg
 
@@ -127,15 +127,14 @@ def test_tooltip_gives_limits_speed_basis_reason_and_year(edges):
 def test_layer_renders_with_names_escaped_and_a_legend_entry(edges):
     layer = _layer(edges)
     page = maps.render_html(maps.build_map([layer], title="driven speed test"))
-    assert 'window.mobisimLayers["driven_speed"]' in page
+    assert [ld["key"] for ld in page_data(page)["layers"]] == ["driven_speed"]
     assert "Signs or redesign (driven speed)" in page
     # the name is never markup (escaped in the script) nor a template (``{{ }}`` kept as text)
     assert "<b>Straat</b>" not in page
     assert "\\u003cb\\u003eStraat\\u003c/b\\u003e {{C}}" in page
-    name = re.search(r'window\.mobisimLayers\["driven_speed"\] = (\w+);', page).group(1)
-    lookups = json.loads(re.search(r"var " + name + r"_lookups = (.*);\n", page).group(1))
-    assert "<b>Straat</b> {{C}}" in lookups[0]  # decoded text, shown with textContent
-    assert "redesign planned in 2033 (after the horizon)" in lookups[5]
+    rows = layer_rows(page, "driven_speed")
+    assert "<b>Straat</b> {{C}}" in {row["Street"] for row in rows}  # decoded text, shown with textContent
+    assert "redesign planned in 2033 (after the horizon)" in {row["Redesign"] for row in rows}
     legend = re.search(r'<div class="mobisim-lg" data-layer="driven_speed">(.*?)</div></div>', page).group(1)
     for style in layer.styles.values():
         assert style["color"] in legend

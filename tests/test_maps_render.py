@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -11,10 +10,13 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from shapely.geometry import GeometryCollection, LineString, MultiLineString, Point, Polygon, box
+from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
+from browser_tools import layer_rows, page_data
 from mobisim import pipeline
 from mobisim.render import map as maps
+from mobisim.render.map.legend import legend_row
+from mobisim.render.map.styles import area, line, shape
 from mobisim.render.outputs import write_gpkg
 from mobisim.scenario import Scenario
 
@@ -40,14 +42,6 @@ def layers(evaluated):
 def _page(layers, self_contained: bool) -> str:
     m = maps.build_map(layers, title="render test", self_contained=self_contained)
     return maps.render_html(m, self_contained=self_contained)
-
-
-def _layer_payload(page: str, key: str) -> tuple[list, list]:
-    """The compact feature rows and the lookup tables of one layer, parsed back from the page."""
-    name = re.search(r"window\.mobisimLayers\[\"" + key + r"\"\] = (\w+);", page).group(1)
-    data = re.search(re.escape(name) + r"\.addData\(mobisimFeatures\((.*)\)\);\n", page).group(1)
-    lookups = re.search(r"var " + re.escape(name) + r"_lookups = (.*);\n", page).group(1)
-    return json.loads(data), json.loads(lookups)
 
 
 def test_layers_follow_the_verdicts(evaluated, layers):
@@ -76,25 +70,33 @@ def test_osm_names_are_never_html_or_templates(evaluated):
     edges.loc[edges["name"] == "Noordstraat", "name"] = "{{ 7*7 }} {% raw %}"
     page = _page(maps.map_layers(edges, evaluated.nodes, evaluated.features), self_contained=False)
     assert SCRIPT_NAME not in page and "<b>Regenboog" not in page
-    _, lookups = _layer_payload(page, "speed_regime")
-    streets = lookups[0]
+    streets = {row["Street"] for row in layer_rows(page, "speed_regime")}
     assert SCRIPT_NAME in streets  # shown as text by the browser (textContent), see the browser test
     assert "{{ 7*7 }} {% raw %}" in streets  # not evaluated by Jinja
-    _, site_lookups = _layer_payload(page, "sites")
-    assert "Basisschool De <b>Regenboog</b>" in site_lookups[0]
+    assert "Basisschool De <b>Regenboog</b>" in {row["Name"] for row in layer_rows(page, "sites")}
 
 
 def test_tooltip_rows_carry_verdict_reason_and_fix(evaluated, layers):
-    page = _page(layers, self_contained=False)
-    rows, lookups = _layer_payload(page, "toets_fail")
-    labels = [label for label, _ in next(layer for layer in layers if layer.key == "toets_fail").fields]
-    first = rows[0][1]  # [style, lookup indices, geometry type, coordinates]
-    row = {label: lookups[i][first[i]] for i, label in enumerate(labels)}
+    row = layer_rows(_page(layers, self_contained=False), "toets_fail")[0]
     e = evaluated.edges
     fails = e[(e["toets_bike"] == "fail") | (e["toets_walk"] == "fail")]
-    assert row["Verdict"].startswith("fail")
+    assert row["Street"] in set(fails["name"].dropna())
+    assert row["Verdict"].startswith("fail") and row["style"].startswith("fails for")
     assert row["Why (bike)"] in set(fails["toets_bike_reason"].dropna())
     assert row["Fix (bike)"] in set(fails["toets_bike_fix"].dropna())
+
+
+def test_each_segment_geometry_is_stored_once(layers):
+    """The layers drawn on segments refer to one shared table: a segment in three layers is stored
+    once, and the table holds exactly the segments of those layers."""
+    data = page_data(_page(layers, self_contained=False))
+    shared = [ld for ld in data["layers"] if ld.get("shared")]
+    assert {ld["key"] for ld in shared} >= {"speed_regime", "toets_fail", "toets_pass", "school_routes"}
+    assert all("shapes" not in ld for ld in shared)
+    edge_ids = set().union(*(set(layer.frame["edge_id"]) for layer in layers if "edge_id" in layer.frame.columns))
+    assert len(data["segments"]["h"]) == len(edge_ids) == len(data["segments"]["shapes"]["o"][0])
+    drawn = sum(len(ld["k"]) for ld in shared)
+    assert drawn > len(edge_ids)  # segments shown in several views, stored once
 
 
 def test_self_contained_inlines_everything(layers):
@@ -126,32 +128,30 @@ def test_geometry_is_simplified_and_rounded():
     frame = gpd.GeoDataFrame({"name": ["Rechte Weg"]}, geometry=[LineString(pts)], crs=28992)
     layer = maps.MapLayer("t", "T", frame, pd.Series(["a"]), {"a": {"color": "#000", "weight": 1}},
                           [("Street", pd.Series(["Rechte Weg"]))])
-    data, lookups, styles = maps.layer_data(layer)
-    [[style, indices, kind, coords]] = json.loads(data)
-    assert (style, indices, kind) == (0, [0], "L")
-    assert len(coords) == 2
-    assert all(abs(round(c, 5) - c) < 1e-12 for xy in coords for c in xy)
-    assert lookups == [["Rechte Weg"]] and styles == [{"color": "#000", "weight": 1}]
+    data = maps.layer_data(layer)
+    [table] = data["shapes"]
+    assert table["type"] == "LineString" and table["d"] == 5 and table["o"] == [[2]]
+    xy = np.cumsum(np.array(table["c"]).reshape(-1, 2), axis=0) / 1e5  # whole 1e-5 degrees, differences
+    assert xy.shape == (2, 2) and 4.0 < xy[0, 0] < 5.0 and 52.0 < xy[0, 1] < 53.0
+    assert data["lookups"] == [["Rechte Weg"]] and data["styles"] == [{"color": "#000", "weight": 1}]
+    assert data["combos"] == [[0, 0]] and data["k"] == [0] and data["g"] == [0]
 
 
-def test_compact_rows_keep_every_geometry_type():
-    """One row per non-empty feature: style, lookup indices, type code, GeoJSON coordinates; a
-    collection keeps its whole GeoJSON geometry (type code ""); an empty geometry is left out."""
+def test_shape_tables_keep_every_geometry_family():
+    """Points, polygons and lines in one layer: one shape table per family, every feature pointing
+    to its own geometry; an empty geometry is left out; equal tooltip rows share one combination."""
     geoms = [Point(80000, 455000), box(80000, 455000, 80100, 455100),
              MultiLineString([[(80000, 455000), (80100, 455000)], [(80000, 455050), (80100, 455050)]]),
-             GeometryCollection([Point(80000, 455000)]), Polygon()]
-    frame = gpd.GeoDataFrame({"name": list("abcde")}, geometry=geoms, crs=28992)
+             Point(80050, 455050), Polygon()]
+    frame = gpd.GeoDataFrame({"name": list("abcab")}, geometry=geoms, crs=28992)
     layer = maps.MapLayer("t", "T", frame, pd.Series(["x", "y", "x", "y", "x"]),
-                          {"x": {"color": "#000"}, "y": {"color": "#fff"}},
-                          [("Name", frame["name"]), ("Twice", frame["name"] + frame["name"])])
-    data, lookups, _ = maps.layer_data(layer, tolerance=0)
-    rows = json.loads(data)
-    assert [r[:3] for r in rows] == [[0, [0, 0], "P"], [1, [1, 1], "A"], [0, [2, 2], "ML"], [1, [3, 3], ""]]
-    assert lookups == [list("abcde"), ["aa", "bb", "cc", "dd", "ee"]]
-    lon, lat = rows[0][3]
-    assert 4.0 < lon < 5.0 and 52.0 < lat < 53.0
-    assert len(rows[1][3][0]) == 5 and len(rows[2][3]) == 2  # one ring of 5 points; two lines
-    assert rows[3][3]["type"] == "GeometryCollection"
+                          {"x": {"color": "#000"}, "y": {"color": "#fff"}}, [("Name", frame["name"])])
+    data = maps.layer_data(layer, tolerance=0)
+    assert [t["type"] for t in data["shapes"]] == ["Point", "MultiLineString", "Polygon"]
+    assert data["shapes"][1]["o"] == [[2, 2], [2]] and data["shapes"][2]["o"] == [[5], [1]]
+    assert len(data["k"]) == 4 and sorted(np.cumsum(data["g"]).tolist()) == [0, 1, 2, 3]
+    assert data["lookups"] == [["a", "b", "c"]]
+    assert sorted(map(tuple, data["combos"])) == [(0, 0), (0, 2), (1, 0), (1, 1)]
 
 
 def test_theme_layers_to_geopackage(tmp_path, evaluated):
@@ -190,7 +190,7 @@ def test_regime_layer_is_coloured_by_tier(evaluated):
     assert (cat[e.index[hoofdweg]] == "keep_50").all() and (cat[e.index[oost]] == "50_if_shown").all()
     assert list(layer.styles) == [k for k in maps.REGIME_STYLES if k in set(cat)]  # only what is drawn
     colours = {k: s["color"] for k, s in maps.REGIME_STYLES.items()}
-    assert maps.RED not in colours.values() and "#d73027" not in colours.values()
+    assert maps.RED not in colours.values()  # vermillion: the toets failures
     assert len({colours[k] for k in ("keep_50", "50_if_shown", "to_30", "already_30", "out_of_scope",
                                      "outside_area")}) == 6
     assert maps.REGIME_STYLES["50_if_shown"].get("dashArray")
@@ -269,3 +269,52 @@ def test_outside_area_is_greyed_and_absent_from_the_toets(partly_outside):
                 "no2_high_ugm3", "in_area"):
         assert col in sr.columns, col
     assert set(sr.loc[sr["in_area"], "regime_tier"].dropna()) == {"to_30"}
+
+
+def test_views_take_the_layers_present_and_every_layer_has_a_view(layers):
+    extra = maps.MapLayer("other", "Something else", layers[0].frame.iloc[:1], layers[0].category.iloc[:1],
+                          layers[0].styles)
+    views = maps.map_views([*layers, extra])
+    keys = [v.key for v in views]
+    assert keys[:3] == ["regime", "toets", "schools"] and keys[-1] == "other"
+    assert "changes" not in keys and "parking" not in keys  # none of their layers on this map
+    assert {k for v in views for k in v.layers} == {layer.key for layer in layers} | {"other"}
+    schools = next(v for v in views if v.key == "schools")
+    assert schools.layers == tuple(k for k in ("school_routes", "weakest_links", "sites")
+                                   if k in {layer.key for layer in layers})
+
+
+def test_within_a_view_no_colour_and_mark_mean_two_things():
+    """Every view of the known styles: distinct (mark, colour, dash) per legend entry, points of
+    interest never circles, and the toets failure colour not used for the 30/50 tiers."""
+    styles = {
+        "regime": [*maps.REGIME_STYLES.values()],
+        "schools": [line(b.colour, b.weight, label=b.label) for b in maps.SCHOOL_BINS]
+        + [area(b.colour, b.label) for b in maps.WIJK_BINS]
+        + [shape(maps.SITE_COLOURS[k], maps.SITE_SHAPES[k], v) for k, v in maps.SITE_KINDS.items()],
+        "driven_speed": [*maps.DRIVEN_SPEED_STYLES.values()],
+        "traffic_change": [*maps.CHANGE_STYLES.values()],
+    }
+    for view, entries in styles.items():
+        rows = [legend_row(s) for s in entries]
+        marks = [(r.swatch, r.colour.lower(), r.line) for r in rows if r is not None]
+        assert len(marks) == len(set(marks)), view
+    assert not set(maps.SITE_SHAPES.values()) & {"dot", "circle"}
+    assert maps.RED not in {s["color"] for s in maps.REGIME_STYLES.values()}
+
+
+def test_segment_table_runs_by_street_and_labels_main_streets(layers):
+    table = maps.segment_table(layers)
+    names = table.frame["name"].tolist()
+    named = [n for n in names if n]
+    assert named == sorted(named) and names[len(named):] == [""] * (len(names) - len(named))
+    data = table.data()
+    assert sum(c for _, c in data["streets"]) == len(named)
+    assert [s for s, _ in data["streets"]] == sorted(set(named))
+    labels = maps.street_labels(table.frame)
+    assert set(labels["name"]) <= set(named) and len(labels)
+    assert labels["zoom"].is_monotonic_increasing  # main streets placed first
+    assert (labels.geometry.distance(table.frame.geometry.union_all()) < 1e-6).all()  # on their street
+    basemap = maps.basemap_data(maps.Basemap(), table.frame)
+    assert basemap["built_up"] is None and basemap["wijken"] is None
+    assert basemap["note"].startswith("Offline basemap drawn from this run's data: street names (OSM)")

@@ -3,15 +3,13 @@ columns in the GeoPackage, from segments written by hand (RD New)."""
 
 from __future__ import annotations
 
-import json
-import re
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
+from browser_tools import layer_rows, page_data
 from mobisim.render import map as maps
 
 #: name, highway, way, today, with the scenario, source, rat run, through share, in the area
@@ -138,11 +136,9 @@ def test_no_traffic_columns_no_traffic_layers(edges):
 def test_traffic_layers_render_and_the_gpkg_segments_carry_the_columns(edges):
     layers = maps.traffic_layers(edges)
     page = maps.render_html(maps.build_map(layers, title="traffic test"))
-    for layer in layers:
-        assert f'window.mobisimLayers["{layer.key}"]' in page
-    name = re.search(r'window\.mobisimLayers\["traffic_change"\] = (\w+);', page).group(1)
-    lookups = json.loads(re.search(r"var " + name + r"_lookups = (.*);\n", page).group(1))
-    assert "+2,300 veh/day (before 1,200 \u2192 after 3,500)" in lookups[1]
+    assert {ld["key"] for ld in page_data(page)["layers"]} == {layer.key for layer in layers}
+    changes = {row["Change"] for row in layer_rows(page, "traffic_change")}
+    assert "+2,300 veh/day (before 1,200 \u2192 after 3,500)" in changes
     themes = maps.theme_layers(edges, gpd.GeoDataFrame(geometry=[], crs=28992), None)
     for col in maps.TRAFFIC_COLUMNS:
         assert col in themes["segments"].columns, col

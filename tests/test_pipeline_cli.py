@@ -51,7 +51,7 @@ def test_scenario_interventions_reach_the_outputs(runs):
     work, _ = runs
     out = work / "maps" / "render_scenario"
     md = (out / "report.md").read_text()
-    assert "## Interventions" in md and "signals-hoofdweg" in md and "track-hoofdweg" in md
+    assert "## Ingrepen in het scenario" in md and "signals-hoofdweg" in md and "track-hoofdweg" in md
     crossings = gpd.read_file(out / "layers.gpkg", layer="toets_crossings").set_index("node_id")
     assert crossings.loc[10, "toets_crossing"] == "pass"  # signals added by the intervention
     base = gpd.read_file(work / "maps" / "render_baseline" / "layers.gpkg", layer="toets_crossings").set_index("node_id")

@@ -74,7 +74,7 @@ def test_outputs_describe_the_after_network(run):
                   "Schools, playgrounds and care sites"):
         assert title in page
     md = run.paths["report_md"].read_text()
-    assert "# Comply or explain" in md and "Hoofdweg" in md
+    assert "# 30/50: welke wegen houden 50 en waarom" in md and "Hoofdweg" in md  # Dutch by default
     assert "<script>alert" not in run.paths["report_html"].read_text()
     freed = run.parking.freed
     assert ("Parking space freed" in page) == (len(freed) > 0)
@@ -160,8 +160,8 @@ def test_child_safe_share_per_wijk_in_every_output(tmp_path, osm, shared_osm):
     page = res.paths["map"].read_text()
     assert "Child-safe school routes per wijk" in page and "under 70 % of children safe" in page
     md = res.paths["report_md"].read_text()
-    section = md.split("## Child-safe school routes per wijk", 1)[1].split("\n## ", 1)[0]
+    section = md.split("## Kindveilige schoolroutes per wijk", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| West") or line.startswith("| Oost")]
-    assert len(rows) == 2 and "42.9" in " ".join(rows) and "75.0" in " ".join(rows)
-    section = md.split("## Primary schools whose pupils are least often safe", 1)[1].split("\n## ", 1)[0]
-    assert "| 58.5 |" in section
+    assert len(rows) == 2 and "42,9" in " ".join(rows) and "75,0" in " ".join(rows)
+    section = md.split("## Basisscholen waar de leerlingen het minst vaak veilig zijn", 1)[1].split("\n## ", 1)[0]
+    assert "| 58,5 |" in section

@@ -70,7 +70,7 @@ def test_every_fifty_road_of_a_run_is_in_its_report_section(data_dir: Path):
     res = types.SimpleNamespace(name="fifty-test", scores={}, before=base, after=after,
                                 schools_before=pipeline.evaluate_schools(base, sc, inputs),
                                 schools_after=pipeline.evaluate_schools(after, sc, inputs), parking=None, notes=[])
-    md = report.build_report(res)
+    md = report.build_report(res, lang="en")
     e = after.edges
     fifty = e[e["regime"] == "50"]
     assert len(fifty) > 0
@@ -105,10 +105,10 @@ def test_failing_crossings_on_school_routes(evaluated):
 
 
 def test_report_markdown_and_html(evaluated):
-    md = report.build_report(evaluated)
-    assert "# Comply or explain" in md
+    md = report.build_report(evaluated, lang="en")
+    assert "# 30/50: which roads keep 50 and why" in md
     assert "## Every road that keeps 50 km/h, and why" in md
-    assert "## Every 8-jarigen-toets failure on a school route, and its fix" in md
+    assert "## Toets failures on school routes, per street, and the fix" in md
     for street in report.school_route_failures(evaluated.after.edges)["street"]:
         assert report.md_escape(street) in md
     assert "a note with a \\| pipe" in md

@@ -93,15 +93,16 @@ def test_a_looser_noise_limit_never_sends_more_roads_to_30(run):
 
 
 def test_report_opens_with_the_data_box_and_explains_the_outcomes(run):
-    md = (run.out_dir / "report.md").read_text()
-    assert md.index("## Data used and its limits") < md.index("## Headline scores")
-    box = md[md.index("## Data used and its limits"):md.index("## Headline scores")]
-    for label in ("speed limits (maxspeed)", "cycleway", "crossing and signal nodes", "building outlines"):
+    md = (run.out_dir / "report.md").read_text()  # Dutch, the council's language
+    assert md.index("## De vraag en het antwoord") < md.index("## Wat de gegevens wel en niet kunnen zeggen")
+    box = md[md.index("## Wat de gegevens wel en niet kunnen zeggen"):md.index("\n# ")]
+    for label in ("snelheidslimieten (maxspeed)", "fietspaden", "oversteekplaatsen en verkeerslichten", "gebouwen"):
         assert label in box
     # the inputs with the date of their data (the hand-written fixtures state none)
-    assert "render\\_city.osm (date not stated in the file)" in box
-    for title in ("Today's 50-roads: keep 50, 50 if shown, or 30", "Which criteria decide",
-                  "How the answer moves with C3's limits", "Today's 50-roads that lose 50, and what decides it"):
+    assert "render\\_city.osm (datum niet vermeld in het bestand)" in box
+    for title in ("De 50-wegen van vandaag: 50 houden, 50 als aangetoond, of 30",
+                  "Elk criterium op de 50-wegen van vandaag", "Hoe het antwoord meebeweegt met de grens voor geluid",
+                  "De 50-wegen van vandaag die 30 worden, per straat"):
         assert f"## {title}" in md
 
 

@@ -95,7 +95,7 @@ def _section(md: str, title: str) -> str:
 
 
 def test_the_report_explains_the_model_and_its_figures():
-    md = report.build_report(_result(SCORES))
+    md = report.build_report(_result(SCORES), lang="en")
     part = _section(md, "Traffic: where the cars go")
     for text in ("500 m grid cells", "12 cells with homes or destinations", "4 gateways", "gravity model",
                  "AequilibraE", "÷ 0.09", "**Every input is an estimate**",
@@ -113,7 +113,7 @@ def test_the_report_explains_the_model_and_its_figures():
 
 
 def test_rat_runs_show_volume_through_share_and_the_fix():
-    part = _section(report.build_report(_result(SCORES)), "Rat runs")
+    part = _section(report.build_report(_result(SCORES), lang="en"), "Rat runs")
     assert "more than 1,500 vehicles a day of which at least 50 % is through traffic" in part
     assert "Today: 1 street, 0.3 km; with the scenario: 2 streets, 0.4 km." in part
     assert "| Sluipweg | 5,000 | at least 84 % | 0.30 | 4,200 | modal filter (close\\_through\\_traffic) |" in part
@@ -122,7 +122,7 @@ def test_rat_runs_show_volume_through_share_and_the_fix():
 
 
 def test_displacement_rows_gains_first_then_losses():
-    part = _section(report.build_report(_result(SCORES)), "Where the traffic goes")
+    part = _section(report.build_report(_result(SCORES), lang="en"), "Where the traffic goes")
     rows = [line for line in part.splitlines() if line.startswith("| +") or line.startswith("| \u2212")]
     assert rows == [
         "| +2,370 | Van der Kunstraat | 7,990 | 10,360 | 0.57 |",
@@ -137,34 +137,32 @@ def test_displacement_rows_gains_first_then_losses():
 
 
 def test_data_box_says_where_the_volumes_come_from():
-    md = report.build_report(_result(SCORES))
-    box = _section(md, "Data used and its limits")
-    assert "Traffic volumes come from the traffic model" in box
-    assert ("on 11.6 km of the 12.0 km of car segments in the area judged (96.7 % of the km; 99.6 % of the "
-            "vehicle-km the Power Model weighs)") in box
-    assert "the other 0.4 km" in box and "one traffic figure" not in box
-    assert "one estimate per road class (mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS)" in box  # for the rest
-    assert "and mobisim.traffic.settings" in md
+    md = report.build_report(_result(SCORES), lang="en")
+    box = _section(md, "What the data can and cannot say")
+    assert "Traffic volumes come from a traffic model" in box and "not calibrated to counts" in box
+    assert "one estimate per road class" not in box
+    # the km per source is the traffic chapter's table; no Python module is named anywhere
+    assert "| traffic model | 11.6 | 11.6 | 96.7 |" in _section(md, "Traffic volumes by source")
+    assert "mobisim.traffic.settings" not in md and "mobisim.rules" not in md
 
 
 def test_the_models_notes_join_the_caveats_once():
     note = "traffic model: 3 car segments (0.2 km) are not connected both ways to the main car network"
-    md = report.build_report(_result(SCORES, notes=[note, "another note"]))
-    caveats = _section(md, "Caveats")
+    md = report.build_report(_result(SCORES, notes=[note, "another note"]), lang="en")
+    caveats = _section(md, "Caveats of this run")
     assert caveats.count("3 car segments (0.2 km)") == 1
     assert "another note" in caveats
     # built from the scores alone (no run notes), the model's notes are still there
-    assert "3 car segments (0.2 km)" in _section(report.build_report(_result(SCORES)), "Caveats")
+    assert "3 car segments (0.2 km)" in _section(report.build_report(_result(SCORES), lang="en"), "Caveats of this run")
 
 
 def test_report_builds_without_the_traffic_model():
-    md = report.build_report(_result({}, traffic=False))
+    md = report.build_report(_result({}, traffic=False), lang="en")
     assert "Traffic: where the cars go" not in md and "Where the traffic goes" not in md
-    box = _section(md, "Data used and its limits")
-    assert "Traffic volumes are one estimate per road class (mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS)" in box
-    assert "traffic model" not in box
+    box = _section(md, "What the data can and cannot say")
+    assert "Traffic volumes are one estimate per road class (the traffic model did not run)" in box
     # a traffic entry without figures (an old or broken run) is no model run either
-    assert "Traffic: where the cars go" not in report.build_report(_result({"traffic": {"value": None}}))
+    assert "Traffic: where the cars go" not in report.build_report(_result({"traffic": {"value": None}}), lang="en")
     assert report.traffic_section({}) == [] and report.traffic_section(None) == []
 
 

@@ -69,15 +69,15 @@ def test_schools_cli_gives_the_safe_share_of_the_run(cli_and_run):
 def test_the_report_prints_the_same_figures_whole(cli_and_run):
     _, run = cli_and_run
     md = run.paths["report_md"].read_text(encoding="utf-8")
-    section = md.split("## School routes", 1)[1].split("\n## ", 1)[0]
+    section = md.split("# Schoolroutes", 1)[1].split("\n## ", 1)[0]  # the report is Dutch
     rows = {m.group(1): (m.group(2), m.group(3))
             for m in re.finditer(r"^\| ([^|]+?) \| ([^|]*?) \| ([^|]*?) \|$", section, re.M)}
-    assert rows["share safe %"][0] == "40.0"
-    assert rows["children safe"][0] == "40" and rows["children total"][0] == "100"
-    assert rows["n schools without children"][0] == str(run.schools_before.scores["n_schools_without_children"])
+    assert rows["aandeel kindveilig"][0] == "40,0 %"
+    assert rows["kinderen met een kindveilige route"][0] == "40" and rows["kinderen (basisschoolleeftijd)"][0] == "100"
+    assert rows["scholen zonder kinderen die hen het dichtst bij hebben"][0] == str(run.schools_before.scores["n_schools_without_children"])
     for key, (before, after) in rows.items():
-        if key.startswith(("children", "n ")):
-            assert re.fullmatch(r"[\d,]+", before) and re.fullmatch(r"[\d,]+", after), (key, before, after)
+        if key.startswith(("kinderen", "adressen", "basisscholen", "scholen", "onveilige")):
+            assert re.fullmatch(r"[\d.]+", before) and re.fullmatch(r"[\d.]+", after), (key, before, after)
 
 
 def test_school_figures_are_whole_counts_and_shares_in_percent():

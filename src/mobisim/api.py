@@ -102,6 +102,7 @@ def run(
     out_dir: str | Path | None = None,
     write: bool = True,
     progress: bool = False,
+    lang: str | None = None,
 ) -> RunResult:
     """Run a scenario end to end: load, rules, school routes, parking, scores (and outputs).
 
@@ -118,6 +119,8 @@ def run(
         everything and writes nothing (``result.paths`` is empty).
     progress
         Show the steps on stderr.
+    lang
+        The report's language: ``"nl"`` (Dutch, the default) or ``"en"``.
 
     Returns
     -------
@@ -128,4 +131,4 @@ def run(
     from mobisim.pipeline import run_scenario
 
     return run_scenario(scenario, osm_override=_paths(osm) or None, out_dir=out_dir, write=write,
-                        progress=progress)
+                        progress=progress, lang=lang)

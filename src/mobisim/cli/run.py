@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,13 @@ from mobisim.errors import InputFileError
 from mobisim.render.format import plain_number
 
 _out = console()
+
+
+class ReportLanguage(StrEnum):
+    """The report's languages (:data:`mobisim.render.i18n.LANGUAGES`)."""
+
+    nl = "nl"
+    en = "en"
 
 
 def _num(value: Any) -> str:
@@ -33,10 +41,14 @@ def run_command(
     self_contained: bool = typer.Option(
         True, "--self-contained/--cdn",
         help="Inline every script and stylesheet into map.html so it opens anywhere, also offline, by "
-        "double-click (plain background; OpenStreetMap tiles switchable when online). --cdn links "
+        "double-click (offline basemap drawn from the run's data; OpenStreetMap tiles switchable when online). --cdn links "
         "Leaflet and friends from their CDNs instead and starts on the tiles (needs internet).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    lang: ReportLanguage = typer.Option(
+        ReportLanguage.nl, "--lang", case_sensitive=False,
+        help="Language of report.md/report.html: nl (Dutch, for the council) or en (English).",
+    ),
     speed_limits: Path | None = typer.Option(
         None, "--speed-limits",
         help="Today's real speed limits, overriding the class defaults (never a tagged maxspeed): lines "
@@ -64,7 +76,7 @@ def run_command(
         out = out if out is not None else Path("maps") / output_folder_name(scenario, sc)  # as for the file itself
     with writing(out if out is not None else Path("maps")):  # default: maps/<name>/
         result = run_scenario(target, osm_override=list(osm) if osm else None, out_dir=out,
-                              self_contained=self_contained, progress=not quiet)
+                              self_contained=self_contained, progress=not quiet, lang=lang.value)
     table = Table(title=f"mobisim run · {safe(result.name)}", show_lines=False)
     table.add_column("score")
     table.add_column("before", justify="right")

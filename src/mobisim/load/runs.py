@@ -55,7 +55,11 @@ def read_scores(run_dir: Path) -> dict[str, Any]:
 
 def read_segments(run_dir: Path) -> gpd.GeoDataFrame:
     """The ``segments`` layer of a run's ``layers.gpkg``; :class:`InputFileError` naming the file
-    when it cannot be read or lacks the columns that match segments (``way_id``, ``u``, ``v``)."""
+    when it cannot be read or lacks the columns that match segments (``way_id``, ``u``, ``v``).
+
+    The table ``segments`` of every run: runs since the styled GeoPackage keep its explanation
+    texts as ``<column>_ref`` (the text in the table ``explanations``), older runs as the text;
+    what ``mobisim compare`` reads (keys, verdicts, limits, volumes) is in both."""
     path = run_dir / "layers.gpkg"
     try:
         frame = gpd.read_file(path, layer="segments", engine="pyogrio")

@@ -115,8 +115,11 @@ def evaluate(sc: Scenario, inputs: Inputs, steps: Steps, *, name: str, out_dir: 
                      notes=list(dict.fromkeys(notes)))
 
 
-def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: bool = False) -> dict[str, Path]:
+def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: bool = False,
+                   lang: str | None = None) -> dict[str, Path]:
     """Render every output of ``result`` and write them into ``result.out_dir``.
+
+    ``lang`` is the report's language (``"nl"``, the default, or ``"en"``).
 
     The five files are written as one set (:func:`mobisim.render.outputs.output_set`): into a staging
     folder next to ``result.out_dir`` that replaces it as a whole only when every file is written,
@@ -124,7 +127,9 @@ def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: boo
     """
     from mobisim.render import map as maps
     from mobisim.render import report
-    from mobisim.render.outputs import output_set, to_jsonable, write_gpkg_to
+    from mobisim.render.gpkg_styles import write_run_layers
+    from mobisim.render.map.themes import gpkg_themes
+    from mobisim.render.outputs import output_set, to_jsonable
     from mobisim.schools import share_change
 
     after = result.after
@@ -135,20 +140,20 @@ def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: boo
     wijken = share_change(sb.per_wijk if sb else None, sa.per_wijk if sa else None)
     schools = share_change(sb.schools if sb else None, sa.schools if sa else None)
     with output_set(result.out_dir) as stage:
-        themes = maps.theme_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken,
-                                   school_scores=schools)
-        write_gpkg_to(stage / files["gpkg"], themes)
         layers = maps.map_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken)
+        themes = gpkg_themes(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken,
+                             school_scores=schools)
+        write_run_layers(stage / files["gpkg"], themes, layers)
         m = maps.build_map(layers, title=f"mobisim · {result.name}", self_contained=self_contained,
-                           attribution=credit)
+                           attribution=credit, basemap=maps.Basemap(built_up=after.landuse, wijken=wijken))
         (stage / files["map"]).write_text(maps.render_html(m, self_contained=self_contained), encoding="utf-8")
         (stage / files["scores"]).write_text(
             json.dumps(to_jsonable(result.scores), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
             encoding="utf-8")
-        md = report.build_report(result, scenario, attribution=credit)
-        (stage / files["report_md"]).write_text(md, encoding="utf-8")
+        blocks = report.report_blocks(result, scenario, attribution=credit, lang=lang)  # text and charts
+        (stage / files["report_md"]).write_text(report.report_markdown(blocks, lang=lang), encoding="utf-8")
         (stage / files["report_html"]).write_text(
-            report.render_report_html(md, title=f"mobisim report · {result.name}"), encoding="utf-8")
+            report.render_report_html(blocks, title=f"mobisim · {result.name}", lang=lang), encoding="utf-8")
     return {key: result.out_dir / name for key, name in files.items()}
 
 
@@ -161,6 +166,7 @@ def run_scenario(
     progress: bool = True,
     write: bool = True,
     inputs: Inputs | None = None,
+    lang: str | None = None,
 ) -> RunResult:
     """Run a scenario end to end: read the inputs, evaluate before/after, score, render.
 
@@ -180,6 +186,8 @@ def run_scenario(
         Write the outputs; ``False`` returns the result with no file written (``paths`` empty).
     inputs
         Inputs already read (:func:`mobisim.load.load_inputs`); read from the scenario when omitted.
+    lang
+        The report's language: ``"nl"`` (the default) or ``"en"``.
 
     Returns
     -------
@@ -197,6 +205,6 @@ def run_scenario(
         result = evaluate(sc, inputs, steps, name=name, out_dir=target)
         if write:
             with steps.step("render", "Writing map, layers, scores and report"):
-                result.paths = render_outputs(result, sc, self_contained=self_contained)
+                result.paths = render_outputs(result, sc, self_contained=self_contained, lang=lang)
     result.timings = steps.timings
     return result

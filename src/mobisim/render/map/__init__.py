@@ -21,15 +21,23 @@ The themes (one GeoPackage layer and one switchable map layer each):
   limit at the horizon — a redesign by the calming plan, a design that already enforces it, or
   the sign only (:mod:`mobisim.rules.driven_speed`; map layer off at start).
 
-The map stays small enough for the whole city (:mod:`~mobisim.render.map.encode`: simplified
-geometry, rounded coordinates, text values in lookup tables, one compact row per feature).
-Tooltips and popups are built in the browser with ``textContent``, so OSM names are never
+The map tells one story per **view** (:mod:`~mobisim.render.map.views`: 30/50, the 8-year-old
+test, school routes, parking, traffic, driven speed), one at a time with its own compact legend;
+a street **search** (the CLI's folding, :func:`mobisim.names.fold_name`, ported to the page), a
+**permalink** in the URL hash (view, centre, zoom, selected street) and a **side panel** with the
+selected street's verdict, reason and fix (tooltips stay two lines).
+
+The map stays small for the whole city (:mod:`~mobisim.render.map.encode`): each segment's
+geometry is stored once (:mod:`~mobisim.render.map.segments`) and the views refer to it; text
+values sit in lookup tables; coordinates are integers of about 1 m, stored as differences.
+Tooltips and the panel are built in the browser with ``textContent``, so OSM names are never
 interpreted as HTML.
 
 With ``self_contained=True`` every script and stylesheet (Leaflet, jQuery, vendored in
-:mod:`mobisim.render.assets`) is inlined, no tile layer is shown at start (the layers sit on a plain
-background; an OpenStreetMap tile layer can be switched on when online), so the file works
-offline by double-click.
+:mod:`mobisim.render.assets`) is inlined and the map opens on the **offline basemap** drawn from
+the run's own data (:mod:`~mobisim.render.map.basemap`: built-up areas, wijk outlines, street
+names); OpenStreetMap tiles can be switched on when online, so the file works offline by
+double-click.
 
 Modules
 -------
@@ -43,22 +51,27 @@ Modules
   :mod:`~mobisim.render.map.driven_speed`, :mod:`~mobisim.render.map.parking`,
   :mod:`~mobisim.render.map.diff`; :mod:`~mobisim.render.map.layers` puts them together
   (:func:`map_layers`);
-- :mod:`~mobisim.render.map.encode`: the compact feature rows (:func:`layer_data`);
-- :mod:`~mobisim.render.map.legend`, :mod:`~mobisim.render.map.page`: the legend and the folium
-  page (:func:`build_map`, :func:`render_html`; scripts and styles from the jinja2 templates
-  ``mobisim/render/templates/map_*``);
+- :mod:`~mobisim.render.map.encode`, :mod:`~mobisim.render.map.segments`: the compact shape
+  tables and layers (:func:`layer_data`) and the shared segment table;
+- :mod:`~mobisim.render.map.views`, :mod:`~mobisim.render.map.basemap`: the views and the
+  offline basemap;
+- :mod:`~mobisim.render.map.legend`, :mod:`~mobisim.render.map.page`: the control box (search,
+  view switcher, legends) and the folium page (:func:`build_map`, :func:`render_html`; scripts
+  and styles from the jinja2 templates ``mobisim/render/templates/map_*``);
 - :mod:`~mobisim.render.map.inline`: the vendored libraries inlined (:func:`inline_assets`).
 """
 
+from mobisim.render.map.basemap import Basemap, basemap_data, street_labels
 from mobisim.render.map.diff import diff_layers
 from mobisim.render.map.driven_speed import driven_speed_layer
-from mobisim.render.map.encode import COORD_DECIMALS, GEOMETRY_CODES, SIMPLIFY_TOLERANCE_M, layer_data
+from mobisim.render.map.encode import COORD_DECIMALS, GEOMETRY_CODES, SIMPLIFY_TOLERANCE_M, layer_data, shape_table
 from mobisim.render.map.inline import ASSET_SCHEME, inline_assets
 from mobisim.render.map.layer import MapLayer, Style
 from mobisim.render.map.layers import map_layers
 from mobisim.render.map.legend import legend_html
-from mobisim.render.map.page import OSM_TILES, TILE_ATTRIBUTION, CompactGeoJson, build_map, render_html, save_map
+from mobisim.render.map.page import OSM_TILES, TILE_ATTRIBUTION, build_map, map_data, render_html, save_map
 from mobisim.render.map.regime import CRITERIA_SHORT, regime_category
+from mobisim.render.map.segments import ROAD_WEIGHTS, SegmentTable, segment_table
 from mobisim.render.map.styles import (
     ALREADY30,
     BLACK,
@@ -79,10 +92,13 @@ from mobisim.render.map.styles import (
     SCHOOL_BINS,
     SHOWN50,
     SIGN_ONLY,
+    SITE_COLOURS,
     SITE_KINDS,
+    SITE_SHAPES,
     TO30,
     TRAFFIC_BINS,
     WIJK_BINS,
+    WINE,
 )
 from mobisim.render.map.themes import (
     CROSSING_COLUMNS,
@@ -96,20 +112,23 @@ from mobisim.render.map.themes import (
     theme_layers,
 )
 from mobisim.render.map.traffic import TRAFFIC_CHANGE_MIN, traffic_layers
+from mobisim.render.map.views import VIEWS, View, map_views
 
 __all__ = [
     # layers and themes
     "MapLayer", "Style", "theme_layers", "map_layers", "traffic_layers", "driven_speed_layer", "diff_layers",
-    "regime_category", "layer_data",
+    "regime_category", "layer_data", "shape_table", "SegmentTable", "segment_table", "ROAD_WEIGHTS",
+    # views and basemap
+    "View", "VIEWS", "map_views", "Basemap", "basemap_data", "street_labels",
     # the page
-    "build_map", "render_html", "save_map", "inline_assets", "legend_html", "CompactGeoJson",
+    "build_map", "map_data", "render_html", "save_map", "inline_assets", "legend_html",
     # constants
     "SIMPLIFY_TOLERANCE_M", "COORD_DECIMALS", "GEOMETRY_CODES", "ASSET_SCHEME", "TILE_ATTRIBUTION", "OSM_TILES",
     "TRAFFIC_CHANGE_MIN", "CRITERIA_SHORT",
     "EDGE_KEYS", "REGIME_COLUMNS", "TOETS_COLUMNS", "CROSSING_COLUMNS", "TRAFFIC_COLUMNS", "DRIVEN_SPEED_COLUMNS",
     "MAP_EDGE_COLUMNS", "MAP_NODE_COLUMNS",
     # colours and styles
-    "GREEN", "RED", "GREY", "PURPLE", "MAGENTA", "BLACK", "KEEP50", "SHOWN50", "TO30", "ALREADY30", "LIGHTGREY",
+    "GREEN", "RED", "GREY", "PURPLE", "MAGENTA", "BLACK", "WINE", "SITE_COLOURS", "SITE_SHAPES", "KEEP50", "SHOWN50", "TO30", "ALREADY30", "LIGHTGREY",
     "REDESIGNED", "DESIGNED", "SIGN_ONLY", "REGIME_STYLES", "REGIME_DRAW_ORDER", "SCHOOL_BINS", "WIJK_BINS",
     "SITE_KINDS", "TRAFFIC_BINS", "CHANGE_STYLES", "RAT_RUN_STYLE", "DRIVEN_SPEED_STYLES",
 ]

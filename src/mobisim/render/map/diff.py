@@ -11,7 +11,7 @@ import pandas as pd
 
 from mobisim.frames import column
 from mobisim.render.map.layer import MapLayer, Style
-from mobisim.render.map.styles import GREEN, PURPLE, RED, line
+from mobisim.render.map.styles import ALREADY30, GREEN, PURPLE, RED, TO30, line
 from mobisim.render.map.values import column_text, street
 
 __all__ = ["diff_layers"]
@@ -30,14 +30,14 @@ def _regime_change(sub: pd.DataFrame, color: str) -> tuple[pd.Series, dict[str, 
     sb = pd.to_numeric(column(sub, "proposed_maxspeed_b"), errors="coerce")
     cat = pd.Series(np.where(sb < sa, "lower", np.where(sb > sa, "higher", "other")), index=sub.index)
     styles = {"lower": line(GREEN, 4, label="limit lowered"), "higher": line(RED, 4, label="limit raised"),
-              "other": line(color, 3, label="regime changed")}
+              "other": line(ALREADY30, 3, label="regime changed, same limit", dash="6 4")}
     return cat, styles
 
 
 def _toets_change(sub: pd.DataFrame, improved: pd.Series) -> tuple[pd.Series, dict[str, Style]]:
     """Category (now passes, now fails) and styles of the changed toets verdicts."""
     cat = pd.Series(np.where(improved, "better", "worse"), index=sub.index)
-    styles = {"better": line(GREEN, 4, label="now passes the toets"),
+    styles = {"better": line(TO30, 4, label="now passes the toets"),
               "worse": line(PURPLE, 4, label="now fails the toets")}
     return cat, styles
 

@@ -1,4 +1,5 @@
-"""The map legend: one group per layer, one row per labelled style (``templates/map_legend.html``)."""
+"""The map's control box: the street search, the view switcher and one compact legend per view
+(one group per layer of the view, one row per labelled style; ``templates/map_legend.html``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mobisim.render.map.layer import MapLayer, Style
+from mobisim.render.map.views import View, map_views
 from mobisim.render.templating import render
 
-__all__ = ["LegendRow", "LegendGroup", "legend_row", "legend_groups", "legend_html", "LEGEND_NOTE"]
+__all__ = ["LegendRow", "LegendGroup", "LegendView", "legend_row", "legend_groups", "legend_views", "legend_html",
+           "LEGEND_NOTE"]
 
-LEGEND_NOTE = "Hover or click a line, dot or area for the verdict and the reason."
+LEGEND_NOTE = "Hover a line or mark for its verdict; click it for the reason and the fix."
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class LegendRow:
     label : str
         The style's label.
     swatch : str
-        ``"dot"`` (points), ``"area"`` (polygons) or ``"line"``.
+        ``"dot"`` (verdict points), ``"square"``, ``"triangle"``, ``"diamond"`` (points of
+        interest), ``"area"`` (polygons) or ``"line"``.
     colour : str
         Fill colour of a dot or area, the line colour of a line.
     width : int
@@ -52,6 +56,8 @@ def legend_row(style: Style) -> LegendRow | None:
     label = style.get("label")
     if not label:
         return None
+    if "shape" in style:
+        return LegendRow(str(label), str(style["shape"]), str(style["fillColor"]))
     if "radius" in style:
         return LegendRow(str(label), "dot", str(style["fillColor"]))
     if "fillOpacity" in style:
@@ -62,29 +68,53 @@ def legend_row(style: Style) -> LegendRow | None:
 
 
 def legend_groups(layers: Sequence[MapLayer]) -> list[LegendGroup]:
-    """One group per layer with the rows of its labelled styles."""
+    """One group per layer with the rows of its labelled styles that the layer draws."""
     groups = []
     for layer in layers:
-        rows = [row for row in map(legend_row, layer.styles.values()) if row is not None]
+        drawn = set(layer.category.astype("string").fillna("")) if len(layer.frame) else set(layer.styles)
+        rows = [row for key, style in layer.styles.items() if key in drawn and (row := legend_row(style)) is not None]
         groups.append(LegendGroup(layer.key, layer.title, rows))
     return groups
 
 
-def legend_html(title: str, layers: Sequence[MapLayer], note: str = LEGEND_NOTE) -> str:
-    """The legend as HTML (every text escaped).
+@dataclass(frozen=True)
+class LegendView:
+    """The legend of one view: its key, title and the groups of its layers."""
+
+    key: str
+    title: str
+    groups: list[LegendGroup]
+
+
+def legend_views(layers: Sequence[MapLayer], views: Sequence[View]) -> list[LegendView]:
+    """One legend per view, with the groups of the view's layers in its order."""
+    by_key = {layer.key: layer for layer in layers}
+    return [LegendView(v.key, v.title, legend_groups([by_key[k] for k in v.layers])) for v in views]
+
+
+def legend_html(title: str, layers: Sequence[MapLayer], note: str = LEGEND_NOTE, *,
+                views: Sequence[View] | None = None, basemap_note: str = "") -> str:
+    """The control box as HTML (every text escaped): search, view switcher, legends, notes.
 
     Parameters
     ----------
     title
-        Shown at the top (the legend folds away under it).
+        Shown at the top (the box folds away under it).
     layers
-        The map's layers; a group each, dimmed by the page script while its layer is off.
+        The map's layers.
     note
-        A line of help under the groups.
+        A line of help under the legend.
+    views
+        The map's views (:func:`mobisim.render.map.views.map_views` of the layers when omitted);
+        the page script shows the legend of the view chosen only.
+    basemap_note
+        What the offline basemap is drawn from.
 
     Returns
     -------
     str
         A ``<div id="mobisim-legend">``.
     """
-    return render("map_legend.html", title=title, groups=legend_groups(layers), note=note)
+    views = map_views(layers) if views is None else views
+    return render("map_legend.html", title=title, views=legend_views(layers, views), note=note,
+                  basemap_note=basemap_note)

@@ -1,5 +1,7 @@
-"""The map page: the folium map with its base layers, the compact layers, the layer control, the
-legend and the attribution; rendered to one HTML page (self-contained or linking its libraries).
+"""The map page: the folium map holding the page script (``templates/map_app.js``) with the
+segment table, the layers, the views and the offline basemap; the control box (search, view
+switcher, legends), the side panel and the attribution; rendered to one HTML page
+(self-contained or linking its libraries).
 
 Scripts and styles of our own come from the jinja2 templates ``templates/map_*``
 (:mod:`mobisim.render.templating`) and are added to folium's page verbatim (:class:`_Raw`).
@@ -15,17 +17,19 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement
-from folium.elements import ElementAddToElement
 
 from mobisim.frames import OSM_ATTRIBUTION
-from mobisim.render.map.encode import COORD_DECIMALS, GEOMETRY_CODES, SIMPLIFY_TOLERANCE_M, layer_data
+from mobisim.render.map.basemap import Basemap, basemap_data
+from mobisim.render.map.encode import COORD_DECIMALS, SIMPLIFY_TOLERANCE_M, layer_data
 from mobisim.render.map.inline import SELF_CONTAINED_CSS, SELF_CONTAINED_JS, inline_assets
 from mobisim.render.map.layer import MapLayer
 from mobisim.render.map.legend import legend_html
+from mobisim.render.map.segments import segment_table
+from mobisim.render.map.views import View, map_views
 from mobisim.render.outputs import write_text
 from mobisim.render.templating import render
 
-__all__ = ["TILE_ATTRIBUTION", "OSM_TILES", "CompactGeoJson", "build_map", "render_html", "save_map"]
+__all__ = ["TILE_ATTRIBUTION", "OSM_TILES", "map_data", "build_map", "render_html", "save_map"]
 
 TILE_ATTRIBUTION = "Map tiles © OpenStreetMap contributors"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -65,61 +69,20 @@ class _Raw(Element):
         return self._text
 
 
-class CompactGeoJson(folium.map.Layer):
-    """A folium layer holding a :class:`MapLayer` encoded by :func:`layer_data`.
+class _MapApp(MacroElement):
+    """The map's data and script (``templates/map_app.js``), added after the map is defined."""
 
-    Styles come from a per-layer table; tooltips and popups are built with ``textContent`` by the
-    ``mobisimTable`` helper, so no property value is ever parsed as HTML (nor as a Jinja template:
-    the script is added verbatim, see :class:`_Raw`).
-    """
-
-    def __init__(self, layer: MapLayer, *, tolerance: float = SIMPLIFY_TOLERANCE_M, decimals: int = COORD_DECIMALS):
-        super().__init__(name=layer.title, overlay=True, control=True, show=layer.show)
-        self._name = "CompactGeoJson"
-        self.layer = layer
-        self.tolerance, self.decimals = tolerance, decimals
-        self.n_features = len(layer.frame)
-
-    def script(self) -> str:
-        """The JavaScript defining this layer (a global ``var`` named like the element)."""
-        data, lookups, styles = layer_data(self.layer, tolerance=self.tolerance, decimals=self.decimals)
-        return render("map_layer.js", name=self.get_name(), key=self.layer.key, title=self.layer.title,
-                      styles=styles, lookups=lookups, labels=[label for label, _ in self.layer.fields],
-                      data=data) + "\n"
-
-    def render(self, **kwargs: object) -> str:
-        """Add the layer's script to the page (and to the map when it is on at start)."""
-        if self.show:
-            self.add_child(ElementAddToElement(element_name=self.get_name(), element_parent_name=_parent_name(self)),
-                           name=self.get_name() + "_add")
-        _figure(self).script.add_child(_Raw(self.script()), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
-        return ""  # rendered into the page's script, like folium's own layers
-
-
-class _MapExtras(MacroElement):
-    """The data attribution, ``window.mobisimMap`` and the legend sync, after the map is defined."""
-
-    def __init__(self, attribution: str):
+    def __init__(self, data: dict[str, object], attribution: str, self_contained: bool):
         super().__init__()
-        self._name = "MapExtras"
-        self.attribution = attribution
+        self._name = "MapApp"
+        self.data, self.attribution, self.self_contained = data, attribution, self_contained
 
     def render(self, **kwargs: object) -> str:
-        """Add the script of ``templates/map_extras.js`` to the page."""
-        script = render("map_extras.js", map=_parent_name(self), attribution=self.attribution) + "\n"
+        """Add the script to the page (verbatim: OSM names never pass through a template)."""
+        script = render("map_app.js", map=_parent_name(self), data=self.data, attribution=self.attribution,
+                        tiles=OSM_TILES, tile_attribution=TILE_ATTRIBUTION, offline=self.self_contained) + "\n"
         _figure(self).script.add_child(_Raw(script), name=self.get_name())
         return ""
-
-
-def _add_base_layers(m: folium.Map, self_contained: bool) -> None:
-    """OpenStreetMap tiles and a plain background, one of them on at start (plain: no requests)."""
-    osm = folium.TileLayer(OSM_TILES, attr=TILE_ATTRIBUTION, name="OpenStreetMap tiles (online)", max_zoom=19,
-                           show=not self_contained)
-    plain = folium.FeatureGroup(name="Plain background (offline)", overlay=False, show=self_contained)
-    for base in ([plain, osm] if self_contained else [osm, plain]):
-        base.add_to(m)
 
 
 def _layer_bounds(layers: Sequence[MapLayer]) -> tuple[float, float, float, float] | None:
@@ -132,6 +95,23 @@ def _layer_bounds(layers: Sequence[MapLayer]) -> tuple[float, float, float, floa
     return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
 
 
+def map_data(layers: Sequence[MapLayer], views: Sequence[View], basemap: Basemap | None = None,
+             *, tolerance: float = SIMPLIFY_TOLERANCE_M, decimals: int = COORD_DECIMALS) -> dict[str, object]:
+    """Everything the page script draws: the segment table, the layers, the views and the basemap.
+
+    Returns
+    -------
+    dict
+        ``segments`` (:meth:`SegmentTable.data`), ``layers`` (:func:`layer_data` each),
+        ``views`` (``key``, ``title``, ``layers``) and ``basemap`` (:func:`basemap_data`).
+    """
+    table = segment_table(layers)
+    return {"segments": table.data(tolerance, decimals),
+            "layers": [layer_data(layer, table.position, tolerance=tolerance, decimals=decimals) for layer in layers],
+            "views": [{"key": v.key, "title": v.title, "layers": list(v.layers)} for v in views],
+            "basemap": basemap_data(basemap, table.frame)}
+
+
 def build_map(
     layers: Sequence[MapLayer],
     *,
@@ -139,42 +119,46 @@ def build_map(
     self_contained: bool = False,
     attribution: str = OSM_ATTRIBUTION,
     bounds: Sequence[float] | None = None,
+    basemap: Basemap | None = None,
+    views: Sequence[View] | None = None,
 ) -> folium.Map:
-    """Build the folium map of ``layers`` with a layer control, a legend and the attribution.
+    """Build the folium map of ``layers``: views, legends, search, permalink, panel and basemap.
 
     Parameters
     ----------
     layers : sequence of MapLayer
         Layers in drawing order (later ones on top).
     title : str
-        Legend title (escaped).
+        Title of the control box (escaped).
     self_contained : bool
-        Start on a plain background (no tile requests; for offline use) with OpenStreetMap tiles
-        as a switchable base layer; the scripts are inlined by :func:`render_html`.
+        Start on the offline basemap (no tile requests) with OpenStreetMap tiles as a switchable
+        base layer; the scripts are inlined by :func:`render_html`.
     attribution : str
         Data attribution, always shown (OSM-derived data must credit its contributors;
         :func:`mobisim.frames.attribution`).
     bounds : (minx, miny, maxx, maxy), optional
         WGS84 bounds to fit; from the layers when omitted.
+    basemap : Basemap, optional
+        What the offline basemap is drawn from (street names come from the layers' segments).
+    views : sequence of View, optional
+        :func:`mobisim.render.map.views.map_views` of the layers when omitted.
 
     Returns
     -------
     folium.Map
     """
+    views = map_views(layers) if views is None else list(views)
     m = folium.Map(location=_CENTRE, zoom_start=_ZOOM, tiles=None, control_scale=True, prefer_canvas=True)
-    _add_base_layers(m, self_contained)
-    for layer in layers:
-        CompactGeoJson(layer).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
     page = _figure(m)
-    page.header.add_child(_Raw(render("map_head.html", geometry_types={v: k for k, v in GEOMETRY_CODES.items()})),
-                          name="mobisim_helpers")
-    page.html.add_child(_Raw(legend_html(title, layers)), name="mobisim_legend")
-    _MapExtras(attribution).add_to(m)
+    page.header.add_child(_Raw(render("map_head.html")), name="mobisim_helpers")
+    note = (basemap or Basemap()).note
+    page.html.add_child(_Raw(legend_html(title, layers, views=views, basemap_note=note)), name="mobisim_legend")
+    _MapApp(map_data(layers, views, basemap), attribution, self_contained).add_to(m)
     if bounds is None:
         bounds = _layer_bounds(layers)
     if bounds is not None and np.all(np.isfinite(bounds)):
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        # the control box covers the map's right edge
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding_bottom_right=(300, 0))
     return m
 
 

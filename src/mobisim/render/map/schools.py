@@ -9,7 +9,18 @@ import pandas as pd
 from mobisim.frames import column
 from mobisim.render.map.layer import MapLayer
 from mobisim.render.map.selection import in_area, rows
-from mobisim.render.map.styles import MAGENTA, SCHOOL_BINS, SITE_COLOURS, SITE_KINDS, WIJK_BINS, area, dot, line
+from mobisim.render.map.styles import (
+    RED,
+    SCHOOL_BINS,
+    SITE_COLOURS,
+    SITE_KINDS,
+    SITE_SHAPES,
+    WIJK_BINS,
+    area,
+    dot,
+    line,
+    shape,
+)
 from mobisim.render.map.values import bin_labels, children, column_text, street, text
 
 __all__ = ["school_route_layer", "weakest_layer", "school_wijk_layer", "sites_layer"]
@@ -68,8 +79,8 @@ def weakest_layer(e: gpd.GeoDataFrame, n: gpd.GeoDataFrame) -> MapLayer:
         title="Weakest links on school routes",
         frame=frame,
         category=frame["kind"],
-        styles={"segment": line(MAGENTA, 6, 0.9, label="segment breaking safe school routes"),
-                "crossing": dot(MAGENTA, 7, "crossing breaking safe school routes")},
+        styles={"segment": line(RED, 6, 0.9, label="segment breaking safe school routes"),
+                "crossing": dot(RED, 7, "crossing breaking safe school routes")},
         fields=[("Weakest link", frame["what"].astype("string")),
                 ("Verdict", pd.Series("fail", index=frame.index, dtype="string")),
                 ("Children whose safe route it breaks", text(frame["kids"], decimals=0)),
@@ -108,7 +119,7 @@ def sites_layer(features: gpd.GeoDataFrame) -> MapLayer:
         title="Schools, playgrounds and care sites",
         frame=pts,
         category=pts["kind"].astype("string"),
-        styles={k: dot(SITE_COLOURS[k], 5, SITE_KINDS[k]) for k in SITE_KINDS},
+        styles={k: shape(SITE_COLOURS[k], SITE_SHAPES[k], SITE_KINDS[k]) for k in SITE_KINDS},
         fields=[("Name", column_text(pts, "name")), ("Kind", pts["kind"].map(SITE_KINDS).astype("string")),
                 ("Type", column_text(pts, "subkind"))],
         show=True,

@@ -1,8 +1,10 @@
-"""Colours, line/dot/area styles and the class bins of the map layers (the legend reads them).
+"""Colours, line/dot/area/shape styles and the class bins of the map layers (the legend reads them).
 
-Colours: ColorBrewer RdYlGn / Set1 / Blues / YlOrRd (colorbrewer2.org), readable on the grey
-background of the self-contained map. Every style carries its legend ``label``
-(:mod:`mobisim.render.map.legend`).
+Colours: the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design") for categories, and
+ColorBrewer Blues / PuOr / YlOrRd (colorbrewer2.org) for classes: both stay apart in the common
+forms of colour blindness. Within one view (:mod:`mobisim.render.map.views`) no colour and mark
+mean two things; points of interest are squares, triangles and diamonds, verdict dots are
+circles. Every style carries its legend ``label`` (:mod:`mobisim.render.map.legend`).
 """
 
 from __future__ import annotations
@@ -12,19 +14,20 @@ from typing import NamedTuple
 from mobisim.render.map.layer import Style
 
 __all__ = [
-    "GREEN", "RED", "GREY", "PURPLE", "MAGENTA", "BLACK", "KEEP50", "SHOWN50", "TO30", "ALREADY30", "LIGHTGREY",
-    "REDESIGNED", "DESIGNED", "SIGN_ONLY", "Bin", "line", "dot", "area",
+    "GREEN", "RED", "GREY", "PURPLE", "MAGENTA", "BLACK", "WINE", "KEEP50", "SHOWN50", "TO30", "ALREADY30", "LIGHTGREY",
+    "REDESIGNED", "DESIGNED", "SIGN_ONLY", "Bin", "line", "dot", "area", "shape", "SITE_SHAPES",
     "REGIME_STYLES", "REGIME_DRAW_ORDER", "SCHOOL_BINS", "WIJK_BINS", "SITE_KINDS", "SITE_COLOURS",
     "TRAFFIC_BINS", "CHANGE_STYLES", "RAT_RUN_STYLE", "DRIVEN_SPEED_STYLES",
 ]
 
-GREEN, RED, GREY, PURPLE = "#1a9850", "#d73027", "#8c8c8c", "#7b3294"
-# weakest links: magenta (orange would read as the amber "50 if shown"); junction fixes: near-black
-MAGENTA, BLACK = "#e7298a", "#252525"
-# The speed-regime tiers: warm for 50 (brown solid: keeps 50; gold dashed: 50 only if shown), cool
-# for 30 (blue: lowered to 30; light blue: 30 or less already), greys for what is not judged. Red
-# stays reserved for the toets failures drawn on top.
-KEEP50, SHOWN50, TO30, ALREADY30, LIGHTGREY = "#8c510a", "#e6ab02", "#2166ac", "#92c5de", "#c4c4c4"
+# Okabe–Ito: bluish green (passes), vermillion (fails), reddish purple (fails for walking, weakest
+# links' second mark), greys for what is not judged; wine for a failure on both modes.
+GREEN, RED, GREY, PURPLE = "#009E73", "#D55E00", "#8c8c8c", "#CC79A7"
+MAGENTA, BLACK, WINE = "#AA3377", "#252525", "#882255"
+# The speed-regime tiers: warm for 50 (brown solid: keeps 50; orange dashed: 50 only if shown;
+# reddish purple: 50 today, a road no tier judged), cool for 30 (blue: lowered to 30; sky blue: 30 or
+# less already), greys for what is not judged. Vermillion stays the toets failures' colour.
+KEEP50, SHOWN50, TO30, ALREADY30, LIGHTGREY = "#8c510a", "#E69F00", "#0072B2", "#56B4E9", "#c4c4c4"
 # Driven speed on the lowered roads (a layer off at start, drawn over the regime's "to 30" blue):
 # navy (redesigned) and teal (design enforces) for a limit that is kept, orange for a sign only.
 # The three stay apart in deuteranopia, protanopia and tritanopia (CIELAB ΔE ≥ 45 after the
@@ -59,6 +62,11 @@ def dot(color: str, radius: float, label: str | None = None, *, stroke: bool = T
             "radius": radius, "label": label}
 
 
+def shape(color: str, kind: str, label: str, size: float = 11) -> Style:
+    """A point-of-interest marker: a ``square``, ``triangle`` or ``diamond`` with a dark outline."""
+    return {"shape": kind, "fillColor": color, "color": "#222222", "size": size, "label": label}
+
+
 def area(color: str, label: str) -> Style:
     """A polygon style: a thin grey outline and a translucent fill."""
     return {"color": "#555555", "weight": 1, "fillColor": color, "fillOpacity": 0.45, "label": label}
@@ -71,7 +79,7 @@ REGIME_STYLES: dict[str, Style] = {
     "50_if_shown": line(SHOWN50, 4, 0.95, label="50 if shown: none fails, evidence missing (30 until shown)",
                         dash="7 5"),
     "to_30": line(TO30, 3, 0.85, label="to 30: a criterion fails"),
-    "50_today": line(KEEP50, 3.5, 0.85, label="50 km/h today (no 30/50 programme)"),
+    "50_today": line(PURPLE, 3.5, 0.85, label="50 km/h today (no 30/50 programme)"),
     "already_30": line(ALREADY30, 2, 0.85, label="30 or less already (incl. woonerven)"),
     "out_of_scope": line(GREY, 2.5, 0.7, label="out of scope (motorway, national route): unchanged"),
     "outside_area": line(LIGHTGREY, 1.2, 0.8, label="outside the municipality — not judged"),
@@ -82,21 +90,22 @@ REGIME_DRAW_ORDER = ["outside_area", "out_of_scope", "already_30", "to_30", "50_
 SCHOOL_BINS = [Bin(1, "1–9 children", "#c6dbef", 2), Bin(10, "10–49 children", "#6baed6", 3),
                Bin(50, "50–199 children", "#2171b5", 5), Bin(200, "200+ children", "#08306b", 7)]
 
-#: Child-safe share per wijk (lower bound in %, ColorBrewer RdYlGn).
-WIJK_BINS = [Bin(0.0, "under 70 % of children safe", "#d7191c"), Bin(70.0, "70–85 %", "#fdae61"),
-             Bin(85.0, "85–95 %", "#a6d96a"), Bin(95.0, "95 % or more", "#1a9641")]
+#: Child-safe share per wijk (lower bound in %, ColorBrewer PuOr: orange low, purple high).
+WIJK_BINS = [Bin(0.0, "under 70 % of children safe", "#e66101"), Bin(70.0, "70–85 %", "#fdb863"),
+             Bin(85.0, "85–95 %", "#b2abd2"), Bin(95.0, "95 % or more", "#5e3c99")]
 
-#: The sites drawn (feature ``kind`` → legend label) and their colours.
+#: The sites drawn (feature ``kind`` → legend label), their colours and marker shapes (not circles:
+#: circles are verdicts).
 SITE_KINDS = {"school": "School", "kindergarten": "Kindergarten", "playground": "Playground", "care": "Care site"}
-SITE_COLOURS = {"school": "#1f78b4", "kindergarten": "#a6cee3", "playground": "#33a02c", "care": "#e31a1c"}
+SITE_COLOURS = {"school": "#F0E442", "kindergarten": "#E69F00", "playground": "#009E73", "care": "#CC79A7"}
+SITE_SHAPES = {"school": "square", "kindergarten": "square", "playground": "triangle", "care": "diamond"}
 
 #: Volume classes of the traffic layers (lower bound in vehicles a day, label, colour, weight):
 #: ColorBrewer YlOrRd, a sequential scale that reads in every common form of colour blindness.
 TRAFFIC_BINS = [Bin(0, "under 500 vehicles/day", "#fed976", 1.2), Bin(500, "500–2,000", "#feb24c", 2.0),
                 Bin(2000, "2,000–5,000", "#fd8d3c", 3.0), Bin(5000, "5,000–15,000", "#e31a1c", 4.0),
                 Bin(15000, "over 15,000", "#800026", 5.5)]
-#: Change classes (orange gains, blue losses: diverging and colour-blind safe; not purple, which
-#: the diff map's "now fails the toets" uses).
+#: Change classes (orange gains, blue losses: diverging and colour-blind safe).
 CHANGE_STYLES: dict[str, Style] = {
     "loss_large": line("#2166ac", 5, 0.9, label="1,000 or more vehicles/day fewer"),
     "loss": line("#92c5de", 3, 0.9, label="300–1,000 fewer"),

@@ -11,7 +11,7 @@ import pandas as pd
 
 from mobisim.render.map.layer import MapLayer
 from mobisim.render.map.selection import in_area, rows, toets_mask
-from mobisim.render.map.styles import BLACK, GREEN, GREY, PURPLE, RED, dot, line
+from mobisim.render.map.styles import BLACK, GREEN, GREY, PURPLE, RED, WINE, dot, line
 from mobisim.render.map.values import children, column_text, flag, street, text
 
 __all__ = ["toets_fail_layer", "toets_pass_layer", "crossing_layer", "junction_layer"]
@@ -42,7 +42,7 @@ def toets_fail_layer(e: gpd.GeoDataFrame) -> MapLayer:
         category=which,
         styles={"bike": line(RED, 4, label="fails for cycling"),
                 "walk": line(PURPLE, 4, label="fails for walking"),
-                "both": line("#67000d", 5, label="fails for cycling and walking")},
+                "both": line(WINE, 5, label="fails for cycling and walking")},
         fields=[("Street", street(sub)),
                 ("Verdict", "fail (" + which.astype("string").str.replace("both", "bike and walk") + ")"),
                 ("LTS bike", column_text(sub, "lts_bike")),
@@ -62,7 +62,7 @@ def toets_pass_layer(e: gpd.GeoDataFrame) -> MapLayer:
         title="8-jarigen-toets: passing segments",
         frame=sub,
         category=pd.Series("pass", index=sub.index),
-        styles={"pass": line("#66bd63", 1.5, 0.6, label="passes the toets")},
+        styles={"pass": line(GREEN, 1.5, 0.6, label="passes the toets")},
         fields=[("Street", street(sub)), ("Verdict", pd.Series("pass", index=sub.index, dtype="string"))],
         show=False,
     )
@@ -78,7 +78,7 @@ def crossing_layer(n: gpd.GeoDataFrame) -> MapLayer:
         frame=sub,
         category=verdict,
         # thousands of crossings: passing ones small and without outline so failures stand out
-        styles={"fail": dot(RED, 4.5, "crossing fails"),
+        styles={"fail": dot(RED, 3.5, "crossing fails"),
                 "pass": {**dot(GREEN, 2.2, "crossing passes", stroke=False), "fillOpacity": 0.55},
                 "n/a": {**dot(GREY, 2, "crossing not assessed", stroke=False), "fillOpacity": 0.55}},
         fields=[("Crossing", column_text(sub, "crossing_kind")), ("Verdict", verdict),

@@ -1,36 +1,142 @@
-"""The whole report: :func:`build_report` assembles the sections into Markdown,
-:func:`render_report_html` turns it into a printable page through the ``report.html`` template."""
+"""The whole report: :func:`report_blocks` assembles the chapters, :func:`build_report` writes them
+as Markdown (``report.md``), :func:`render_report_html` as a printable page (``report.html``) with
+the charts inline.
+
+The order is the council's: page 1 (the question, the answer in five figures with their ranges,
+the data box), then one chapter per part of the programme (30/50, the 8-jarigen-toets, the school
+routes, parking), each with its chart; then calming, traffic, and the accountability (caveats,
+sources once, glossary, data and method). Dutch by default, English with ``lang="en"``: one
+catalogue of strings (:mod:`mobisim.render.i18n`), the same figures.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from mobisim.frames import attribution as data_attribution
+from mobisim.render.charts import Chart
+from mobisim.render.i18n import language, t, use_language
+from mobisim.render.report.chapters import (
+    Block,
+    StreetList,
+    appendix_chapter,
+    regime_chapter,
+    schools_chapter,
+    street_lists,
+    toets_chapter,
+    top_rows,
+)
+from mobisim.render.report.markdown import md_escape, section
 from mobisim.render.report.sections.calming import calming_section
-from mobisim.render.report.sections.closing import caveats, data_and_method
-from mobisim.render.report.sections.comply import comply_or_explain
-from mobisim.render.report.sections.opening import data_box, headline_section, interventions_section, title_block
-from mobisim.render.report.sections.parking import parking_section
-from mobisim.render.report.sections.schools import school_sections
-from mobisim.render.report.sections.streets import fifty_road_sections, speed_limit_section, toets_section
+from mobisim.render.report.sections.closing import caveats, data_and_method, glossary, sources
+from mobisim.render.report.sections.parking import parking_chapter
 from mobisim.render.report.sections.traffic import traffic_section
+from mobisim.render.report.summary import summary_page, title_block
 from mobisim.render.report.traffic import traffic_entry
 from mobisim.render.report.view import ReportNetwork
 from mobisim.render.templating import render
 
 if TYPE_CHECKING:
+
     from mobisim.pipeline import RunResult
     from mobisim.scenario import Scenario
 
-__all__ = ["build_report", "render_report_html"]
+__all__ = ["report_blocks", "report_markdown", "build_report", "render_report_html", "report_pages"]
 
-_NO_PROGRAMME = "_This scenario keeps today's speed limits (no 30/50 programme): \"proposed\" equals today._"
+
+def _interventions(scenario: Scenario | None) -> list[str]:
+    """The scenario's street changes in file order (none without interventions)."""
+    import pandas as pd
+
+    ivs = list(getattr(scenario, "interventions", None) or [])
+    if not ivs:
+        return []
+    table = pd.DataFrame([{"id": getattr(iv, "id", ""), "type": getattr(iv, "type", ""),
+                           "change": iv.summary() if hasattr(iv, "summary") else str(iv),
+                           "why": getattr(iv, "note", None) or ""} for iv in ivs])
+    return section(t("interventions.title"), t("interventions.intro"), table)
+
+
+def _calming_chapter(result: RunResult, streets: StreetList, max_rows: int | None) -> list[str]:
+    """Signs or redesign: the driven speeds, the plan, the effects by year and the streets to calm."""
+    body = calming_section(result.scores)
+    if not body and streets[2].empty:
+        return []
+    return [f"# {t('chapter.calming')}", "", *body, *top_rows(streets, max_rows)]
+
+
+def _traffic_chapter(result: RunResult, after: ReportNetwork, max_rows: int | None) -> list[str]:
+    """The traffic model's chapter; in a report in another language than English, an appendix in
+    English (its account of the model is not translated yet), numbers the English way throughout."""
+    if language() == "en":
+        chapter = traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
+        return [f"# {t('chapter.traffic')}", "", *chapter] if chapter else []
+    head = [f"# {t('chapter.traffic_appendix')}", "", t("traffic_text.appendix"), ""]
+    with use_language("en"):
+        chapter = traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
+    return head + chapter if chapter else []
+
+
+def report_blocks(result: RunResult, scenario: Scenario | None = None, *, attribution: str | None = None,
+                  max_rows: int | None = None, lang: str | None = None) -> list[Block]:
+    """The report as blocks (Markdown lines and charts), for :func:`report_markdown` and
+    :func:`render_report_html`.
+
+    Parameters are those of :func:`build_report`.
+    """
+    with use_language(lang):
+        return _blocks(result, scenario, attribution=attribution, max_rows=max_rows)
+
+
+def _blocks(result: RunResult, scenario: Scenario | None, *, attribution: str | None,
+            max_rows: int | None) -> list[Block]:
+    """:func:`report_blocks` in the language in use."""
+    before, after = ReportNetwork.of(result.before), ReportNetwork.of(result.after)
+    credit = attribution if attribution is not None else data_attribution(after.sources)
+    scores = result.scores or {}
+    traffic = traffic_entry(result.scores)
+    programme = getattr(scenario, "programme", True) is not False
+    tiers = (scores.get("regime_tiers") or {}).get("value")
+
+    blocks: list[Block] = [*title_block(result, scenario, credit), *summary_page(before, scores)]
+    blocks += _interventions(scenario)
+    found = street_lists(after, result.schools_after)
+    blocks += regime_chapter(after, tiers, scenario, programme=programme, found=found, max_rows=max_rows)
+    blocks += toets_chapter(before, after, found=found, max_rows=max_rows)
+    blocks += schools_chapter(result.schools_before, result.schools_after, found=found, max_rows=max_rows)
+    blocks += parking_chapter(result.parking, result.scores)
+    blocks += _calming_chapter(result, found["calming"], max_rows)
+    blocks += [f"# {t('chapter.closing')}", "", *caveats(result, traffic), *sources(), *glossary(),
+               *data_and_method(after, credit)]
+    blocks += appendix_chapter(found, programme=programme)
+    blocks += _traffic_chapter(result, after, max_rows)
+    return _numbered(blocks)
+
+
+def _numbered(blocks: list[Block]) -> list[Block]:
+    """The charts with their figure number in the caption (Figuur 1, 2, …)."""
+    out: list[Block] = []
+    n = 0
+    for block in blocks:
+        if isinstance(block, Chart):
+            n += 1
+            block = Chart(block.key, t("report.chart_caption", n=n, caption=block.caption), block.svg)
+        out.append(block)
+    return out
+
+
+def report_markdown(blocks: Sequence[Block], *, lang: str | None = None) -> str:
+    """The blocks as Markdown (``report.md``): a chart is its caption and a pointer to ``report.html``."""
+    with use_language(lang):
+        note = t("report.chart_in_html")
+    return "\n".join(f"_{md_escape(b.caption)}_ — {note}\n" if isinstance(b, Chart) else b for b in blocks)
 
 
 def build_report(result: RunResult, scenario: Scenario | None = None, *, attribution: str | None = None,
-                 max_rows: int | None = None) -> str:
+                 max_rows: int | None = None, lang: str | None = None) -> str:
     """The Markdown report of a run.
 
     Parameters
@@ -45,47 +151,34 @@ def build_report(result: RunResult, scenario: Scenario | None = None, *, attribu
         sources (:func:`mobisim.frames.attribution`).
     max_rows : int, optional
         Cap per table (``None``: every row, as comply-or-explain requires).
+    lang : {"nl", "en"}, optional
+        The report's language (Dutch when omitted); numbers follow it (``1.234,5`` in Dutch).
 
     Returns
     -------
     str
-        The report (``report.md``).
+        The report (``report.md``); a chart is named by its caption (it is drawn in the HTML).
     """
-    before, after = ReportNetwork.of(result.before), ReportNetwork.of(result.after)
-    credit = attribution if attribution is not None else data_attribution(after.sources)
-    scores = result.scores or {}
-    traffic = traffic_entry(result.scores)
-    programme = getattr(scenario, "programme", True) is not False
-    tiers = (scores.get("regime_tiers") or {}).get("value")
-
-    lines = title_block(result, scenario, credit)
-    lines += data_box(before, result.scores) + headline_section(scores) + interventions_section(scenario)
-    lines += [] if programme else [_NO_PROGRAMME, ""]
-    lines += speed_limit_section(before, after)
-    lines += fifty_road_sections(after, tiers, scenario, traffic=bool(traffic)) if programme and tiers else []
-    lines += toets_section(before, after)
-    lines += school_sections(result.schools_before, result.schools_after, max_rows=max_rows)
-    lines += calming_section(result.scores)
-    lines += traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
-    lines += comply_or_explain(after, result.schools_after, programme=programme, max_rows=max_rows)
-    lines += parking_section(result.parking, result.scores)
-    lines += caveats(result, traffic) + data_and_method(after, credit, traffic=traffic is not None)
-    return "\n".join(lines)
+    return report_markdown(report_blocks(result, scenario, attribution=attribution, max_rows=max_rows, lang=lang),
+                           lang=lang)
 
 
-def render_report_html(markdown: str, *, title: str = "mobisim report") -> str:
-    """Render the Markdown report as a standalone, printable HTML page.
+def render_report_html(report: str | Sequence[Block], *, title: str = "mobisim report", lang: str | None = None) -> str:
+    """Render the report as a standalone, printable HTML page (A4 print styles), charts inline.
 
     The Markdown is rendered by markdown-it-py (CommonMark and tables) with raw HTML disabled, so
-    no text of the report can inject markup; the page around it is the autoescaped template
-    ``report.html`` (styles in ``report.css``).
+    no text of the report can inject markup; a chart's SVG is drawn by matplotlib from numbers
+    (street names never reach it unescaped: matplotlib escapes its text); the page around them is
+    the autoescaped template ``report.html`` (styles in ``report.css``).
 
     Parameters
     ----------
-    markdown
-        The report (:func:`build_report`).
+    report
+        The Markdown report (:func:`build_report`) or its blocks (:func:`report_blocks`).
     title
         The page title.
+    lang
+        The page's language (``<html lang>``; Dutch when omitted).
 
     Returns
     -------
@@ -95,4 +188,32 @@ def render_report_html(markdown: str, *, title: str = "mobisim report") -> str:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return render("report.html", title=title, body=Markup(md.render(markdown)))
+    blocks = [report] if isinstance(report, str) else list(report)
+    parts: list[str] = []
+    text: list[str] = []
+    for block in [*blocks, None]:
+        if isinstance(block, str):
+            text.append(block)
+            continue
+        parts.append(md.render("\n".join(text)))
+        text = []
+        if isinstance(block, Chart):
+            parts.append(render("report_figure.html", svg=Markup(block.svg), caption=block.caption, key=block.key))
+    return render("report.html", title=title, lang=lang or "nl", body=Markup("".join(parts)))
+
+
+def report_pages(result: RunResult, scenario: Scenario | None = None, *, attribution: str | None = None,
+                 lang: str | None = None) -> tuple[str, str]:
+    """``report.md`` and ``report.html`` of a run, from one assembly (the charts drawn once).
+
+    Parameters are those of :func:`build_report`.
+
+    Returns
+    -------
+    tuple of str
+        The Markdown and the HTML page.
+    """
+    blocks = report_blocks(result, scenario, attribution=attribution, lang=lang)
+    with use_language(lang) as chosen:
+        title = t("report.html_title", name=result.name)
+    return report_markdown(blocks, lang=lang), render_report_html(blocks, title=title, lang=chosen)

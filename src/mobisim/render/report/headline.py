@@ -1,6 +1,6 @@
 """The headline figures of a run (``scores["headline"]``) as tables, and every score as a path.
 
-Data only: the tables here are printed by :mod:`mobisim.render.report.sections.opening`, the
+Data only: the tables here are printed by :mod:`mobisim.render.report.summary`, the
 command line (``mobisim run``) and the comparison of two runs.
 """
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mobisim.render.format import is_number, number
+from mobisim.render.i18n import label, t
 
 __all__ = ["md_escape", "md_cell", "md_table", "section"]
 
@@ -37,7 +38,7 @@ def md_cell(value: object, decimals: int | None = None) -> str:
         return ""
     if isinstance(value, (bool, np.bool_)) or is_number(value):
         return number(value, decimals)
-    return md_escape(value)
+    return md_escape(label("yesno", value) if isinstance(value, str) else value)
 
 
 def md_table(frame: pd.DataFrame, *, formats: Mapping[str, int] | None = None) -> str:
@@ -53,20 +54,21 @@ def md_table(frame: pd.DataFrame, *, formats: Mapping[str, int] | None = None) -
     Returns
     -------
     str
-        The table and a newline; ``_(none)_`` for an empty frame.
+        The table and a newline; ``_(geen)_`` (``_(none)_``) for an empty frame. The headers are
+        the catalogue's column labels (``col.<name>``) where it has them.
     """
     if frame.empty:
-        return "_(none)_\n"
+        return t("report.none") + "\n"
     formats = formats or {}
     cols = list(frame.columns)
     body = pd.DataFrame({c: [md_cell(v, formats.get(c)) for v in frame[c].tolist()] for c in cols}, dtype=object)
-    lines = ["| " + " | ".join(md_escape(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    lines = ["| " + " | ".join(md_escape(label("col", c)) for c in cols) + " |", "|" + "---|" * len(cols)]
     lines += ("| " + body.agg(" | ".join, axis=1) + " |").tolist()
     return "\n".join(lines) + "\n"
 
 
 def section(title: str, intro: str, table: pd.DataFrame, *, limit: int | None = None,
-            formats: Mapping[str, int] | None = None) -> list[str]:
+            formats: Mapping[str, int] | None = None, more: str | None = None) -> list[str]:
     """A ``##`` section: title, introduction (Markdown as it is) and the table.
 
     Parameters
@@ -79,15 +81,17 @@ def section(title: str, intro: str, table: pd.DataFrame, *, limit: int | None = 
         Rows shown at most; a line names how many more are in ``layers.gpkg``.
     formats
         Fixed decimals per column (:func:`md_table`).
+    more
+        The line under a cut table, ``{n}`` the rows left out (default: they are in ``layers.gpkg``).
 
     Returns
     -------
     list of str
         Markdown lines.
     """
-    lines = [f"## {title}", "", intro, ""]
+    lines = [f"## {title}", ""] + ([intro, ""] if intro else [])
     shown = table if limit is None else table.head(limit)
     lines.append(md_table(shown, formats=formats))
     if limit is not None and len(table) > limit:
-        lines.append(f"_… and {len(table) - limit} more rows in `layers.gpkg`._\n")
+        lines.append((more or t("report.more_rows", n="{n}")).format(n=len(table) - limit) + "\n")
     return lines

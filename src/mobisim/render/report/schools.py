@@ -1,8 +1,8 @@
 """The report's school tables: city-wide school-route figures, child-safe shares per wijk and per
 school, and the 8-jarigen-toets failures on school routes (segments and crossings).
 
-Data only; the prose is in :mod:`mobisim.render.report.sections.schools` and
-:mod:`~mobisim.render.report.sections.comply`.
+Data only; the prose is in :mod:`mobisim.render.report.chapters` and
+:mod:`~mobisim.render.report.lists`.
 """
 
 from __future__ import annotations

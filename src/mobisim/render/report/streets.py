@@ -1,8 +1,8 @@
 """The report's street tables: speed limits, the 50-roads and their criteria, junctions, calming.
 
 Data only (whole-frame operations on :class:`~mobisim.render.report.view.ReportNetwork` frames);
-the prose around them is in :mod:`mobisim.render.report.sections.streets` and
-:mod:`~mobisim.render.report.sections.comply`.
+the prose around them is in :mod:`mobisim.render.report.chapters` and
+:mod:`~mobisim.render.report.lists`.
 """
 
 from __future__ import annotations

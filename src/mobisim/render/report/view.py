@@ -24,11 +24,11 @@ REPORT_EDGE_COLUMNS = ["u", "v", "way_id", "name", "highway", "length", "is_road
                        "c1_evidence", "c2_evidence", "c3_evidence", "c4_evidence", "c3_noise", "c3_air",
                        "noise_lden_db", "no2_low_ugm3", "no2_high_ugm3",
                        "regime_rule", "regime_reason", "calming", "calming_reason", "school_route_children",
-                       "toets_bike", "toets_bike_reason", "toets_bike_fix", "toets_walk", "toets_walk_reason",
-                       "toets_walk_fix", "daily_traffic", "daily_traffic_before", "traffic_change"]
+                       "toets_bike", "toets_bike_rule", "toets_bike_reason", "toets_bike_fix", "toets_walk",
+                       "toets_walk_rule", "toets_walk_reason", "toets_walk_fix", "daily_traffic", "daily_traffic_before", "traffic_change"]
 #: The node columns the report reads.
-REPORT_NODE_COLUMNS = ["is_crossing", "crossing_kind", "toets_crossing", "toets_crossing_reason", "toets_crossing_fix",
-                       "junction_fix", "junction_fix_reason"]
+REPORT_NODE_COLUMNS = ["is_crossing", "crossing_kind", "crossed_name", "toets_crossing", "toets_crossing_rule",
+                       "toets_crossing_reason", "toets_crossing_fix", "junction_fix", "junction_fix_reason"]
 
 
 def rows(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:

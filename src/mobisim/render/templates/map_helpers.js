@@ -1,53 +1,42 @@
-{#- The map's helper functions (in the page head, before any layer script). -#}
-{# a tooltip or popup: the layer title and one row per tooltip field that has a value, as text -#}
-function mobisimTable(title, labels, lookups, p) {
-    var div = document.createElement("div");
-    div.className = "mobisim-tip";
-    var head = document.createElement("div");
-    head.className = "mobisim-tip-title";
-    head.textContent = title;
-    div.appendChild(head);
-    var table = document.createElement("table");
-    for (var i = 0; i < labels.length; i++) {
-        var value = lookups[i][p[i]];
-        if (value === undefined || value === "") { continue; }
-        var tr = document.createElement("tr");
-        var th = document.createElement("th");
-        th.textContent = labels[i];
-        var td = document.createElement("td");
-        td.textContent = value;
-        tr.appendChild(th);
-        tr.appendChild(td);
-        table.appendChild(tr);
-    }
-    div.appendChild(table);
-    return div;
+{#- The map's helper functions (in the page head, before the page script). -#}
+function mobisimFold(name) {
+    // mobisim.names.fold_name: accents removed (NFKD, combining marks dropped), case folded
+    // (Python's casefold turns ß into ss), every run of other characters one space
+    return String(name).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+        .replace(/\u00df/g, "ss").replace(/[^0-9a-z]+/g, " ").trim();
 }
-var mobisimCanvas = null;
-function mobisimRenderer() {
-    // one canvas for every layer, as preferCanvas gives, but with a hover tolerance: thin lines
-    // (the greyed roads outside the area, 30-streets) are hard to hit at their own width
-    if (mobisimCanvas === null) { mobisimCanvas = L.canvas({tolerance: 4}); }
-    return mobisimCanvas;
+function mobisimGroup(items, counts) {
+    // consecutive items in groups of the given sizes (one level of a ragged array)
+    var out = new Array(counts.length), at = 0;
+    for (var i = 0; i < counts.length; i++) { out[i] = items.slice(at, at + counts[i]); at += counts[i]; }
+    return out;
 }
-function mobisimLegendSync() {
-    // dim the legend group of a layer that is switched off, and hide its rows
-    var map = window.mobisimMap, layers = window.mobisimLayers || {};
-    if (!map) { return; }
-    var groups = document.querySelectorAll("#mobisim-legend [data-layer]");
-    for (var i = 0; i < groups.length; i++) {
-        var layer = layers[groups[i].getAttribute("data-layer")];
-        groups[i].classList.toggle("off", !!layer && !map.hasLayer(layer));
+function mobisimPoints(c, decimals) {
+    // coordinates stored as differences from the previous value, x and y interleaved
+    var scale = Math.pow(10, decimals), xy = new Array(c.length / 2), x = 0, y = 0;
+    for (var i = 0, j = 0; i < c.length; i += 2, j++) {
+        x += c[i]; y += c[i + 1];
+        xy[j] = [x / scale, y / scale];
     }
+    return xy;
 }
-var mobisimGeometryTypes = {{ geometry_types|tojson }};
-function mobisimFeatures(rows) {
-    // rows of [style, [lookup indices], geometry type code, coordinates] (see mobisim.render.map.layer_data)
-    var features = new Array(rows.length);
-    for (var i = 0; i < rows.length; i++) {
-        var r = rows[i];
-        var geometry = r[2] ? {type: mobisimGeometryTypes[r[2]], coordinates: r[3]} : r[3];
-        features[i] = {type: "Feature", geometry: geometry, properties: {s: r[0], p: r[1]}};
-    }
-    return {type: "FeatureCollection", features: features};
+function mobisimShapes(table) {
+    // a shape table (mobisim.render.map.encode.shape_table) as GeoJSON geometries
+    if (!table) { return []; }
+    var items = mobisimPoints(table.c, table.d);
+    for (var k = 0; k < table.o.length; k++) { items = mobisimGroup(items, table.o[k]); }
+    return items.map(function(c) { return {type: table.type, coordinates: c}; });
+}
+function mobisimUndelta(values) {
+    // integers stored as differences from the previous one
+    var out = new Array(values.length), v = 0;
+    for (var i = 0; i < values.length; i++) { v += values[i]; out[i] = v; }
+    return out;
+}
+function mobisimEl(tag, className, text) {
+    // an element with a class and a text (never parsed as HTML)
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text !== undefined) { el.textContent = text; }
+    return el;
 }

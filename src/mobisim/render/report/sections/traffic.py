@@ -23,7 +23,7 @@ from mobisim.render.report.traffic import (
 
 __all__ = ["traffic_caveat", "traffic_section"]
 
-_CLASS_TABLE = "mobisim.rules.noise.DAILY_TRAFFIC_BY_CLASS"
+_CLASS_TABLE = "a typical Dutch urban volume for its class"
 
 
 def traffic_caveat(scores: Mapping[str, Any] | None) -> str:
@@ -74,8 +74,8 @@ def _model_intro(model: Mapping[str, Any], settings: Mapping[str, Any]) -> str:
         f"and passing through. {peak[0].upper() + peak[1:]} is assigned to the streets as a user equilibrium (each "
         "driver takes the quickest route given the congestion; AequilibraE, BPR delay curves), and a street's daily "
         f"volume is its peak-hour volume {divide}; an access road carries at least its share of its own zone's "
-        "trips. **Every input is an estimate** (the `[traffic]` settings, each with its source in "
-        "`mobisim.traffic.settings`), and **the model is not calibrated to traffic counts**: read a volume as an "
+        "trips. **Every input is an estimate** (the scenario's `[traffic]` settings, each with its source in "
+        "`scenarios/README.md`), and **the model is not calibrated to traffic counts**: read a volume as an "
         "order of magnitude and a change between today and the scenario as the direction traffic moves, not as a "
         "street-by-street forecast.")
 
