@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from mobisim.parking.settings import ParkingSettings
+from mobisim.plan.settings import PlanSettings
 from mobisim.rules.settings import CalmingPlan, DrivenSpeedSettings, RuleSettings
 from mobisim.rules.toets.settings import ToetsSettings
 from mobisim.scenario.interventions.models import Intervention, with_ids
@@ -140,6 +141,7 @@ class Scenario(Settings):
     traffic: TrafficSettings = Field(default_factory=TrafficSettings)
     driven_speed: DrivenSpeedSettings = Field(default_factory=DrivenSpeedSettings)
     calming_plan: CalmingPlan = Field(default_factory=CalmingPlan)
+    plan: PlanSettings = Field(default_factory=PlanSettings)
     interventions: list[Intervention] = Field(default_factory=list)
 
     _path: Path | None = PrivateAttr(None)
@@ -185,4 +187,5 @@ SECTIONS: dict[str, type[Settings]] = {
     "traffic": TrafficSettings,
     "driven_speed": DrivenSpeedSettings,
     "calming_plan": CalmingPlan,
+    "plan": PlanSettings,
 }
