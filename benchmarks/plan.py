@@ -33,21 +33,28 @@ def main() -> int:
 
     from mobisim.load.inputs import load_inputs
     from mobisim.pipeline.today import school_routes_today
-    from mobisim.plan import milestones, plan_to_full, programme
+    from mobisim.pipeline.plan import make_plan
+    from mobisim.plan import milestones, programme
     from mobisim.scenario import load_scenario
 
     sc = load_scenario(args.scenario)
     inputs, _ = timed("load inputs (cache when warm)", load_inputs, sc, paths, parking=False)
     (net, today), _ = timed("today: traffic, toets, school routes", school_routes_today, sc, inputs, [])
     t0 = time.perf_counter()
-    plan, dt = timed("plan (greedy with re-routing)", plan_to_full, net, today, sc.plan, sc.schools)
+    plan, dt = timed("plan (greedy with re-routing, then the traffic check of its filters)", make_plan, net, today,
+                     sc, inputs, [])
     print(f"\nplan: {dt:.1f} s (target < 120 s), {len(plan.steps) - 1} re-routings, {len(plan.fixes):,} fixes; "
           f"process peak RSS {rss_mb():.0f} MB; total {time.perf_counter() - t0:.1f} s")
+    if plan.traffic_check:
+        c = plan.traffic_check
+        print(f"traffic check: {c['filters']:,} filters paid; {c['newly_failing_segments']:,} segments "
+              f"({c['newly_failing_km']:.1f} km) newly fail; budget reaches {c['share_budget']:.2%} "
+              f"(the plan's own {c['share_budget_unchecked']:.2%})")
     print(f"today {plan.steps['share_safe'].iloc[0]:.2%} safe; plan ends at {plan.steps['share_safe'].iloc[-1]:.2%}")
     for m in milestones(plan):
         if m["reached"]:
             print(f"  {m['target']:.0%}: €{m['cost_low'] / 1e6:.1f} M / €{m['cost_central'] / 1e6:.1f} M / "
-                  f"€{m['cost_high'] / 1e6:.1f} M (low / central / high, estimates)")
+                  f"€{m['cost_high'] / 1e6:.1f} M (low / central / high)")
         else:
             print(f"  {m['target']:.0%}: not reached")
     print(programme(plan).to_string(index=False))

@@ -1,7 +1,7 @@
 """The map's views, search, permalink and offline basemap in a real headless Chromium.
 
 The map of a whole run of the render scenario (``tests/data/render_scenario.toml``: the programme,
-the toets, school routes, parking, traffic), self-contained, with every non-file request blocked:
+the toets, school routes, the plan to 100 %, parking, traffic), self-contained, with every non-file request blocked:
 each view switches its own layers and legend; a street searched the way people type it is found
 with the CLI's folding (:func:`mobisim.names.fold_name`) and the map lands on it; a permalink
 reopens the same view, centre, zoom and street; the basemap draws with no network; and within a
@@ -29,9 +29,13 @@ NAMES = ["Laan van Meerdervoort", "Prins Mauritsplein", "'s-Gravenhaagse Bos", "
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, data_dir: Path):
-    """map.html of a whole run (every view), self-contained."""
+    """map.html of a whole run (every view, the plan's too), self-contained."""
+    from mobisim.scenario import load_scenario
+
+    sc = load_scenario(data_dir / "render_scenario.toml")
+    sc = sc.model_copy(update={"plan": sc.plan.model_copy(update={"in_run": True})})
     out = tmp_path_factory.mktemp("run") / "render"
-    pipeline.run_scenario(data_dir / "render_scenario.toml", out_dir=out, self_contained=True, progress=False)
+    pipeline.run_scenario(sc, out_dir=out, self_contained=True, progress=False)
     path = out / "map.html"
     return types.SimpleNamespace(path=path, data=page_data(path.read_text(encoding="utf-8")))
 
@@ -73,7 +77,7 @@ def _state(page) -> dict:
 
 def test_every_view_shows_its_own_layers_and_legend(page, run):
     views = run.data["views"]
-    assert [v["key"] for v in views][:4] == ["regime", "toets", "schools", "parking"]
+    assert [v["key"] for v in views][:5] == ["regime", "toets", "schools", "plan", "parking"]
     every = {k for v in views for k in v["layers"]}
     for view in views:
         page.select_option("#mobisim-view", view["key"])

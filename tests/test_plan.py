@@ -10,7 +10,7 @@ The grid (metres, x east / y north; node ids in brackets)::
 Homes: 20 children at node 3 (→ De Linde via 3-2-1), 30 at node 6 (→ Het Anker via 6-7-8) and 10
 at node 7 (→ Het Anker via 7-8). The toets verdicts are set by hand per test (the toets itself is
 tested elsewhere), so the fix types and costs are known: a cycle track costs €1.5 M/km, a
-fietsstraat €0.6 M/km, a refuge island €40 k (central defaults).
+modal filter €11.5 k per segment (a fietsstraat €0.6 M/km), a refuge island €40 k (central defaults).
 """
 
 from __future__ import annotations
@@ -22,9 +22,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from frames import scenario_error
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
-from mobisim.plan import PlanSettings, apply_fixes, candidate_fixes, milestones, plan_csv, plan_to_full, programme
+from mobisim.plan import (
+    FIX_TYPES,
+    PlanSettings,
+    apply_fixes,
+    candidate_fixes,
+    milestones,
+    plan_csv,
+    plan_to_full,
+    programme,
+)
 from mobisim.schools import SchoolSettings, evaluate_school_routes, fix_weakest_links, primary_schools
 
 CRS = "EPSG:28992"
@@ -83,7 +92,7 @@ def share_with(net, result, keys) -> float:
 def four_failures(net) -> None:
     fail_segment(net, 1, 2)  # Zuidstraat, 100 m: cycle track
     fail_segment(net, 2, 3)  # Zuidstraat, 120 m: cycle track
-    fail_segment(net, 6, 7, "B7-lts", "cut motor traffic (modal filter) below the LTS 1 volume")  # fietsstraat
+    fail_segment(net, 6, 7, "B7-lts", "cut motor traffic (modal filter) below the LTS 1 volume")  # modal filter
     fail_crossing(net, 7)  # refuge island
 
 
@@ -91,7 +100,7 @@ def test_candidates_map_the_toets_fix_to_a_type_and_a_cost(net):
     four_failures(net)
     c = candidate_fixes(net, PlanSettings()).set_index("id")
     assert c.loc[edge(net, 1, 2), "fix_type"] == "cycle_track"
-    assert c.loc[edge(net, 6, 7), "fix_type"] == "fietsstraat"  # a 30-street: B4 passes a fietsstraat
+    assert c.loc[edge(net, 6, 7), "fix_type"] == "modal_filter"  # too much traffic on a 30-street
     seg = c.loc[edge(net, 2, 3)]
     assert seg["cost_central"] == pytest.approx(seg["length_m"] / 1000 * 1_500_000)
     cross = c[c["element"] == "crossing"].loc[7]
@@ -177,7 +186,7 @@ def test_the_budget_pays_the_fixes_in_order(net):
                                                                                           2028: 400_000.0}}),
                         SchoolSettings())
     by_order = plan.fixes.groupby("order")["year"].first()
-    assert by_order.tolist() == [2027, 2028]  # €118 k in 2027; the €330 k Zuidstraat pair in 2028
+    assert by_order.tolist() == [2027, 2028]  # €51.5 k in 2027; the €330 k Zuidstraat pair in 2028
     assert programme(plan)["share_after"].tolist() == [pytest.approx(40 / 60), pytest.approx(1.0)]
 
 
@@ -190,6 +199,95 @@ def test_deterministic_and_the_csv(net):
     text = plan_csv(a)
     assert text.splitlines()[0].startswith("order,year,street,element,id,fix_type,cost_low,cost_central,cost_high")
     assert len(text.splitlines()) == len(a.fixes) + 1 == 5
+
+
+def test_a_busy_30_street_gets_a_modal_filter_per_segment_and_the_note(net):
+    four_failures(net)
+    long_ = fail_segment(net, 2, 6, "B7-lts", "cut motor traffic (modal filter) below the LTS 1 volume")
+    c = candidate_fixes(net, PlanSettings())
+    filters = c[c["element"] == "segment"].set_index("id").loc[[edge(net, 6, 7), long_]]
+    assert filters["fix_type"].tolist() == ["modal_filter"] * 2
+    assert filters["length_m"].nunique() == 2  # different lengths, the same price: one filter each
+    assert filters["cost_central"].tolist() == [PlanSettings().unit_costs["modal_filter"].central] * 2
+    plan = plan_to_full(net, today(net), EXACT, SchoolSettings())
+    assert "modal_filter" in set(plan.fixes["fix_type"])
+    assert any("does not re-assign the motor traffic" in n for n in plan.notes)
+
+
+def test_the_busy_street_fix_can_be_a_fietsstraat(net):
+    four_failures(net)
+    settings = EXACT.model_copy(update={"busy_street_fix": "fietsstraat"})
+    c = candidate_fixes(net, settings)
+    row = c[c["element"] == "segment"].set_index("id").loc[edge(net, 6, 7)]
+    assert row["fix_type"] == "fietsstraat"
+    assert row["cost_central"] == pytest.approx(row["length_m"] / 1000 * settings.unit_costs["fietsstraat"].central)
+    plan = plan_to_full(net, today(net), settings, SchoolSettings())
+    assert "modal_filter" not in set(plan.fixes["fix_type"])
+    assert not any("modal filter" in n for n in plan.notes)
+
+
+def two_wijken(net) -> gpd.GeoDataFrame:
+    """West (nodes 1, 2, 5, 6 and the midpoints of 1-2, 2-3, 6-7) and East (nodes 3, 4, 7, 8)."""
+    p = net.nodes.geometry
+    x0, y0, x4, y8 = p.loc[1].x, p.loc[1].y, p.loc[4].x, p.loc[8].y
+    split = x0 + 200  # between the 2-3 midpoint (x0 + 160) and node 3 (x0 + 220)
+    return gpd.GeoDataFrame({"code": ["WK02", "WK01"], "name": ["Oost", "West"]},
+                            geometry=[box(split, y0 - 50, x4 + 50, y8 + 50), box(x0 - 50, y0 - 50, split, y8 + 50)],
+                            crs=CRS)
+
+
+def test_per_wijk_results_add_up_to_the_city(net):
+    four_failures(net)
+    result = today(net)
+    settings = EXACT.model_copy(update={"budget_eur_by_year": {2027: 60_000.0}})  # pays only Noordstraat's pair
+    plan = plan_to_full(net, result, settings, SchoolSettings(), wijken=two_wijken(net))
+    w = plan.wijken
+    assert w.index.tolist() == ["WK01", "WK02"] and w["name"].tolist() == ["West", "Oost"]
+    assert w["children"].tolist() == [30.0, 30.0]  # node 6 in West; nodes 3 and 7 in Oost
+    assert w["children"].sum() == pytest.approx(sum(HOMES.values()))
+    city = {"share_today": result.scores["share_safe"], "share_budget": plan.share_by_year[2027],
+            "share_end": plan.steps["share_safe"].iloc[-1]}
+    for col, share in city.items():
+        assert (w[col] * w["children"]).sum() / w["children"].sum() == pytest.approx(share), col
+    # with the budget: West's 30 children ride Noordstraat to Het Anker; in Oost only node 7's 10 of 30
+    assert w["share_budget"].tolist() == [pytest.approx(1.0), pytest.approx(10 / 30)]
+    assert w["share_end"].tolist() == [1.0, 1.0]
+    assert w["fixes"].tolist() == [3.0, 1.0]  # the three segments in West, the crossing at node 7 in Oost
+    assert w["fixes"].sum() == len(plan.fixes)
+    for col in ("cost_low", "cost_central", "cost_high"):
+        assert w[col].sum() == pytest.approx(plan.fixes[col].sum())
+    crossing = plan.fixes.loc[plan.fixes["element"] == "crossing", "cost_central"].sum()
+    assert w.loc["WK02", "cost_central"] == pytest.approx(crossing)
+    schools = plan.schools.set_index("name").loc[["Basisschool De Linde", "Basisschool Het Anker"], "share_budget"]
+    assert schools.tolist() == [pytest.approx(0.0), pytest.approx(1.0)]  # De Linde waits for Zuidstraat
+
+
+def test_per_wijk_is_empty_without_polygons(net):
+    four_failures(net)
+    plan = plan_to_full(net, today(net), EXACT, SchoolSettings())
+    assert plan.wijken.empty and plan.wijken.index.name == "code"
+    assert {"share_budget", "fixes", "cost_central"} <= set(plan.wijken.columns)
+
+
+def _cost_table(types, source: str = "estimate") -> str:
+    return "".join(f'[plan.unit_costs.{t}]\nlow = 1\ncentral = 2\nhigh = 3\nsource = "{source}"\n' for t in types)
+
+
+def test_a_cost_table_without_modal_filter_gives_one_clear_error(write):
+    table = _cost_table([t for t in FIX_TYPES if t != "modal_filter"])
+    text = scenario_error(write('name = "t"\n[data]\nosm = ["x.osm"]\n' + table))
+    assert "no unit cost for fix type(s) modal_filter: give low, central and high for each" in text, text
+
+
+def test_a_unit_cost_source_is_kept(write, net):
+    from mobisim.scenario import load_scenario
+
+    sc = load_scenario(write('name = "t"\n[data]\nosm = ["x.osm"]\n' + _cost_table(FIX_TYPES, "Den Haag 2026 bestek")))
+    assert {c.source for c in sc.plan.unit_costs.values()} == {"Den Haag 2026 bestek"}
+    assert sc.plan.unit_costs["modal_filter"].central == 2.0
+    defaults = PlanSettings().unit_costs
+    assert "https://www.utrecht.nl/" in defaults["raised_crossing"].source
+    assert all(c.source for c in defaults.values())
 
 
 @pytest.mark.parametrize(("table", "message"), [

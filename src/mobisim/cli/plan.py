@@ -30,7 +30,8 @@ def _print_milestones(console: Console, plan: PlanResult) -> None:
 
     steps = plan.steps
     t = Table(title=f"The plan to 100 % — today {steps['share_safe'].iloc[0]:.1%} of the children can cycle "
-                    "to school on their own (costs: estimates, low / central / high)")
+                    "to school on their own (costs low / central / high: sourced where cited, else estimates — see each "
+                    "source in [plan] unit_costs)")
     for col in ("share", "cost low", "cost central", "cost high"):
         t.add_column(col, justify="right")
     for m in milestones(plan):
@@ -52,6 +53,12 @@ def _print_years(console: Console, plan: PlanResult) -> None:
         share = "–" if not math.isfinite(r.share_after) else f"{r.share_after:.1%}"  # NaN: no re-routing
         t.add_row(safe(r.year), _eur(r.budget), safe(r.fixes), _eur(r.cost_central), share)
     console.print(t)
+    check = plan.traffic_check
+    if check:
+        console.print(f"[bold]Traffic check:[/] the budget pays {check['filters']:,} modal filters; with the traffic they "
+                      f"displace re-assigned, {check['newly_failing_segments']:,} segments ({check['newly_failing_km']:.1f} km; "
+                      f"{check['newly_failing_on_school_routes']:,} on school routes) newly fail the toets and the budget "
+                      f"reaches {check['share_budget']:.1%} (the plan's own figure: {check['share_budget_unchecked']:.1%})")
     for _, r in plan.unreached.head(10).iterrows():
         console.print(f"not safe at the end: {r['children']:.0f} children of {safe(r['school'])}: {safe(r['reason'])}")
     for note in plan.notes:
@@ -97,3 +104,6 @@ def plan_command(
         folder.mkdir(parents=True, exist_ok=True)
         path = write_text(folder / "plan.csv", plan_csv(plan))
     console.print(f"wrote {safe(path)} ({len(plan.fixes):,} fixes)")
+    if not sc.plan.in_run:
+        console.print("the plan's map view, GeoPackage layers and report chapter: set [plan] in_run = true in the "
+                      "scenario and run it with `mobisim run`")

@@ -96,7 +96,8 @@ def run_command(
         _out.print(_calming_table(calming, result.scores))
     _out.print(f"[bold]Outputs[/] in {safe(result.out_dir)}/  ({sum(result.timings.values()):.1f} s)")
     labels = {"map": "map (open in a browser)", "gpkg": "layers for QGIS", "scores": "scores with their inputs",
-              "report_md": "report (Markdown)", "report_html": "report (HTML, printable)"}
+              "report_md": "report (Markdown)", "report_html": "report (HTML, printable)",
+              "plan": "the plan's fixes (CSV)"}
     for key, path in result.paths.items():
         size = path.stat().st_size / 1e6 if path.exists() else 0.0
         _out.print(f"  {safe(f'{labels.get(key, key):28}')} {safe(path)}  [dim]{size:.1f} MB[/]")

@@ -92,10 +92,44 @@ def _tier_ranges(head: dict[str, dict[str, Any]], reg: dict[str, Any], tiers: di
     head["km_30"]["from"] = "regime, regime_tiers"
 
 
+def _plan_row(out: dict[str, Any]) -> dict[str, Any] | None:
+    """The plan's headline figure: children safe with the fixes the plan's budget pays (``None``
+    without a plan in the run).
+
+    When the budget pays modal filters and the traffic they displace was re-assigned, the figure is
+    the checked one and its range runs from it (the traffic moved) to the plan's own (none moved,
+    e.g. kept on the main roads by a circulation plan); else the range is the unit costs' low/high.
+    """
+    plan = (out.get("plan") or {}).get("value")
+    if not plan:
+        return None
+    years = [row["year"] for row in plan["by_year"]]
+    last = f" by {max(years)}" if years else ""
+    row = {"label": f"Children with a child-safe school route with the plan's budget{last}",
+           "before": plan["today"], "value": plan["share_budget"], "range": plan["share_budget_range"],
+           "unit": "share", "from": "plan",
+           "note": "the plan's fixes paid by the budget, on today's network (the scenario's own measures not "
+                   "counted); the range is the unit costs' low and high; unit costs marked 'estimate' are not "
+                   "quotes"}
+    check = plan.get("traffic_check")
+    if check:
+        row["value"] = check["share_budget"]
+        row["range"] = sorted([check["share_budget"], plan["share_budget"]])
+        row["note"] = (f"with the traffic the budget's {check['filters']:,} modal filters displace re-assigned "
+                       f"({check['newly_failing_segments']:,} segments, {check['newly_failing_km']:.0f} km, then "
+                       f"newly fail the toets); the range runs to the plan's own figure ({100 * plan['share_budget']:.1f} %), "
+                       "reached if that traffic stays on the main roads; on today's network, the scenario's own "
+                       "measures not counted; unit costs marked 'estimate' are not quotes")
+    return row
+
+
 def headline(out: dict[str, Any]) -> dict[str, Any]:
     """Main figures before/after, each pointing to the score that holds its inputs, with the ranges
-    the scores give (parking, the calming states, the '50 if shown' tier)."""
+    the scores give (parking, the calming states, the '50 if shown' tier, the plan's costs)."""
     head = _rows(out)
+    plan = _plan_row(out)
+    if plan is not None:
+        head["children_safe_plan"] = plan
     _parking_range(head, out)
     calming = (out.get("calming") or {}).get("value")
     if calming:

@@ -12,6 +12,7 @@ from mobisim.network import Network
 
 if TYPE_CHECKING:
     from mobisim.parking import ParkingResult
+    from mobisim.plan import PlanResult
     from mobisim.schools import SchoolRoutes
 
 
@@ -36,6 +37,8 @@ class RunResult:
         The school routes today and with the scenario, or ``None`` without primary schools.
     parking
         The permit cap and the freed street space, or ``None`` when the step was skipped.
+    plan
+        The plan to 100 % (``[plan] in_run``), or ``None``.
     timings
         Wall time per step (seconds).
     notes
@@ -51,6 +54,7 @@ class RunResult:
     schools_before: SchoolRoutes | None = None
     schools_after: SchoolRoutes | None = None
     parking: ParkingResult | None = None
+    plan: PlanResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from mobisim.errors import InputFileError, ScenarioError
 from mobisim.frames import attribution
 from mobisim.load.inputs import Inputs, load_inputs
+from mobisim.pipeline.plan import plan_step
 from mobisim.pipeline.progress import Steps
 from mobisim.pipeline.result import RunResult
 from mobisim.pipeline.scoring import compute_scores
@@ -105,14 +106,18 @@ def evaluate(sc: Scenario, inputs: Inputs, steps: Steps, *, name: str, out_dir: 
         schools_after = evaluate_schools(after, sc, inputs)
     with steps.step("parking", "Parking cap and freed space"):
         parking_result = evaluate_parking_step(after, sc, inputs, notes)
+    plan = None
+    if sc.plan.in_run:
+        with steps.step("plan", "The plan to 100 %: fixes, costs and years (from today's network)"):
+            plan = plan_step(before, schools_before, sc, inputs, notes)
     with steps.step("scores", "Scores (signs only and the calming plan year by year)") as tick:
         scores = compute_scores(before, after, sc, schools_before=schools_before, schools_after=schools_after,
-                                parking_result=parking_result, inputs=inputs, progress=tick)
+                                parking_result=parking_result, inputs=inputs, progress=tick, plan=plan)
     for obj in (schools_before, schools_after, parking_result):
         notes.extend(obj.notes if obj is not None else [])
     return RunResult(name=name, out_dir=out_dir, paths={}, scores=scores, before=before, after=after,
                      schools_before=schools_before, schools_after=schools_after, parking=parking_result,
-                     notes=list(dict.fromkeys(notes)))
+                     plan=plan, notes=list(dict.fromkeys(notes)))
 
 
 def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: bool = False,
@@ -121,10 +126,12 @@ def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: boo
 
     ``lang`` is the report's language (``"nl"``, the default, or ``"en"``).
 
-    The five files are written as one set (:func:`mobisim.render.outputs.output_set`): into a staging
+    The five files (and ``plan.csv`` when the run made a plan) are written as one set (:func:`mobisim.render.outputs.output_set`): into a staging
     folder next to ``result.out_dir`` that replaces it as a whole only when every file is written,
     so a failure, SIGINT/SIGTERM or a kill leaves the complete old set or the complete new one.
     """
+    from mobisim.plan import plan_csv
+    from mobisim.plan.geometry import fix_frames, wijk_frame
     from mobisim.render import map as maps
     from mobisim.render import report
     from mobisim.render.gpkg_styles import write_run_layers
@@ -139,10 +146,13 @@ def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: boo
     sb, sa = result.schools_before, result.schools_after
     wijken = share_change(sb.per_wijk if sb else None, sa.per_wijk if sa else None)
     schools = share_change(sb.schools if sb else None, sa.schools if sa else None)
+    plan = fix_frames(result.plan, result.before) if result.plan is not None else None
+    plan_wijken = wijk_frame(result.plan, sb.per_wijk if sb else None) if result.plan is not None else None
     with output_set(result.out_dir) as stage:
-        layers = maps.map_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken)
+        layers = maps.map_layers(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken,
+                                 plan=plan)
         themes = gpkg_themes(after.edges, after.nodes, after.features, parking=freed, school_wijken=wijken,
-                             school_scores=schools)
+                             school_scores=schools, plan=plan, plan_wijken=plan_wijken)
         write_run_layers(stage / files["gpkg"], themes, layers)
         m = maps.build_map(layers, title=f"mobisim · {result.name}", self_contained=self_contained,
                            attribution=credit, basemap=maps.Basemap(built_up=after.landuse, wijken=wijken))
@@ -154,6 +164,9 @@ def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: boo
         (stage / files["report_md"]).write_text(report.report_markdown(blocks, lang=lang), encoding="utf-8")
         (stage / files["report_html"]).write_text(
             report.render_report_html(blocks, title=f"mobisim · {result.name}", lang=lang), encoding="utf-8")
+        if result.plan is not None:
+            files["plan"] = "plan.csv"
+            (stage / files["plan"]).write_text(plan_csv(result.plan), encoding="utf-8")
     return {key: result.out_dir / name for key, name in files.items()}
 
 

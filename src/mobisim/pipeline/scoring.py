@@ -18,6 +18,7 @@ from mobisim.scenario import Scenario
 
 if TYPE_CHECKING:
     from mobisim.parking import ParkingResult
+    from mobisim.plan import PlanResult
     from mobisim.schools import SchoolRoutes
     from mobisim.traffic import TrafficModel
 
@@ -27,7 +28,8 @@ __all__ = ["compute_scores"]
 def compute_scores(before: Network, after: Network, scenario: Scenario, *,
                    schools_before: SchoolRoutes | None = None, schools_after: SchoolRoutes | None = None,
                    parking_result: ParkingResult | None = None, inputs: Inputs | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                   progress: Callable[[int, int], None] | None = None,
+                   plan: PlanResult | None = None) -> dict[str, Any]:
     """Every score of the run (:mod:`mobisim.score`), each with its formula and inputs.
 
     Before is today's network at today's limits (``maxspeed``); after is the scenario network at
@@ -46,13 +48,15 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
         ``school_list`` for the calming states' school routes (a scenario's own school list).
     progress
         ``progress(done, total)`` as the calming states are judged (the slow part).
+    plan
+        The plan to 100 %, when the run made one (``plan`` and its headline figure).
 
     Returns
     -------
     dict
         JSON-ready: ``regime``, ``power_model``, ``toets_before``/``toets_after``,
         ``school_children_safe_before``/``_after``, ``parking``, ``composite_before``/``_after``,
-        ``traffic`` and ``calming`` when they apply, ``headline``.
+        ``traffic``, ``calming`` and ``plan`` when they apply, ``headline``.
     """
     from mobisim import score as sc
     from mobisim.render.outputs import to_jsonable
@@ -85,6 +89,8 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
     if _limits_lowered(after.edges):
         out["calming"] = _calming_scores(before, after, scenario, out, schools_after=schools_after, inputs=inputs,
                                          progress=progress)
+    if plan is not None:
+        out["plan"] = sc.plan_score(plan, scenario.plan)
     out["headline"] = headline(out)
     composite_range(out, s)
     return to_jsonable(out)
@@ -118,7 +124,8 @@ def _limits_lowered(edges: pd.DataFrame) -> bool:
 
 def _calming_scores(before: Network, after: Network, scenario: Scenario, out: dict[str, Any], *,
                     schools_after: SchoolRoutes | None = None, inputs: Inputs | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                    progress: Callable[[int, int], None] | None = None,
+                   plan: PlanResult | None = None) -> dict[str, Any]:
     """Signs only vs the calming plan, year by year, with ranges (:func:`mobisim.score.effects.calming_effects`).
 
     The states are routed from the homes the run's own school routes used (``schools_after``), so

@@ -4,8 +4,10 @@ One module per concern: :mod:`~mobisim.plan.settings` (:class:`PlanSettings`: un
 budget, ``[plan]`` in a scenario), :mod:`~mobisim.plan.candidates` (failing elements, their fix type
 and cost, or why the city cannot fix them), :mod:`~mobisim.plan.routes` (the failing elements on
 every child's shortest route), :mod:`~mobisim.plan.greedy` (:func:`plan_to_full`, the greedy with
-re-routing) and :mod:`~mobisim.plan.results` (the curve, the milestones, the programme by year,
-``plan.csv``). The algorithms are imported on first use, so importing :class:`PlanSettings` (as
+re-routing), :mod:`~mobisim.plan.results` (the curve, the milestones, the programme by year,
+``plan.csv``), :mod:`~mobisim.plan.areas` (per wijk), :mod:`~mobisim.plan.geometry` (the fixes and
+wijken as map and GeoPackage layers) and :mod:`~mobisim.plan.optimum` (the static optimum with
+HiGHS, to measure the greedy's gap). The algorithms are imported on first use, so importing :class:`PlanSettings` (as
 :mod:`mobisim.scenario` does) stays cheap.
 """
 

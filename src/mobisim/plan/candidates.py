@@ -7,7 +7,9 @@ A failing element's fix type comes from the 8-jarigen-toets's own rule and fix t
 - segments: a painted lane at 50 (``B5``) or mixed traffic above 30 (``B6``) get a separated
   cycle track, unless the toets says lowering the limit to 30 is enough (``street_redesign_30``:
   a lower limit only counts with a redesign); too much traffic on a 30-street (``B7`` at ≤ 30 km/h)
-  becomes a fietsstraat (``B4`` passes it), a too-narrow lane a 30-redesign, the rest a cycle track;
+  gets a modal filter (the toets's own fix: cut motor traffic below the LTS 1 volume; one filter per
+  segment) or a fietsstraat (``B4`` passes it), :attr:`PlanSettings.busy_street_fix`; a too-narrow
+  lane a 30-redesign, the rest a cycle track;
 - crossings: a fast (``X6``) or multi-lane road (``X7``) gets signals, a two-way road without
   island (``X8``) a refuge island or a raised crossing (:attr:`PlanSettings.no_island_fix`).
 
@@ -38,7 +40,7 @@ def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     return column(frame, name, None).astype("string").fillna("")
 
 
-def segment_fix_types(edges: pd.DataFrame, mode: str) -> np.ndarray:
+def segment_fix_types(edges: pd.DataFrame, settings: PlanSettings, mode: str = "bike") -> np.ndarray:
     """Per segment, the fix type its toets rule and fix call for ('' where none applies)."""
     rule = _text(edges, f"toets_{mode}_rule")
     fix = _text(edges, f"toets_{mode}_fix")
@@ -47,7 +49,7 @@ def segment_fix_types(edges: pd.DataFrame, mode: str) -> np.ndarray:
     redesign = fix.str.startswith("lower the limit to 30") | fix.str.startswith("widen the bike lane")
     conds = [rule.eq("").to_numpy(), redesign.to_numpy(), (rule.eq("B7-lts").to_numpy() & slow),
              rule.str.match(r"B[5-7]").to_numpy()]
-    return np.select(conds, ["", "street_redesign_30", "fietsstraat", "cycle_track"], "")
+    return np.select(conds, ["", "street_redesign_30", settings.busy_street_fix, "cycle_track"], "")
 
 
 def crossing_fix_types(nodes: pd.DataFrame, settings: PlanSettings) -> np.ndarray:
@@ -103,7 +105,7 @@ def candidate_fixes(net: Network, settings: PlanSettings, mode: str = "bike") ->
     seg = pd.DataFrame({
         "element": "segment", "id": edges.index.to_numpy(), "name": column(edges, "name", None).to_numpy(dtype=object),
         "rule": _text(edges, f"toets_{mode}_rule").to_numpy(), "fix": _text(edges, f"toets_{mode}_fix").to_numpy(),
-        "fix_type": segment_fix_types(edges, mode), "length_m": numbers(edges, "length"),
+        "fix_type": segment_fix_types(edges, settings, mode), "length_m": numbers(edges, "length"),
         "excluded": _excluded_segments(edges)}, index=np.arange(len(edges))).iloc[np.flatnonzero(seg_fail)]
     crs = pd.DataFrame({
         "element": "crossing", "id": nodes.index.to_numpy(), "name": column(nodes, "crossed_name", None).to_numpy(dtype=object),

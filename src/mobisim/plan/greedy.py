@@ -15,6 +15,8 @@ Method (deterministic; the same inputs give the same plan):
    again (:func:`mobisim.schools.evaluate_school_routes`, same schools and homes): a fix can open a
    detour that makes other children safe too, which the next round sees.
 4. The plan stops at 100 %, when no bundle can be fixed, or after :attr:`PlanSettings.max_rounds`.
+5. The budget years are re-routed with exactly the fixes paid by each year's end; the last one's
+   routes give the share with the whole budget per school and per wijk (:mod:`mobisim.plan.areas`).
 
 With ``batch_share = 0`` this is the plain greedy (one pick per re-routing); its gap to the optimum
 is measured on small networks in ``tests/test_plan.py``.
@@ -32,6 +34,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mobisim.network import Network
+from mobisim.plan.areas import per_wijk
 from mobisim.plan.candidates import candidate_fixes
 from mobisim.plan.results import PlanResult, Step, open_children
 from mobisim.plan.routes import route_elements
@@ -127,8 +130,8 @@ def _evaluate(net: Network, keys: np.ndarray, s: SchoolSettings, schools: gpd.Ge
                                   write_columns=False)
 
 
-def plan_to_full(net: Network, today: SchoolRoutes, settings: PlanSettings,
-                 school_settings: SchoolSettings) -> PlanResult:
+def plan_to_full(net: Network, today: SchoolRoutes, settings: PlanSettings, school_settings: SchoolSettings, *,
+                 wijken: gpd.GeoDataFrame | None = None) -> PlanResult:
     """The greedy plan with re-routing (module docstring) from today's network and school routes.
 
     Parameters
@@ -140,6 +143,9 @@ def plan_to_full(net: Network, today: SchoolRoutes, settings: PlanSettings,
     settings : PlanSettings
     school_settings : SchoolSettings
         The settings ``today`` was computed with.
+    wijken : geopandas.GeoDataFrame, optional
+        Wijk polygons (``code``, ``name``; :attr:`mobisim.load.inputs.Inputs.wijken`) for
+        :attr:`PlanResult.wijken`; ``None``: that frame is empty.
 
     Returns
     -------
@@ -172,28 +178,36 @@ def plan_to_full(net: Network, today: SchoolRoutes, settings: PlanSettings,
         picks += [(rnd, keys, gain * b / total) for keys, b in chosen]
         steps.append(Step.of(rnd, len(picks), cand, fixed, result))
     plan = PlanResult.build(cand, picks, steps, pairs, result, today, settings)
-    plan.share_by_year = _share_by_year(net, plan, cand, s, schools, origins)
+    plan.share_by_year, at_budget = _share_by_year(net, plan, cand, s, schools, origins)
+    paid = today if at_budget is None else at_budget  # no budget years: nothing is paid
+    plan.schools["share_budget"] = paid.schools["share_safe"].reindex(plan.schools.index).to_numpy(float)
+    plan.wijken = per_wijk(wijken, net, plan, today, paid, result)
     return plan
 
 
 def _share_by_year(net: Network, plan: PlanResult, cand: pd.DataFrame, s: SchoolSettings,
-                   schools: gpd.GeoDataFrame, origins: gpd.GeoDataFrame) -> dict[int, float]:
+                   schools: gpd.GeoDataFrame, origins: gpd.GeoDataFrame) -> tuple[dict[int, float], SchoolRoutes | None]:
     """The share safe at the end of each budget year, re-routed with exactly the fixes paid so far
-    (a round's picks may straddle two years, so its share is not the year's)."""
+    (a round's picks may straddle two years, so its share is not the year's), and the school routes
+    after the last year (``None`` without budget years)."""
     key = pd.Series(cand.index.to_numpy(), index=pd.MultiIndex.from_arrays([cand["element"], cand["id"]]))
     keys = key.reindex(pd.MultiIndex.from_arrays([plan.fixes["element"], plan.fixes["id"]])).to_numpy(np.int64)
     out: dict[int, float] = {}
+    last: SchoolRoutes | None = None
     for year in sorted(plan.budget):
         paid = plan.fixes["year"].le(year).fillna(False).to_numpy(bool)
-        out[year] = float(_evaluate(net, keys[paid], s, schools, origins).scores["share_safe"])
-    return out
+        last = _evaluate(net, keys[paid], s, schools, origins)
+        out[year] = float(last.scores["share_safe"])
+    return out, last
 
 
 def plan_for_scenario(sc: Scenario, inputs: Inputs, notes: list[str]) -> PlanResult:
-    """The plan from a scenario's today (:func:`mobisim.pipeline.school_routes_today`, the run's *before*)."""
+    """The plan from a scenario's today (:func:`mobisim.pipeline.school_routes_today`, the run's *before*),
+    with the check of the traffic its modal filters displace (:func:`mobisim.pipeline.plan.make_plan`)."""
+    from mobisim.pipeline.plan import make_plan
     from mobisim.pipeline.today import school_routes_today
 
     net, today = school_routes_today(sc, inputs, notes)
-    plan = plan_to_full(net, today, sc.plan, sc.schools)
+    plan = make_plan(net, today, sc, inputs, notes)
     plan.notes[:0] = [n for n in notes if n not in plan.notes]
     return plan

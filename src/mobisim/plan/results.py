@@ -16,7 +16,7 @@ import pandas as pd
 from mobisim.plan.settings import PlanSettings
 from mobisim.schools.result import SchoolRoutes
 
-__all__ = ["FIX_COLUMNS", "PlanResult", "Step", "milestones", "open_children", "plan_csv", "programme",
+__all__ = ["FIX_COLUMNS", "PlanResult", "Step", "milestones", "open_children", "plan_csv", "plan_notes", "programme",
            "unreached_children"]
 
 #: Columns of :attr:`PlanResult.fixes` (and of ``plan.csv``).
@@ -76,9 +76,18 @@ class PlanResult:
     budget : dict
         Euros by year.
     schools : pandas.DataFrame
-        Per school (index ``school_id``): ``name``, ``children``, ``share_today``, ``share_end``.
+        Per school (index ``school_id``): ``name``, ``children``, ``share_today``, ``share_budget``
+        (with the fixes the whole budget pays, i.e. after its last year), ``share_end``.
     share_by_year : dict
         The share safe at the end of each budget year, with the fixes paid by then.
+    traffic_check : dict or None
+        When the budget pays modal filters and the run has a traffic model: the share safe with the
+        budget once the traffic the filters displace is re-assigned, and the segments that then
+        newly fail (:func:`mobisim.pipeline.plan.check_displaced_traffic`).
+    wijken : pandas.DataFrame
+        Per wijk (index ``code``; :func:`mobisim.plan.areas.per_wijk`): ``name``, ``children``,
+        ``share_today``, ``share_budget``, ``share_end``, ``fixes`` (elements fixed in the wijk) and
+        their ``cost_low``/``cost_central``/``cost_high``; empty without wijk polygons.
     notes : list of str
     """
 
@@ -89,6 +98,8 @@ class PlanResult:
     budget: dict[int, float]
     schools: pd.DataFrame = field(default_factory=pd.DataFrame)
     share_by_year: dict[int, float] = field(default_factory=dict)
+    wijken: pd.DataFrame = field(default_factory=pd.DataFrame)
+    traffic_check: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
     @classmethod
@@ -108,14 +119,25 @@ class PlanResult:
             "share_after": f["round"].map(share_of_round).to_numpy(float), "round": f["round"], "fix": c["fix"],
         }, columns=FIX_COLUMNS)
         fixes["year"] = assign_years(fixes, settings.budget_eur_by_year)
-        notes = [f"{settings.batch_share:.0%} of the open route bundles picked per re-routing (at least one); "
-                 "children_made_safe shares each round's gain among its picks"] if settings.batch_share else []
         return cls(fixes=fixes, steps=curve, excluded=excluded_on_routes(cand, pairs, open_children(today)),
                    unreached=unreached_children(final, pairs, cand), budget=dict(settings.budget_eur_by_year),
                    schools=pd.DataFrame({"name": today.schools["name"], "children": today.schools["children"],
                                          "share_today": today.schools["share_safe"],
-                                         "share_end": final.schools["share_safe"]}),
-                   notes=notes)
+                                         "share_budget": np.nan, "share_end": final.schools["share_safe"]}),
+                   notes=plan_notes(fixes, settings))
+
+
+def plan_notes(fixes: pd.DataFrame, settings: PlanSettings) -> list[str]:
+    """What the reader of the plan must know about how it was made: the batching and, when modal
+    filters are chosen, the traffic they push elsewhere (not re-assigned)."""
+    notes = [f"{settings.batch_share:.0%} of the open route bundles picked per re-routing (at least one); "
+             "children_made_safe shares each round's gain among its picks"] if settings.batch_share else []
+    filters = int(fixes["fix_type"].eq("modal_filter").sum())
+    if filters:
+        notes.append(f"{filters} modal filter(s) chosen (one per street segment fixed): the plan does not "
+                     "re-assign the motor traffic a filter pushes onto other streets, whose toets verdicts may "
+                     "then change; model the filters as a scenario (close_through_traffic) before building them")
+    return notes
 
 
 def assign_years(fixes: pd.DataFrame, budget: dict[int, float]) -> pd.Series:

@@ -26,7 +26,8 @@ from matplotlib.typing import RcKeyType
 
 from mobisim.render.format import localise
 
-__all__ = ["Chart", "PALETTE", "to_svg", "bar_chart", "grouped_bars", "line_chart", "share_chart", "year_chart"]
+__all__ = ["Chart", "PALETTE", "to_svg", "bar_chart", "cost_curve", "grouped_bars", "line_chart", "share_chart",
+           "year_chart"]
 
 #: Okabe–Ito colours (colour-blind safe), in the order the charts use them.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -191,4 +192,42 @@ def year_chart(years: Sequence[int], bars: Mapping[str, Sequence[float]], line: 
         right.spines["right"].set_visible(True)
         right.set_ylim(bottom=0)
         _legend(fig, ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0])
+    return fig
+
+
+def cost_curve(costs: Mapping[str, Sequence[float]], share: Sequence[float], *, xlabel: str, ylabel: str,
+               budget: float | None = None, budget_label: str = "", targets: Sequence[float] = (95.0, 99.0)) -> Figure:
+    """A cost curve: the share reached (per cent) against cumulative cost, one line per cost case.
+
+    Parameters
+    ----------
+    costs
+        Cumulative cost per step for each case (``{"central": [...], "low": [...], "high": [...]}``
+        by label), the first drawn solid, the others dashed.
+    share
+        The share reached after each step, in per cent (the same for every case).
+    budget
+        A dashed vertical line at the budget, labelled ``budget_label``.
+    targets
+        Dotted horizontal lines at these shares.
+    """
+    with mpl.rc_context(_RC):
+        fig = _figure(7.0, 3.6)
+        ax = fig.add_subplot()
+        for i, (name, xs) in enumerate(costs.items()):
+            ax.step(list(xs), list(share), where="post", color=PALETTE[i % len(PALETTE)],
+                    linestyle="-" if i == 0 else "--", linewidth=2.0 if i == 0 else 1.0, label=name)
+        for target in targets:
+            ax.axhline(target, color="#999999", linestyle=":", linewidth=0.8)
+        if budget is not None:
+            ax.axvline(budget, color="#555555", linestyle="--", linewidth=1)
+            ax.annotate(budget_label, (budget, 0.02), xycoords=("data", "axes fraction"), xytext=(4, 2),
+                        textcoords="offset points", fontsize=8, color="#333333")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_xlim(left=0)
+        ax.set_ylim(min(min(share, default=0.0), 100.0) - 2, 100.5)
+        ax.xaxis.set_major_formatter(_formatter())
+        ax.yaxis.set_major_formatter(_formatter(0, " %"))
+        _legend(fig, ax.get_legend_handles_labels()[0])
     return fig

@@ -114,6 +114,21 @@ LAYER_STYLES: dict[str, LayerStyle] = {
         "Driven speed on the lowered roads",
         "Roads whose limit is lowered: the speed driven at the horizon and why (redesign, design, sign only).",
         ((("driven_speed",), '"driven_speed_basis"'),)),
+    "plan": LayerStyle(
+        "The plan to 100 %: street fixes by year",
+        "The plan's street fixes (cycle track, 30-redesign, fietsstraat, modal filter) in order, with the budget "
+        "year that pays them, the cost (low/central/high €) and the children they make safe.",
+        ((("plan",), '"when"'),)),
+    "plan_crossings": LayerStyle(
+        "The plan to 100 %: crossing fixes by year",
+        "The plan's crossing fixes (refuge island, signals, raised crossing) in order, with the budget year, "
+        "the cost and the children they make safe.",
+        ((("plan_crossings",), '"when"'),)),
+    "plan_wijken": LayerStyle(
+        "The plan to 100 %: children safe per wijk",
+        "Per wijk: children, the share safe today, with the plan's budget and at the end of the plan, and the "
+        "fixes located in the wijk with their cost.",
+        ((("school_wijken",), bins_expression('coalesce(100 * "share_budget", 0)', WIJK_BINS)),)),
     "parking_freed": LayerStyle(
         "Parking: street space freed",
         "Street parking freed by the permit cap.",

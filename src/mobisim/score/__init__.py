@@ -20,7 +20,8 @@ Modules
   :mod:`~mobisim.score.schools`, :mod:`~mobisim.score.parking`, :mod:`~mobisim.score.composite`:
   one family of figures each;
 - :mod:`~mobisim.score.explain`: the formulas as text;
-- :mod:`~mobisim.score.effects`: signs only and the calming plan, year by year.
+- :mod:`~mobisim.score.effects`: signs only and the calming plan, year by year;
+- :mod:`~mobisim.score.plan`: the plan to 100 % (what the budget reaches, the cost to 95/99/100 %).
 
 Scores
 ------
@@ -32,6 +33,8 @@ Scores
 - :func:`school_children_safe`: share of children with a fully child-safe route to school.
 - :func:`parking_space`: car spaces freed by the horizon and the street area re-used.
 - :func:`composite`: one 0–100 score, a weighted mean of 0–1 parts, formula shown.
+- :func:`plan_score`: the plan to 100 %: the share the budget reaches (with its cost range), the
+  cost to 95 / 99 / 100 % and the programme year by year.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from __future__ import annotations
 from mobisim.score.composite import COMPOSITE_FORMULA, composite, composite_parts, safety_gain
 from mobisim.score.explain import explain_scores
 from mobisim.score.parking import PARKING_FORMULA, parking_space
+from mobisim.score.plan import PLAN_FORMULA, plan_score
 from mobisim.score.power_model import OUT_OF_SCOPE_REGIMES, POWER_FORMULA, power_model
 from mobisim.score.regime import REGIME_FORMULA, TIERS_FORMULA, regime_change, regime_lengths, regime_tiers
 from mobisim.score.result import ScoreResult
@@ -51,6 +55,7 @@ __all__ = [
     "DEFAULT_EXPOSURE",
     "OUT_OF_SCOPE_REGIMES",
     "PARKING_FORMULA",
+    "PLAN_FORMULA",
     "POWER_FORMULA",
     "REGIME_FORMULA",
     "SCHOOL_FORMULA",
@@ -64,6 +69,7 @@ __all__ = [
     "composite_parts",
     "explain_scores",
     "parking_space",
+    "plan_score",
     "power_model",
     "regime_change",
     "regime_lengths",

@@ -7,6 +7,7 @@ import geopandas as gpd
 from mobisim.render.map.driven_speed import driven_speed_layer
 from mobisim.render.map.layer import MapLayer
 from mobisim.render.map.parking import parking_layer
+from mobisim.render.map.plan import plan_layers
 from mobisim.render.map.regime import regime_layer
 from mobisim.render.map.schools import school_route_layer, school_wijk_layer, sites_layer, weakest_layer
 from mobisim.render.map.selection import edges_frame, select
@@ -24,6 +25,7 @@ def map_layers(
     *,
     parking: gpd.GeoDataFrame | None = None,
     school_wijken: gpd.GeoDataFrame | None = None,
+    plan: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
 ) -> list[MapLayer]:
     """Build the map layers of an evaluated network (themes with no features are left out).
 
@@ -35,12 +37,14 @@ def map_layers(
         Street space freed by the parking step.
     school_wijken : GeoDataFrame, optional
         Child-safe share per wijk (:func:`mobisim.schools.share_change`), drawn underneath.
+    plan : tuple of GeoDataFrame, optional
+        The plan's street and crossing fixes (:func:`mobisim.plan.geometry.fix_frames`).
 
     Returns
     -------
     list of MapLayer
         In drawing order: wijken, regime, toets, crossings, school routes, weakest links,
-        junctions, traffic, driven speed, parking, sites.
+        junctions, traffic, driven speed, the plan, parking, sites.
     """
     e = select(edges_frame(edges), MAP_EDGE_COLUMNS)  # only what the layers read: masks stay cheap
     n = select(nodes, MAP_NODE_COLUMNS)
@@ -51,6 +55,8 @@ def map_layers(
         layers.append(driven)
     if school_wijken is not None and not school_wijken.empty:
         layers.insert(0, school_wijk_layer(school_wijken))  # areas underneath the lines
+    if plan is not None:
+        layers += plan_layers(*plan)
     if parking is not None and not parking.empty:
         layers.append(parking_layer(parking))
     if features is not None and not features.empty and "kind" in features.columns:

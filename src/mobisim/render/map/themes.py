@@ -150,6 +150,8 @@ def gpkg_themes(
     parking: gpd.GeoDataFrame | None = None,
     school_wijken: gpd.GeoDataFrame | None = None,
     school_scores: gpd.GeoDataFrame | None = None,
+    plan: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None,
+    plan_wijken: gpd.GeoDataFrame | None = None,
 ) -> ThemeLayers:
     """Split the evaluated network into the layers of ``layers.gpkg``: tables and views of ``segments``.
 
@@ -164,13 +166,18 @@ def gpkg_themes(
         Child-safe share per wijk before and after (:func:`mobisim.schools.share_change`).
     school_scores : GeoDataFrame, optional
         The same per primary school (the children for whom it is the nearest school).
+    plan : tuple of GeoDataFrame, optional
+        The plan's street and crossing fixes (:func:`mobisim.plan.geometry.fix_frames`).
+    plan_wijken : GeoDataFrame, optional
+        The plan per wijk (:func:`mobisim.plan.geometry.wijk_frame`).
 
     Returns
     -------
     ThemeLayers
         Tables: ``segments`` (:func:`segment_table`; read by ``mobisim compare``),
         ``toets_crossings``, ``weakest_links_crossings``, ``junction_fixes``, ``parking_freed``,
-        ``school_wijken``, ``school_scores``, ``sites`` (a point per site, as on the map) and
+        ``school_wijken``, ``school_scores``, ``plan``, ``plan_crossings`` and ``plan_wijken`` (the
+        plan's fixes and its figures per wijk, when the run made a plan), ``sites`` (a point per site, as on the map) and
         ``site_areas`` (the sites mapped as areas, their outline); views: :data:`SEGMENT_VIEWS`.
     """
     n = nodes.copy()
@@ -188,6 +195,10 @@ def gpkg_themes(
         out["school_wijken"] = school_wijken.reset_index()
     if school_scores is not None and not school_scores.empty:
         out["school_scores"] = school_scores.reset_index()
+    if plan is not None:
+        out |= {name: frame for name, frame in zip(("plan", "plan_crossings"), plan) if len(frame)}
+    if plan_wijken is not None and not plan_wijken.empty:
+        out["plan_wijken"] = plan_wijken
     if features is not None and not features.empty and "kind" in features.columns:
         sites = select(features[features["kind"].isin(list(SITE_KINDS))], _SITE_COLUMNS)
         areas = sites.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()

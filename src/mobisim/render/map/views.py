@@ -40,6 +40,7 @@ VIEWS: tuple[View, ...] = (
     View("regime", "30/50: which roads keep 50 and why", ("speed_regime", "junction_fixes")),
     View("toets", "The 8-year-old test (8-jarigen-toets)", ("toets_pass", "toets_fail", "toets_crossings")),
     View("schools", "School routes and weakest links", ("school_wijken", "school_routes", "weakest_links", "sites")),
+    View("plan", "The plan to 100 %: fixes by year", ("plan", "plan_crossings")),
     View("parking", "Parking space freed", ("parking_freed",)),
     View("traffic", "Traffic with the scenario and rat runs", ("traffic_after", "rat_runs")),
     View("traffic_today", "Traffic today", ("traffic_before",)),

@@ -4,7 +4,7 @@ the charts inline.
 
 The order is the council's: page 1 (the question, the answer in five figures with their ranges,
 the data box), then one chapter per part of the programme (30/50, the 8-jarigen-toets, the school
-routes, parking), each with its chart; then calming, traffic, and the accountability (caveats,
+routes, the plan to 100 % when the run made one, parking), each with its chart; then calming, traffic, and the accountability (caveats,
 sources once, glossary, data and method). Dutch by default, English with ``lang="en"``: one
 catalogue of strings (:mod:`mobisim.render.i18n`), the same figures.
 """
@@ -33,6 +33,7 @@ from mobisim.render.report.markdown import md_escape, section
 from mobisim.render.report.sections.calming import calming_section
 from mobisim.render.report.sections.closing import caveats, data_and_method, glossary, sources
 from mobisim.render.report.sections.parking import parking_chapter
+from mobisim.render.report.sections.plan import plan_chapter
 from mobisim.render.report.sections.traffic import traffic_section
 from mobisim.render.report.summary import summary_page, title_block
 from mobisim.render.report.traffic import traffic_entry
@@ -107,6 +108,7 @@ def _blocks(result: RunResult, scenario: Scenario | None, *, attribution: str | 
     blocks += regime_chapter(after, tiers, scenario, programme=programme, found=found, max_rows=max_rows)
     blocks += toets_chapter(before, after, found=found, max_rows=max_rows)
     blocks += schools_chapter(result.schools_before, result.schools_after, found=found, max_rows=max_rows)
+    blocks += plan_chapter(getattr(result, "plan", None), scores, max_rows=max_rows)
     blocks += parking_chapter(result.parking, result.scores)
     blocks += _calming_chapter(result, found["calming"], max_rows)
     blocks += [f"# {t('chapter.closing')}", "", *caveats(result, traffic), *sources(), *glossary(),

@@ -181,7 +181,10 @@ def data_box(net: Network, scores: Mapping[str, Any] | None = None) -> list[str]
 
 
 def summary_page(net: Network, scores: Mapping[str, Any]) -> list[str]:
-    """Page 1 after the title: the question, the five figures and the data box."""
+    """Page 1 after the title: the question, the five figures (and the plan's line when the run made
+    a plan) and the data box."""
+    from mobisim.render.report.sections.plan import plan_summary_line
+
     lines = [f"## {t('summary.title')}", "", t("summary.question"), "", t("summary.answer"), "",
-             md_table(five_figures(scores))]
+             md_table(five_figures(scores)), *plan_summary_line(scores)]
     return lines + data_box(net, scores)
