@@ -32,8 +32,8 @@ def main() -> int:
             return 2
 
     from mobisim.load.inputs import load_inputs
-    from mobisim.pipeline.today import school_routes_today
     from mobisim.pipeline.plan import make_plan
+    from mobisim.pipeline.today import school_routes_today
     from mobisim.plan import milestones, programme
     from mobisim.scenario import load_scenario
 

@@ -1,4 +1,4 @@
-"""The processed-network cache and the traffic-model cache, in :func:`mobisim.load.paths.cache_dir`.
+"""The processed-network, traffic-model and evaluated-network caches, in :func:`mobisim.load.paths.cache_dir`.
 
 A network is stored under a key made of the sha256 of the input files' content, the mobisim
 version, the cache format, the cycle-path settings and the code of the whole load package: the
@@ -6,12 +6,18 @@ next run reads a few GeoParquet files instead of the XML. A traffic model run is
 own key (:func:`mobisim.traffic.model_key`) in ``<cache>/traffic/``. Both repair or bypass
 themselves (:mod:`mobisim.load.store`): a damaged entry is rebuilt and replaced, an unusable cache
 folder is skipped, each with one warning on stderr; the cache never stops a run.
+
+The evaluated network — today's verdicts of a scenario (:func:`mobisim.pipeline.today.street_verdicts`,
+what ``mobisim toets`` reads) — is stored in ``<cache>/verdicts/`` under :func:`verdicts_key`: the
+input files' content, the scenario's effective settings (JSON) and the code of every package that
+loads or judges the network (all of ``mobisim`` but the CLI and the renderers).
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import json
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -42,6 +48,11 @@ if TYPE_CHECKING:
 #: The meta file of a network entry (sources and notes); a traffic entry's is ``summary.json``.
 _META = "meta.json"
 _TRAFFIC_META = "summary.json"
+_VERDICTS_META = "verdicts.json"
+#: The evaluated network's frames (what the reviewer's toets reads).
+VERDICT_FRAMES = ("edges", "nodes")
+#: The network's attributes kept with them (JSON).
+_VERDICT_ATTRS = ("sources", "coverage", "source_dates", "area_label", "area_share", "notes")
 
 
 def _code_digest() -> str:
@@ -178,3 +189,74 @@ def write_traffic_cache(model: TrafficModel) -> None:
     write_entry(cache_dir() / "traffic", model.key, _TRAFFIC_META,
                 {"summary": model.summary, "notes": [str(n) for n in model.notes]}, {"edges.parquet": model.edges},
                 _traffic_meta_ok)
+
+
+def _evaluating_code_digest() -> str:
+    """Digest of the code that loads and judges a network: every module of ``mobisim`` but the
+    command line and the renderers (``cli/``, ``render/``)."""
+    root = Path(__file__).parent.parent
+    h = hashlib.sha256()
+    for module in sorted(root.rglob("*.py")):
+        rel = module.relative_to(root).as_posix()
+        if rel.startswith(("cli/", "render/")):
+            continue
+        h.update(rel.encode())
+        h.update(module.read_bytes())
+    return h.hexdigest()
+
+
+#: As imported (see :data:`_CODE_DIGEST`).
+_EVALUATING_DIGEST = _evaluating_code_digest()
+
+
+def verdicts_key(files: Sequence[tuple[str, Path]], settings: str) -> str:
+    """The key of an evaluated network: ``files`` (role, path: the content counts), the
+    scenario's effective ``settings`` (JSON text) and the code (:func:`_evaluating_code_digest`)."""
+    h = hashlib.sha256()
+    h.update(f"mobisim {__version__} verdicts {CACHE_FORMAT}".encode())
+    h.update(_EVALUATING_DIGEST.encode())
+    h.update(settings.encode())
+    for role, path in files:
+        h.update(f"{role}={file_digest(path)};".encode())
+    return h.hexdigest()[:32]
+
+
+def _verdicts_meta_ok(meta: Meta) -> bool:
+    return all(k in meta for k in _VERDICT_ATTRS) and isinstance(meta.get("run_notes"), list)
+
+
+def read_verdicts(key: str) -> tuple[Network, list[str]] | None:
+    """The evaluated network stored under ``key`` (its edges and nodes) and the notes of judging it.
+
+    ``None`` when there is no entry, when it is damaged (one warning: it is judged again and
+    replaced) or when the cache cannot be read (one warning).
+    """
+    root = cache_dir() / "verdicts"
+    folder = root / key
+    try:
+        entry = read_entry(folder, _VERDICTS_META, [f"{name}.parquet" for name in VERDICT_FRAMES],
+                           _verdicts_meta_ok)
+        if entry is None:
+            return None
+        meta, blobs = entry
+        try:
+            frames = {name: gpd.read_parquet(BytesIO(blobs[f"{name}.parquet"])) for name in VERDICT_FRAMES}
+        except Exception as exc:  # noqa: BLE001 - matches its checksum, but pyarrow rejects it
+            raise DamagedEntry(f"cannot be read ({first_line(exc)})") from None
+        net = Network(**frames, **{k: meta[k] for k in _VERDICT_ATTRS})
+        return net, [str(n) for n in meta["run_notes"]]
+    except DamagedEntry as exc:
+        warn(f"cache {folder}: damaged entry ({exc}); judging the network again and replacing it")
+    except CacheUnusable as exc:
+        cache_unusable(root, exc.error)
+    return None
+
+
+def write_verdicts(key: str, net: Network, notes: Sequence[str]) -> None:
+    """Store an evaluated network's edges and nodes under ``key`` with the notes of judging it
+    (atomically; a cache that cannot be written is bypassed with one warning)."""
+    plain = json.dumps({**{k: getattr(net, k) for k in _VERDICT_ATTRS}, "run_notes": [str(n) for n in notes]},
+                       default=lambda o: o.item() if hasattr(o, "item") else str(o))  # numpy scalars
+    meta = json.loads(plain)
+    write_entry(cache_dir() / "verdicts", key, _VERDICTS_META, meta,
+                {f"{name}.parquet": getattr(net, name) for name in VERDICT_FRAMES}, _verdicts_meta_ok)
