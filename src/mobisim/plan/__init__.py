@@ -21,13 +21,15 @@ from mobisim.plan.settings import FIX_TYPES, PlanSettings, UnitCost
 if TYPE_CHECKING:
     from mobisim.plan.candidates import candidate_fixes
     from mobisim.plan.greedy import apply_fixes, plan_for_scenario, plan_to_full
+    from mobisim.plan.optimum import static_optimum
     from mobisim.plan.results import PlanResult, milestones, plan_csv, programme
 
 __all__ = ["FIX_TYPES", "PlanResult", "PlanSettings", "UnitCost", "apply_fixes", "candidate_fixes", "milestones",
-           "plan_csv", "plan_for_scenario", "plan_to_full", "programme"]
+           "plan_csv", "plan_for_scenario", "plan_to_full", "programme", "static_optimum"]
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     "mobisim.plan.candidates": ("candidate_fixes",),
     "mobisim.plan.greedy": ("apply_fixes", "plan_for_scenario", "plan_to_full"),
+    "mobisim.plan.optimum": ("static_optimum",),
     "mobisim.plan.results": ("PlanResult", "milestones", "plan_csv", "programme"),
 })

@@ -18,8 +18,11 @@ Method (deterministic; the same inputs give the same plan):
 5. The budget years are re-routed with exactly the fixes paid by each year's end; the last one's
    routes give the share with the whole budget per school and per wijk (:mod:`mobisim.plan.areas`).
 
-With ``batch_share = 0`` this is the plain greedy (one pick per re-routing); its gap to the optimum
-is measured on small networks in ``tests/test_plan.py``.
+With ``batch_share = 0`` this is the plain greedy (one pick per re-routing). Its gap to the optimum
+is measured (:mod:`mobisim.plan.optimum`, ``benchmarks/plan_gap.py``, bounds held by
+``tests/test_plan_optimum.py``): against the static optimum (HiGHS) it reaches ≥ 85 % at its curve
+points on 100 random grids (mean 109 %: re-routing adds children), against the exact optimum with
+re-routing mean 98.5 %, worst 61.5 % (a fix that opens a detour, which the greedy never considers).
 """
 
 from __future__ import annotations

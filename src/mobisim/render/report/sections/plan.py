@@ -76,9 +76,12 @@ def _filters(plan: PlanResult) -> list[str]:
     return [t("plan.filters_caveat", n=fixed(n)), ""] if n else []
 
 
-def _chart(plan: PlanResult, value: Mapping[str, Any]) -> Chart:
-    """The cost curve: children safe against cumulative euros at the central, low and high unit costs."""
-    steps = plan.steps
+def _chart(plan: PlanResult, value: Mapping[str, Any]) -> Chart | None:
+    """The cost curve: children safe against cumulative euros at the central, low and high unit costs
+    (none when no share is known: no child routed)."""
+    steps = plan.steps[np.isfinite(plan.steps["share_safe"].to_numpy(float))]
+    if steps.empty:
+        return None
     costs = {t(f"plan.case_{c}"): (steps[f"cost_{c}"].to_numpy(float) / 1e6).tolist() for c in ("central", "low", "high")}
     fig = charts.cost_curve(costs, (100.0 * steps["share_safe"].to_numpy(float)).tolist(), xlabel=t("plan.axis_cost"),
                             ylabel=t("plan.axis_share"), budget=float(value["budget_eur"]) / 1e6,
@@ -183,8 +186,9 @@ def plan_chapter(plan: PlanResult | None, scores: Mapping[str, Any] | None, *,
     value = score.get("value")
     if plan is None or not value:
         return []
+    chart = _chart(plan, value)
     blocks: list[str | Chart] = [f"# {t('chapter.plan')}", "", t("plan.intro"), "", *_headline(value),
-                                 *_filters(plan), _chart(plan, value)]
+                                 *_filters(plan), *([chart] if chart is not None else [])]
     blocks += section(t("plan.years_title"), t("plan.years_intro"), _years(value))
     wijken = _areas(getattr(plan, "wijken", pd.DataFrame()), t("plan.col_wijk"))
     whole = {t("col.children"): 0, t("plan.col_today"): 1, t("plan.col_with_budget"): 1, t("plan.col_end"): 1,
