@@ -104,7 +104,10 @@ def check_displaced_traffic(before: Network, today: SchoolRoutes, plan: PlanResu
                      "they displace is not re-assigned, so the plan's share is not checked")
         return None
     moved = _with_filters(before, filters)
-    model_traffic_step(moved, sc, None, before=before.edges, notes=notes)
+    model_notes: list[str] = []
+    model_traffic_step(moved, sc, None, before=before.edges, notes=model_notes)
+    notes.extend(f"plan traffic check (the {len(filters):,} paid filters closed): {n}" for n in model_notes
+                 if n not in notes)
     evaluate_rules(moved, sc, inputs, proposal=False)
     routes = evaluate_school_routes(apply_fixes(moved, keys, mode), sc.schools,
                                     schools=today.schools[["name", "geometry"]],

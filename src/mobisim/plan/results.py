@@ -129,14 +129,14 @@ class PlanResult:
 
 def plan_notes(fixes: pd.DataFrame, settings: PlanSettings) -> list[str]:
     """What the reader of the plan must know about how it was made: the batching and, when modal
-    filters are chosen, the traffic they push elsewhere (not re-assigned)."""
+    filters are chosen, that the greedy does not re-assign their traffic (the check after it does)."""
     notes = [f"{settings.batch_share:.0%} of the open route bundles picked per re-routing (at least one); "
              "children_made_safe shares each round's gain among its picks"] if settings.batch_share else []
     filters = int(fixes["fix_type"].eq("modal_filter").sum())
     if filters:
-        notes.append(f"{filters} modal filter(s) chosen (one per street segment fixed): the plan does not "
-                     "re-assign the motor traffic a filter pushes onto other streets, whose toets verdicts may "
-                     "then change; model the filters as a scenario (close_through_traffic) before building them")
+        notes.append(f"{filters} modal filter(s) chosen (one per street segment fixed): the greedy does not "
+                     "re-assign the motor traffic a filter pushes onto other streets while it chooses; the traffic "
+                     "check after the plan does, for the filters the budget pays (mobisim.pipeline.plan)")
     return notes
 
 
