@@ -45,6 +45,10 @@ def main() -> int:
                      sc, inputs, [])
     print(f"\nplan: {dt:.1f} s (target < 120 s), {len(plan.steps) - 1} re-routings, {len(plan.fixes):,} fixes; "
           f"process peak RSS {rss_mb():.0f} MB; total {time.perf_counter() - t0:.1f} s")
+    if plan.static_bound:
+        b = plan.static_bound
+        print(f"cross-check: the static optimum (HiGHS) with the whole budget reaches {b['share']:.2%} "
+              f"({'optimal' if b['optimal'] else 'time limit'}, {b['seconds']:.1f} s)")
     if plan.traffic_check:
         c = plan.traffic_check
         print(f"traffic check: {c['filters']:,} filters paid; {c['newly_failing_segments']:,} segments "

@@ -51,6 +51,9 @@ def test_plan_scores_agree_with_the_school_routes(runs):
     assert value["fixes"] == len(r.plan.fixes) > 0
     assert [row["year"] for row in value["by_year"]] == sorted(r.plan.budget)
     assert sum(row["fixes"] for row in value["by_year"]) == value["fixes_in_budget"]
+    bound = value["static_optimum_budget"]  # the MILP's cross-check: between today and everyone
+    assert bound["optimal"] and value["today"] - 1e-9 <= bound["share"] <= 1.0
+    assert "Cross-check: the mathematically best choice" in runs["plan_en"].paths["report_md"].read_text("utf-8")
     head = r.scores["headline"]["children_safe_plan"]
     assert head["value"] == value["share_budget"] and head["before"] == value["today"]
     assert "estimate" in head["note"]

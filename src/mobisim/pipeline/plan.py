@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mobisim.plan import PlanResult
     from mobisim.schools import SchoolRoutes
 
-__all__ = ["check_displaced_traffic", "make_plan", "plan_step"]
+__all__ = ["check_displaced_traffic", "make_plan", "plan_step", "static_bound"]
 
 #: Vehicles a day left on a filtered segment (its destination traffic), as ``close_through_traffic``.
 FILTERED_DAILY = 500.0
@@ -51,9 +51,33 @@ def make_plan(before: Network, today: SchoolRoutes, sc: Scenario, inputs: Inputs
     from mobisim.plan import plan_to_full
 
     plan = plan_to_full(before, today, sc.plan, sc.schools, wijken=inputs.wijken)
+    plan.static_bound = static_bound(before, today, plan, sc)
     plan.traffic_check = check_displaced_traffic(before, today, plan, sc, inputs, notes)
     notes.extend(n for n in plan.notes if n not in notes)
     return plan
+
+
+def static_bound(before: Network, today: SchoolRoutes, plan: PlanResult, sc: Scenario) -> dict[str, Any] | None:
+    """The cross-check of what the budget buys: the exact optimum of the static problem (no
+    re-routing; a MILP solved by HiGHS, :func:`mobisim.plan.optimum.static_optimum`) at the whole
+    budget — a lower bound on the best plan with re-routing, so the greedy should not fall below it.
+
+    Returns
+    -------
+    dict or None
+        ``share`` (children safe with the optimum's fixes, statically), ``optimal`` (proved by
+        HiGHS within the time limit), ``seconds``; ``None`` without a budget or a child routed.
+    """
+    from mobisim.plan.optimum import static_optimum, static_problem
+
+    budget = float(sum(plan.budget.values()))
+    routed = float(today.scores.get("children_routed") or 0.0)
+    if budget <= 0 or routed <= 0:
+        return None
+    problem = static_problem(before, today, sc.plan, sc.schools)
+    opt = static_optimum(problem.pairs, problem.children, problem.cost, problem.fixable, budget, time_limit=60.0)
+    return {"share": (problem.children_today + opt.children_made_safe) / routed, "optimal": opt.optimal,
+            "seconds": opt.seconds}
 
 
 def _paid_keys(net: Network, plan: PlanResult, mode: str) -> tuple[np.ndarray, pd.DataFrame]:

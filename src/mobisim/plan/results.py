@@ -84,6 +84,9 @@ class PlanResult:
         When the budget pays modal filters and the run has a traffic model: the share safe with the
         budget once the traffic the filters displace is re-assigned, and the segments that then
         newly fail (:func:`mobisim.pipeline.plan.check_displaced_traffic`).
+    static_bound : dict or None
+        The share the exact optimum without re-routing reaches with the whole budget (a lower bound
+        on the best plan; :func:`mobisim.pipeline.plan.static_bound`).
     wijken : pandas.DataFrame
         Per wijk (index ``code``; :func:`mobisim.plan.areas.per_wijk`): ``name``, ``children``,
         ``share_today``, ``share_budget``, ``share_end``, ``fixes`` (elements fixed in the wijk) and
@@ -100,6 +103,7 @@ class PlanResult:
     share_by_year: dict[int, float] = field(default_factory=dict)
     wijken: pd.DataFrame = field(default_factory=pd.DataFrame)
     traffic_check: dict[str, Any] | None = None
+    static_bound: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
     @classmethod

@@ -73,6 +73,8 @@ def plan_score(plan: PlanResult, settings: PlanSettings) -> ScoreResult:
         cost and share per year), ``milestones`` (cost to 95 / 99 / 100 % or not reached),
         ``fixes`` and ``fixes_in_budget``, ``cost_total`` (low/central/high), ``children_unfixable``
         (children still not safe at the end because their route uses a road the city cannot fix),
+        ``static_optimum_budget`` (the share the exact optimum without re-routing reaches with
+        the whole budget: a lower bound the plan's own share should not fall below),
         ``traffic_check`` (the share with the budget once the traffic the paid modal filters
         displace is re-assigned; ``None`` when none is paid or there is no traffic model).
     """
@@ -96,6 +98,8 @@ def plan_score(plan: PlanResult, settings: PlanSettings) -> ScoreResult:
         "fixes_in_budget": int(fixes["year"].notna().sum()),
         "cost_total": {c: rounded(fixes[f"cost_{c}"].sum(), 0) for c in ("low", "central", "high")},
         "children_unfixable": rounded(_unfixable(plan), 1),
+        "static_optimum_budget": ({k: (rounded(v) if isinstance(v, float) else v) for k, v in plan.static_bound.items()}
+                                  if plan.static_bound else None),
         "traffic_check": ({k: (rounded(v) if isinstance(v, float) else v) for k, v in plan.traffic_check.items()}
                           if plan.traffic_check else None),
     }

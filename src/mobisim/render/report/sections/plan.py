@@ -61,7 +61,9 @@ def _headline(value: Mapping[str, Any]) -> list[str]:
     span = f"{min(years)}–{max(years)}" if years else "–"
     budget = t("plan.budget_line", years=span, budget=_millions(value["budget_eur"]), share=_pct(value["share_budget"]),
                low=_pct(lo), high=_pct(hi), fixes=fixed(value["fixes_in_budget"]))
-    return [t("plan.today", share=_pct(value["today"])), "", *_milestone_bullets(value), f"- {budget}", ""]
+    bound = value.get("static_optimum_budget")
+    check = [f"- {t('plan.static_bound', share=_pct(bound['share']), plan=_pct(value['share_budget']))}"] if bound else []
+    return [t("plan.today", share=_pct(value["today"])), "", *_milestone_bullets(value), f"- {budget}", *check, ""]
 
 
 def _filters(plan: PlanResult) -> list[str]:
