@@ -173,8 +173,10 @@ def test_traffic_check_re_assigns_and_never_raises_the_share(today_city):
 
     sc, inputs, net, today, plan = today_city
     filtered = _with_filter(plan, net, "Schoolstraat")
-    check = check_displaced_traffic(net, today, filtered, sc, inputs, [])
-    assert check is not None and check["filters"] == 1
+    checked = check_displaced_traffic(net, today, filtered, sc, inputs, [])
+    assert checked is not None
+    check, routes = checked
+    assert check["filters"] == 1 and check["share_budget"] == routes.scores["share_safe"]
     assert 0 <= check["newly_failing_on_school_routes"] <= check["newly_failing_segments"]
     assert check["share_budget"] <= check["share_budget_unchecked"] + 1e-9
     if check["newly_failing_segments"] == 0:  # same fixes, same verdicts: the same share
@@ -195,3 +197,20 @@ def test_headline_takes_the_checked_share_when_filters_move_traffic():
     row = _plan_row({"plan": {"value": plan}})
     assert row is not None and row["value"] == 0.851 and row["range"] == [0.851, 0.975]
     assert "576 modal filters" in row["note"] and "702 segments" in row["note"]
+
+
+def test_checked_shares_per_school_come_from_the_checked_routes(today_city):
+    from mobisim.pipeline.plan import _checked_shares, check_displaced_traffic
+
+    sc, inputs, net, today, plan = today_city
+    import dataclasses
+
+    filtered = _with_filter(plan, net, "Schoolstraat")
+    filtered = dataclasses.replace(filtered, schools=filtered.schools.copy())  # the fixture's plan stays as it is
+    checked = check_displaced_traffic(net, today, filtered, sc, inputs, [])
+    assert checked is not None
+    _, routes = checked
+    _checked_shares(filtered, routes, inputs)
+    expected = routes.schools["share_safe"].reindex(filtered.schools.index).to_numpy(float)
+    np.testing.assert_allclose(filtered.schools["share_checked"].to_numpy(float), expected)
+    assert len(filtered.schools) > 0

@@ -52,9 +52,22 @@ def make_plan(before: Network, today: SchoolRoutes, sc: Scenario, inputs: Inputs
 
     plan = plan_to_full(before, today, sc.plan, sc.schools, wijken=inputs.wijken)
     plan.static_bound = static_bound(before, today, plan, sc)
-    plan.traffic_check = check_displaced_traffic(before, today, plan, sc, inputs, notes)
+    checked = check_displaced_traffic(before, today, plan, sc, inputs, notes)
+    if checked is not None:
+        plan.traffic_check, routes = checked
+        _checked_shares(plan, routes, inputs)
     notes.extend(n for n in plan.notes if n not in notes)
     return plan
+
+
+def _checked_shares(plan: PlanResult, routes: SchoolRoutes, inputs: Inputs) -> None:
+    """Add ``share_checked`` (with the budget, the filters' traffic re-assigned) per school and per wijk."""
+    from mobisim.schools.summary import scores_per_wijk
+
+    plan.schools["share_checked"] = routes.schools["share_safe"].reindex(plan.schools.index).to_numpy(float)
+    if len(plan.wijken) and inputs.wijken is not None and len(inputs.wijken):
+        checked = scores_per_wijk(routes.origins, inputs.wijken)["share_safe"]
+        plan.wijken["share_checked"] = checked.reindex(plan.wijken.index).to_numpy(float)
 
 
 def static_bound(before: Network, today: SchoolRoutes, plan: PlanResult, sc: Scenario) -> dict[str, Any] | None:
@@ -102,16 +115,17 @@ def _with_filters(net: Network, edge_ids: np.ndarray) -> Network:
 
 
 def check_displaced_traffic(before: Network, today: SchoolRoutes, plan: PlanResult, sc: Scenario,
-                            inputs: Inputs, notes: list[str]) -> dict[str, Any] | None:
+                            inputs: Inputs, notes: list[str]) -> tuple[dict[str, Any], SchoolRoutes] | None:
     """The share safe with the budget once the traffic the paid modal filters displace is re-assigned.
 
     Returns
     -------
-    dict or None
-        ``filters`` (paid), ``share_budget`` (checked), ``share_budget_unchecked`` (the plan's),
-        ``newly_failing_segments``/``_km`` (passing today, failing with the moved traffic, not fixed
-        by the plan), ``newly_failing_on_school_routes``; ``None`` when the budget pays no filter or
-        the run has no traffic model (a note says which).
+    tuple or None
+        The figures — ``filters`` (paid), ``share_budget`` (checked), ``share_budget_unchecked``
+        (the plan's), ``newly_failing_segments``/``_km`` (passing today, failing with the moved
+        traffic, not fixed by the plan), ``newly_failing_on_school_routes`` — and the school routes
+        they come from; ``None`` when the budget pays no filter or the run has no traffic model (a
+        note says which).
     """
     from mobisim.pipeline.steps import evaluate_rules
     from mobisim.pipeline.traffic import model_traffic_step
@@ -142,8 +156,9 @@ def check_displaced_traffic(before: Network, today: SchoolRoutes, plan: PlanResu
     kids = pd.to_numeric(before.edges.get("school_route_children", pd.Series(0.0, index=before.edges.index)),
                          errors="coerce").fillna(0).to_numpy(float)
     last = max(plan.share_by_year) if plan.share_by_year else None
-    return {"filters": int(len(filters)), "share_budget": float(routes.scores["share_safe"]),
-            "share_budget_unchecked": plan.share_by_year.get(last, np.nan) if last is not None else np.nan,
-            "newly_failing_segments": int(newly.sum()),
-            "newly_failing_km": float(before.edges["length"].to_numpy(float)[newly].sum() / 1000.0),
-            "newly_failing_on_school_routes": int((newly & (kids > 0)).sum())}
+    figures = {"filters": int(len(filters)), "share_budget": float(routes.scores["share_safe"]),
+               "share_budget_unchecked": plan.share_by_year.get(last, np.nan) if last is not None else np.nan,
+               "newly_failing_segments": int(newly.sum()),
+               "newly_failing_km": float(before.edges["length"].to_numpy(float)[newly].sum() / 1000.0),
+               "newly_failing_on_school_routes": int((newly & (kids > 0)).sum())}
+    return figures, routes

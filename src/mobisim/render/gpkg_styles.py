@@ -126,9 +126,11 @@ LAYER_STYLES: dict[str, LayerStyle] = {
         ((("plan_crossings",), '"when"'),)),
     "plan_wijken": LayerStyle(
         "The plan to 100 %: children safe per wijk",
-        "Per wijk: children, the share safe today, with the plan's budget and at the end of the plan, and the "
-        "fixes located in the wijk with their cost.",
-        ((("school_wijken",), bins_expression('coalesce(100 * "share_budget", 0)', WIJK_BINS)),)),
+        "Per wijk: children, the share safe today, with the plan's budget (share_checked: with the traffic of "
+        "the budget's modal filters re-assigned) and at the end of the plan, and the fixes located in the wijk "
+        "with their cost.",
+        ((("school_wijken",), bins_expression('coalesce(100 * "share_checked", 100 * "share_budget", 0)',
+                                              WIJK_BINS)),)),
     "parking_freed": LayerStyle(
         "Parking: street space freed",
         "Street parking freed by the permit cap.",

@@ -111,11 +111,14 @@ def _areas(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         t("plan.col_with_budget"): (100 * budget.to_numpy(float)),
         t("plan.col_end"): (100 * f["share_end"].to_numpy(float)),
     })
+    if "share_checked" in f.columns:
+        out[t("plan.col_checked")] = 100 * f["share_checked"].to_numpy(float)
     for extra, col in (("fixes", "plan.col_fixes"), ("cost_central", "plan.col_cost_m")):
         if extra in f.columns:
             out[t(col)] = f[extra].to_numpy(float) / (1e6 if extra == "cost_central" else 1.0)
     out = out[out[t("col.children")] > 0]
-    order = t("plan.col_with_budget") if budget.notna().any() else t("plan.col_end")
+    order = next((c for c in (t("plan.col_checked"), t("plan.col_with_budget")) if c in out.columns
+                  and out[c].notna().any()), t("plan.col_end"))
     return out.sort_values([order, t("col.children")], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
@@ -194,6 +197,7 @@ def plan_chapter(plan: PlanResult | None, scores: Mapping[str, Any] | None, *,
     blocks += section(t("plan.years_title"), t("plan.years_intro"), _years(value))
     wijken = _areas(getattr(plan, "wijken", pd.DataFrame()), t("plan.col_wijk"))
     whole = {t("col.children"): 0, t("plan.col_today"): 1, t("plan.col_with_budget"): 1, t("plan.col_end"): 1,
+             t("plan.col_checked"): 1,
              t("plan.col_fixes"): 0, t("plan.col_cost_m"): 1}
     if not wijken.empty:
         blocks += section(t("plan.wijk_title"), t("plan.wijk_intro"), wijken, limit=max_rows or 20, formats=whole)
