@@ -93,13 +93,12 @@ def static_bound(before: Network, today: SchoolRoutes, plan: PlanResult, sc: Sce
             "seconds": opt.seconds}
 
 
-def _paid_keys(net: Network, plan: PlanResult, mode: str) -> tuple[np.ndarray, pd.DataFrame]:
+def _paid_keys(net: Network, plan: PlanResult) -> tuple[np.ndarray, pd.DataFrame]:
     """The candidate keys of the fixes the budget pays, and those fixes."""
+    from mobisim.plan.candidates import element_keys
+
     paid = plan.fixes[plan.fixes["year"].notna().to_numpy(bool)]
-    m = len(net.edges)
-    seg = paid["element"].eq("segment").to_numpy()
-    pos = np.where(seg, net.edges.index.get_indexer(paid["id"]), m + net.nodes.index.get_indexer(paid["id"]))
-    return pos.astype(np.int64), paid
+    return element_keys(net, paid), paid
 
 
 def _with_filters(net: Network, edge_ids: np.ndarray) -> Network:
@@ -133,7 +132,7 @@ def check_displaced_traffic(before: Network, today: SchoolRoutes, plan: PlanResu
     from mobisim.schools import evaluate_school_routes
 
     mode = sc.schools.mode
-    keys, paid = _paid_keys(before, plan, mode)
+    keys, paid = _paid_keys(before, plan)
     filters = paid.loc[paid["fix_type"].eq("modal_filter").to_numpy(bool), "id"].to_numpy()
     if not len(filters):
         return None

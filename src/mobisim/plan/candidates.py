@@ -28,7 +28,7 @@ from mobisim.load.areas import inside
 from mobisim.network import Network
 from mobisim.plan.settings import PER_KM, PlanSettings
 
-__all__ = ["CANDIDATE_COLUMNS", "candidate_fixes"]
+__all__ = ["CANDIDATE_COLUMNS", "candidate_fixes", "element_keys", "key_arrays"]
 
 #: Columns of :func:`candidates` (index: element key, segments first then crossings).
 CANDIDATE_COLUMNS = ["element", "id", "name", "rule", "fix", "fix_type", "length_m", "cost_low", "cost_central",
@@ -128,3 +128,24 @@ def _with_costs(out: pd.DataFrame, settings: PlanSettings) -> pd.DataFrame:
         unit = out["fix_type"].map({t: c.value(case) for t, c in settings.unit_costs.items()}).to_numpy(float)
         out[f"cost_{case}"] = np.where(ok, units * unit, np.nan)
     return out[CANDIDATE_COLUMNS]
+
+
+def element_keys(net: Network, fixes: pd.DataFrame) -> np.ndarray:
+    """The element keys (:func:`candidate_fixes`' index) of rows naming an ``element`` and its ``id``."""
+    seg = fixes["element"].eq("segment").to_numpy()
+    ids = fixes["id"].to_numpy()
+    keys = np.empty(len(fixes), np.int64)
+    keys[seg] = net.edges.index.get_indexer(ids[seg])
+    keys[~seg] = len(net.edges) + net.nodes.index.get_indexer(ids[~seg])
+    return keys
+
+
+def key_arrays(net: Network, cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per element key (every segment, then every node): can the city fix it, and its central cost
+    (0 where it is no candidate)."""
+    size = len(net.edges) + len(net.nodes)
+    fixable = np.zeros(size, bool)
+    fixable[cand.index[cand["excluded"].isna()]] = True
+    cost = np.zeros(size)
+    cost[cand.index] = np.nan_to_num(cand["cost_central"].to_numpy(float))
+    return fixable, cost

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 
 from mobisim.network import Network
 from mobisim.plan.areas import per_wijk
-from mobisim.plan.candidates import candidate_fixes
+from mobisim.plan.candidates import candidate_fixes, element_keys, key_arrays
 from mobisim.plan.results import PlanResult, Step, open_children
 from mobisim.plan.routes import route_elements
 from mobisim.plan.settings import PlanSettings
@@ -156,14 +156,10 @@ def plan_to_full(net: Network, today: SchoolRoutes, settings: PlanSettings, scho
     """
     s = school_settings
     cand = candidate_fixes(net, settings, s.mode)
-    size = len(net.edges) + len(net.nodes)
-    fixable = np.zeros(size, bool)
-    fixable[cand.index[cand["excluded"].isna()]] = True
-    cost = np.zeros(size)
-    cost[cand.index] = np.nan_to_num(cand["cost_central"].to_numpy(float))
+    fixable, cost = key_arrays(net, cand)
     schools, origins = today.schools[["name", "geometry"]], today.origins[["children", "geometry"]]
     pairs = route_elements(net, today, s, open_children(today).index.to_numpy())
-    fixed = np.zeros(size, bool)
+    fixed = np.zeros(len(fixable), bool)
     result, picks, steps = today, [], [Step.of(0, 0, cand, fixed, today)]
     for rnd in range(1, settings.max_rounds + 1):
         if result.scores["share_safe"] >= 1.0:
@@ -193,8 +189,7 @@ def _share_by_year(net: Network, plan: PlanResult, cand: pd.DataFrame, s: School
     """The share safe at the end of each budget year, re-routed with exactly the fixes paid so far
     (a round's picks may straddle two years, so its share is not the year's), and the school routes
     after the last year (``None`` without budget years)."""
-    key = pd.Series(cand.index.to_numpy(), index=pd.MultiIndex.from_arrays([cand["element"], cand["id"]]))
-    keys = key.reindex(pd.MultiIndex.from_arrays([plan.fixes["element"], plan.fixes["id"]])).to_numpy(np.int64)
+    keys = element_keys(net, plan.fixes)
     out: dict[int, float] = {}
     last: SchoolRoutes | None = None
     for year in sorted(plan.budget):

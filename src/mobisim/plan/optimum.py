@@ -44,7 +44,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from mobisim.network import Network
-from mobisim.plan.candidates import candidate_fixes
+from mobisim.plan.candidates import candidate_fixes, element_keys, key_arrays
 from mobisim.plan.greedy import apply_fixes
 from mobisim.plan.results import PlanResult, open_children
 from mobisim.plan.routes import route_elements
@@ -139,12 +139,7 @@ def static_problem(net: Network, today: SchoolRoutes, settings: PlanSettings,
     -------
     StaticProblem
     """
-    cand = candidate_fixes(net, settings, school_settings.mode)
-    size = len(net.edges) + len(net.nodes)
-    fixable = np.zeros(size, bool)
-    fixable[cand.index[cand["excluded"].isna()]] = True
-    cost = np.zeros(size)
-    cost[cand.index] = np.nan_to_num(cand["cost_central"].to_numpy(float))
+    fixable, cost = key_arrays(net, candidate_fixes(net, settings, school_settings.mode))
     children = open_children(today)
     pairs = route_elements(net, today, school_settings, children.index.to_numpy())
     return StaticProblem(pairs, children, cost, fixable, float(today.scores["children_safe"]))
@@ -257,14 +252,8 @@ def greedy_within(plan: PlanResult, budget: float) -> float:
     return float(fits["children_safe"].iloc[-1]) if len(fits) else float(steps["children_safe"].iloc[0])
 
 
-def plan_keys(net: Network, fixes: pd.DataFrame) -> np.ndarray:
-    """The element keys (:func:`mobisim.plan.candidates.candidate_fixes`) of the plan's fix rows."""
-    seg = fixes["element"].eq("segment").to_numpy()
-    ids = fixes["id"].to_numpy()
-    keys = np.empty(len(fixes), np.int64)
-    keys[seg] = net.edges.index.get_indexer(ids[seg])
-    keys[~seg] = len(net.edges) + net.nodes.index.get_indexer(ids[~seg])
-    return keys
+#: The element keys of the plan's fix rows (:func:`mobisim.plan.candidates.element_keys`).
+plan_keys = element_keys
 
 
 def paid_keys(net: Network, plan: PlanResult, budget: float, *, skip: bool = False) -> np.ndarray:
