@@ -200,3 +200,22 @@ def test_traffic_between_two_runs_lists_what_moved_beyond_the_noise():
     # a run without modelled volumes (traffic model off) gives nothing to compare
     assert report.traffic_between(a.drop(columns="daily_traffic"), b).empty
     assert report.traffic_between(a.assign(daily_traffic_source="default:class"), b).empty
+
+
+def test_the_dutch_section_is_dutch_with_the_same_figures():
+    """The council reads the traffic chapter in Dutch: headings, tables and numbers (1.234,5)."""
+    from mobisim.render.i18n import use_language
+
+    with use_language("nl"):
+        md = "\n".join(report.traffic_section({"traffic": TRAFFIC}))
+        caveat = report.traffic_caveat({"traffic": TRAFFIC})
+    en = "\n".join(report.traffic_section({"traffic": TRAFFIC}))
+    for heading in ("## Sluipverkeer", "## Waar het verkeer heen gaat", "## De drukste straten"):
+        assert heading in md
+    assert "| verandering (mvt/etmaal) | straat |" in md and r"knip (close\_through\_traffic)" in md
+    assert "+2.370" in md and "+2,370" in en  # the same change, each in its own notation
+    assert "(doel 0,005) | 0,0041 | 0,0038 |" in md
+    assert "minstens 84 %" in md and "at least 84 %" in en
+    for english in ("Rat runs", "Where the traffic goes", "vehicles a day", "with the scenario", "Largest"):
+        assert english not in md, english
+    assert caveat.startswith("De verkeersvolumes komen uit het verkeersmodel") and "11,6 km" in caveat

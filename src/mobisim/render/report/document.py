@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from mobisim.frames import attribution as data_attribution
 from mobisim.render.charts import Chart
-from mobisim.render.i18n import language, t, use_language
+from mobisim.render.i18n import t, use_language
 from mobisim.render.report.chapters import (
     Block,
     StreetList,
@@ -70,15 +70,9 @@ def _calming_chapter(result: RunResult, streets: StreetList, max_rows: int | Non
 
 
 def _traffic_chapter(result: RunResult, after: ReportNetwork, max_rows: int | None) -> list[str]:
-    """The traffic model's chapter; in a report in another language than English, an appendix in
-    English (its account of the model is not translated yet), numbers the English way throughout."""
-    if language() == "en":
-        chapter = traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
-        return [f"# {t('chapter.traffic')}", "", *chapter] if chapter else []
-    head = [f"# {t('chapter.traffic_appendix')}", "", t("traffic_text.appendix"), ""]
-    with use_language("en"):
-        chapter = traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
-    return head + chapter if chapter else []
+    """The traffic model's chapter: how the model works, its figures and where the traffic goes."""
+    chapter = traffic_section(result.scores, edges=after.edges, max_rows=max_rows)
+    return [f"# {t('chapter.traffic')}", "", *chapter] if chapter else []
 
 
 def report_blocks(result: RunResult, scenario: Scenario | None = None, *, attribution: str | None = None,

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from mobisim.frames import numbers
-from mobisim.render.format import as_float, is_number, signed, vehicles
+from mobisim.render.format import as_float, is_number, localise, signed, vehicles
+from mobisim.render.i18n import label, t
 
 __all__ = [
     "TRAFFIC_CLASS_ORDER",
@@ -32,10 +33,8 @@ __all__ = [
 TRAFFIC_CLASS_ORDER = ["motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
                        "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "road",
                        "living_street", "service"]
-#: The source of a segment's volume, as the tables name it.
-TRAFFIC_SOURCES = {"model": "traffic model",
-                   "class table": "class table (car segments the model does not reach)",
-                   "intervention": "set by an intervention (destination traffic of a closed street)"}
+#: The sources of a segment's volume, in the order the tables list them (named by ``traffic_source.*``).
+TRAFFIC_SOURCES = ("model", "class table", "intervention")
 
 
 def traffic_entry(scores: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -56,7 +55,7 @@ def _model_figure(model: Mapping[str, Any], *path: str, step: int = 1) -> str:
 
 def _gap(model: Mapping[str, Any]) -> str:
     g = as_float(model.get("relative_gap"))
-    return "" if np.isnan(g) else f"{g:.2g}"
+    return "" if np.isnan(g) else localise(f"{g:.2g}")
 
 
 def _model_rows(target: object) -> list[tuple[str, Callable[[Mapping[str, Any]], str]]]:
@@ -64,18 +63,16 @@ def _model_rows(target: object) -> list[tuple[str, Callable[[Mapping[str, Any]],
     def trips(kind: str) -> Callable[[Mapping[str, Any]], str]:
         return lambda m: _model_figure(m, "daily_trips", kind, step=100)
 
+    kinds = ("internal", "in_and_out", "through", "within_a_zone_not_assigned", "reaching_no_destination")
+    gap = t("traffic_row.gap_target", target=localise(f"{as_float(target):.2g}")) if is_number(target) else t("traffic_row.gap")
     return [
-        ("zones (grid cells with homes or destinations)", lambda m: _model_figure(m, "zones")),
-        ("gateways (main roads leaving the network)", lambda m: _model_figure(m, "gateways")),
-        ("car links (one per direction a car may drive a segment)", lambda m: _model_figure(m, "links")),
-        ("residents", lambda m: _model_figure(m, "residents", step=100)),
-        ("car trips a day between zones", trips("internal")),
-        ("car trips a day entering or leaving the network", trips("in_and_out")),
-        ("car trips a day passing through (gateway to gateway)", trips("through")),
-        ("car trips a day within one zone (not on the streets)", trips("within_a_zone_not_assigned")),
-        ("car trips a day reaching no destination (not in the model)", trips("reaching_no_destination")),
-        ("assignment iterations", lambda m: _model_figure(m, "iterations")),
-        ("relative gap of the equilibrium" + (f" (target {as_float(target):.2g})" if is_number(target) else ""), _gap),
+        (t("traffic_row.zones"), lambda m: _model_figure(m, "zones")),
+        (t("traffic_row.gateways"), lambda m: _model_figure(m, "gateways")),
+        (t("traffic_row.links"), lambda m: _model_figure(m, "links")),
+        (t("traffic_row.residents"), lambda m: _model_figure(m, "residents", step=100)),
+        *((t(f"traffic_row.{kind}"), trips(kind)) for kind in kinds),
+        (t("traffic_row.iterations"), lambda m: _model_figure(m, "iterations")),
+        (gap, _gap),
     ]
 
 
@@ -88,10 +85,9 @@ def traffic_model_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
     v = traffic["value"]
     mb, ma = (v.get("before") or {}).get("model") or {}, (v.get("after") or {}).get("model") or {}
     target = ((traffic.get("inputs") or {}).get("settings") or {}).get("relative_gap")
-    table = pd.DataFrame([{"measure": label, "today": f(mb), "with the scenario": f(ma)}
-                          for label, f in _model_rows(target)],
-                         columns=["measure", "today", "with the scenario"])
-    return table[(table["today"] != "") | (table["with the scenario"] != "")].reset_index(drop=True)
+    cols = [t("traffic_col.measure"), t("traffic_col.today"), t("traffic_col.after")]
+    table = pd.DataFrame([dict(zip(cols, (name, f(mb), f(ma)))) for name, f in _model_rows(target)], columns=cols)
+    return table[(table[cols[1]] != "") | (table[cols[2]] != "")].reset_index(drop=True)
 
 
 def traffic_source_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
@@ -102,10 +98,10 @@ def traffic_source_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
     keys = list(dict.fromkeys([*TRAFFIC_SOURCES, *kb, *ka]))
     keys = [k for k in keys if k in kb or k in ka]
     total = sum(as_float(x) for x in ka.values() if is_number(x)) or 1.0
-    return pd.DataFrame([{"source": TRAFFIC_SOURCES.get(k, k), "km today": as_float(kb.get(k, 0.0)),
-                          "km with the scenario": as_float(ka.get(k, 0.0)),
-                          "share %": 100.0 * as_float(ka.get(k, 0.0)) / total} for k in keys],
-                        columns=["source", "km today", "km with the scenario", "share %"])
+    cols = [t("traffic_col.source"), t("traffic_col.km_today"), t("traffic_col.km_after"), t("traffic_col.share")]
+    return pd.DataFrame([dict(zip(cols, (label("traffic_source", k), as_float(kb.get(k, 0.0)),
+                                         as_float(ka.get(k, 0.0)), 100.0 * as_float(ka.get(k, 0.0)) / total)))
+                         for k in keys], columns=cols)
 
 
 def traffic_class_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
@@ -123,13 +119,13 @@ def traffic_class_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
             return ""
         lo, hi = (float(x) for x in ranges[k])
         today = as_float(mb.get(k))
-        flag = "" if not np.isfinite(today) or lo <= today <= hi else " — outside"
+        flag = "" if not np.isfinite(today) or lo <= today <= hi else t("traffic_text.outside")
         return f"{vehicles(lo)}–{vehicles(hi)}{flag}"
 
-    return pd.DataFrame([{"road class": k, "today": vehicles(mb.get(k)), "with the scenario": vehicles(ma.get(k)),
-                          "change": signed(as_float(ma.get(k)) - as_float(mb.get(k))), "plausible median": plausible(k)}
-                         for k in keys],
-                        columns=["road class", "today", "with the scenario", "change", "plausible median"])
+    cols = [t(f"traffic_col.{c}") for c in ("road_class", "today", "after", "change", "plausible")]
+    return pd.DataFrame([dict(zip(cols, (k, vehicles(mb.get(k)), vehicles(ma.get(k)),
+                                         signed(as_float(ma.get(k)) - as_float(mb.get(k))), plausible(k))))
+                         for k in keys], columns=cols)
 
 
 def by_street(before: Iterable[Mapping[str, Any]] | None, after: Iterable[Mapping[str, Any]] | None,
@@ -157,9 +153,9 @@ def busiest_streets(traffic: Mapping[str, Any]) -> pd.DataFrame:
     scenario; blank where a street is not among the busiest of that run."""
     v = traffic["value"]
     m = by_street((v.get("before") or {}).get("busiest"), (v.get("after") or {}).get("busiest"), "daily")
-    return pd.DataFrame({"street": m["street"], "today (veh/day)": [vehicles(x, step=100) for x in m["daily_before"]],
-                         "with the scenario (veh/day)": [vehicles(x, step=100) for x in m.get("daily", [])]},
-                        columns=["street", "today (veh/day)", "with the scenario (veh/day)"])
+    cols = [t("traffic_col.street"), t("traffic_col.today_daily"), t("traffic_col.after_daily")]
+    return pd.DataFrame(dict(zip(cols, (m["street"], [vehicles(x, step=100) for x in m["daily_before"]],
+                                        [vehicles(x, step=100) for x in m.get("daily", [])]))), columns=cols)
 
 
 def rat_run_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
@@ -168,19 +164,17 @@ def rat_run_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
     v = traffic["value"]
     rb = ((v.get("before") or {}).get("rat_runs") or {}).get("top")
     ra = ((v.get("after") or {}).get("rat_runs") or {}).get("top")
-    cols = ["street", "vehicles/day", "through traffic", "km", "today (veh/day)", "proposed fix"]
+    cols = [t(f"traffic_col.{c}") for c in ("street", "daily", "through", "km", "today_daily", "fix")]
     if not ra:
         return pd.DataFrame(columns=cols)
     m = by_street(rb, ra, "daily")
     m = m[m["daily"].notna().to_numpy()]
     through = pd.to_numeric(m["through_at_least"], errors="coerce")
-    return pd.DataFrame({
-        "street": m["street"], "vehicles/day": [vehicles(x) for x in m["daily"]],
-        "through traffic": [f"at least {100 * t:.0f} %" if np.isfinite(t) else "" for t in through],
-        "km": pd.to_numeric(m["km"], errors="coerce"),
-        "today (veh/day)": [vehicles(x) for x in m["daily_before"]],
-        "proposed fix": "modal filter (close_through_traffic)",
-    }, columns=cols)
+    return pd.DataFrame(dict(zip(cols, (
+        m["street"], [vehicles(x) for x in m["daily"]],
+        [t("traffic_text.through_at_least", share=f"{100 * s:.0f}") if np.isfinite(s) else "" for s in through],
+        pd.to_numeric(m["km"], errors="coerce"), [vehicles(x) for x in m["daily_before"]],
+        t("traffic_text.modal_filter")))), columns=cols)
 
 
 def displacement_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
@@ -189,16 +183,17 @@ def displacement_table(traffic: Mapping[str, Any]) -> pd.DataFrame:
     Vehicles a day (``+2,370`` / ``−2,710``), with today's and the scenario's volume and the km
     that change; the biggest gains first, then the biggest losses.
     """
-    cols = ["change (veh/day)", "street", "today (veh/day)", "with the scenario (veh/day)", "km"]
+    cols = [t(f"traffic_col.{c}") for c in ("change_daily", "street", "today_daily", "after_daily", "km")]
     d = pd.DataFrame(list(traffic["value"].get("displacement") or []))
     if d.empty or "street" not in d.columns:
         return pd.DataFrame(columns=cols)
     change = pd.to_numeric(d["change"], errors="coerce")
     d = d.assign(change=change).iloc[np.lexsort((-change.abs().to_numpy(), ~(change > 0).to_numpy()))]
-    return pd.DataFrame({"change (veh/day)": [signed(x) for x in d["change"]], "street": d["street"],
-                         "today (veh/day)": [vehicles(x) for x in d.get("before", [])],
-                         "with the scenario (veh/day)": [vehicles(x) for x in d.get("after", [])],
-                         "km": pd.to_numeric(d.get("km"), errors="coerce")}, columns=cols).reset_index(drop=True)
+    return pd.DataFrame(dict(zip(cols, ([signed(x) for x in d["change"]], d["street"],
+                                        [vehicles(x) for x in d.get("before", [])],
+                                        [vehicles(x) for x in d.get("after", [])],
+                                        pd.to_numeric(d.get("km"), errors="coerce")))),
+                        columns=cols).reset_index(drop=True)
 
 
 def vehicle_km_today(edges: pd.DataFrame | None) -> float:
