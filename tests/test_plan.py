@@ -323,3 +323,19 @@ def test_the_cli_ends_bad_input_with_one_line(data_dir, tmp_path):
     (tmp_path / "f").write_text("x")
     res = CliRunner().invoke(app, ["plan", str(data_dir / "render_scenario.toml"), "--out", str(tmp_path / "f")])
     assert res.exit_code == 2 and "--out needs a folder" in res.output
+
+
+def test_a_fietsstraat_fixes_a_busy_30_street_only_below_the_toets_bound():
+    """``busy_street_fix = "fietsstraat"``: the sign does not lower the traffic, so a street above
+    ``toets.fietsstraat_max_daily_traffic`` (B4 would still fail it) gets a filter."""
+    from mobisim.plan.candidates import segment_fix_types
+
+    edges = pd.DataFrame({"toets_bike_rule": ["B7-lts", "B7-lts", "B7-lts", "B8-mixed-30"],
+                          "toets_bike_fix": ["cut motor traffic (modal filter) below the LTS 1 volume"] * 3 + [None],
+                          "maxspeed": [30.0, 30.0, 30.0, 30.0], "daily_traffic": [2_000.0, 6_000.0, np.nan, 500.0]})
+    edges.attrs["toets_fietsstraat_max_daily"] = 2_500.0
+    fiets = segment_fix_types(edges, PlanSettings(busy_street_fix="fietsstraat"))
+    assert list(fiets) == ["fietsstraat", "modal_filter", "fietsstraat", ""]
+    edges.attrs["toets_fietsstraat_max_daily"] = 10_000.0  # the scenario's bound decides
+    assert list(segment_fix_types(edges, PlanSettings(busy_street_fix="fietsstraat")))[:2] == ["fietsstraat"] * 2
+    assert list(segment_fix_types(edges, PlanSettings())) == ["modal_filter"] * 3 + [""]

@@ -8,7 +8,8 @@ A failing element's fix type comes from the 8-jarigen-toets's own rule and fix t
   cycle track, unless the toets says lowering the limit to 30 is enough (``street_redesign_30``:
   a lower limit only counts with a redesign); too much traffic on a 30-street (``B7`` at ≤ 30 km/h)
   gets a modal filter (the toets's own fix: cut motor traffic below the LTS 1 volume; one filter per
-  segment) or a fietsstraat (``B4`` passes it), :attr:`PlanSettings.busy_street_fix`; a too-narrow
+  segment) or a fietsstraat where its traffic is low enough for ``B4`` to pass it (else a filter),
+  :attr:`PlanSettings.busy_street_fix`; a too-narrow
   lane a 30-redesign, the rest a cycle track;
 - crossings: a fast (``X6``) or multi-lane road (``X7``) gets signals, a two-way road without
   island (``X8``) a refuge island or a raised crossing (:attr:`PlanSettings.no_island_fix`).
@@ -47,9 +48,22 @@ def segment_fix_types(edges: pd.DataFrame, settings: PlanSettings, mode: str = "
     speed = numbers(edges, edges.attrs.get("toets_speed_column", "maxspeed"))
     slow = np.nan_to_num(speed, nan=np.inf) <= 30
     redesign = fix.str.startswith("lower the limit to 30") | fix.str.startswith("widen the bike lane")
-    conds = [rule.eq("").to_numpy(), redesign.to_numpy(), (rule.eq("B7-lts").to_numpy() & slow),
+    busy = rule.eq("B7-lts").to_numpy() & slow
+    conds = [rule.eq("").to_numpy(), redesign.to_numpy(), busy & _fietsstraat_passes(edges, settings), busy,
              rule.str.match(r"B[5-7]").to_numpy()]
-    return np.select(conds, ["", "street_redesign_30", settings.busy_street_fix, "cycle_track"], "")
+    return np.select(conds, ["", "street_redesign_30", "fietsstraat", "modal_filter", "cycle_track"], "")
+
+
+def _fietsstraat_passes(edges: pd.DataFrame, settings: PlanSettings) -> np.ndarray:
+    """Where the plan makes a busy 30-street a fietsstraat: when :attr:`PlanSettings.busy_street_fix`
+    says so and the street's traffic is low enough for the toets's ``B4`` (a fietsstraat sign does
+    not lower the volume; above the bound only a filter helps)."""
+    if settings.busy_street_fix != "fietsstraat":
+        return np.zeros(len(edges), dtype=bool)
+    from mobisim.rules.toets import ToetsSettings
+
+    bound = edges.attrs.get("toets_fietsstraat_max_daily", ToetsSettings().fietsstraat_max_daily_traffic)
+    return ~(numbers(edges, "daily_traffic") > bound)
 
 
 def crossing_fix_types(nodes: pd.DataFrame, settings: PlanSettings) -> np.ndarray:

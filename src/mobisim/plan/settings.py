@@ -119,8 +119,9 @@ class PlanSettings(Settings):
         "modal_filter",
         description="The fix of a 30-street with too much motor traffic (toets rule B7 at ≤ 30 km/h): a "
         "modal filter (the toets's own fix: cut motor traffic below the LTS 1 volume; the traffic it "
-        "pushes elsewhere is not re-assigned), or a fietsstraat (passes the toets's B4 rule by design, "
-        "but does not lower the volume that failed). See docs/plan-costs.md.",
+        "pushes elsewhere is not re-assigned), or a fietsstraat where the street's motor traffic is low "
+        "enough for the toets's B4 rule (toets.fietsstraat_max_daily_traffic; a sign does not lower the "
+        "volume, so busier streets still get a filter). See docs/plan-costs.md.",
     )
     no_island_fix: Literal["refuge_island", "raised_crossing"] = Field(
         "refuge_island",

@@ -289,7 +289,7 @@ class _BikeRoad:
     sidepath: np.ndarray  #: ``bike_use_sidepath``: judged as the mandatory side path
     path: np.ndarray  #: a cycle path or a path without motor traffic
     separated: np.ndarray  #: :func:`separated_track`
-    fietsstraat: np.ndarray  #: ``bicycle_road``
+    fietsstraat: np.ndarray  #: ``bicycle_road`` with motor traffic a fietsstraat allows
     lane: np.ndarray  #: :func:`painted_lane`
     dirs: pd.DataFrame  #: :func:`bike_directions`
     lts_mix: np.ndarray  #: mixed-traffic LTS at the speed judged
@@ -308,7 +308,8 @@ def _bike_road(edges: pd.DataFrame, f: SegmentFacts, s: ToetsSettings) -> _BikeR
     lane = painted_lane(edges)
     dirs = bike_directions(edges, f.speed, f.per_dir, lts_mix, s)
     separated = separated_track(edges)
-    fietsstraat = flags(edges, "bicycle_road")
+    # a fietsstraat only where the cars are few enough to be guests (unknown volume: as tagged)
+    fietsstraat = flags(edges, "bicycle_road") & ~(f.volume > s.fietsstraat_max_daily_traffic)
     sidepath = flags(edges, "bike_use_sidepath")
     path = flags(edges, "is_cycleway") | (~f.drive & ~f.bus)
     lts = np.select([sidepath | path | separated | f.living | (fietsstraat & f.slow)], [1],
@@ -367,7 +368,8 @@ def _bike_reasons(edges: pd.DataFrame, f: SegmentFacts, b: _BikeRoad, conds: lis
         T("separated cycle track (both sides, a two-way track, or beside a one-way "
           "carriageway; source: ", sep_src, "): LTS 1"),
         "woonerf (living street): walking pace, cars are guests (LTS 1)",
-        "fietsstraat at ≤30 km/h: cars are guests (LTS 1)",
+        f"fietsstraat at ≤30 km/h with at most {s.fietsstraat_max_daily_traffic:,.0f} motor vehicles/day: "
+        "cars are guests (LTS 1)",
         T("painted cycle lane at ", Fmt(f.speed), " km/h: at 50 Dutch practice separates cyclists, a "
           "painted lane is not enough (CROW/SWOV); LTS ", lts_s, " (", b.lane_text, ")"),
         T(mixed_with, " at ", traffic, ": LTS ", lts_s, "; Dutch practice mixes "

@@ -38,7 +38,8 @@ def evaluate_toets(net: Network, settings: ToetsSettings | None = None, *,
     -------
     Network
         The same object, with :data:`SEGMENT_COLUMNS` on ``edges`` and :data:`NODE_COLUMNS` on
-        ``nodes``. ``edges.attrs["toets_speed_column"]`` records ``speed_column``.
+        ``nodes``. ``edges.attrs["toets_speed_column"]`` records ``speed_column``, and
+        ``edges.attrs["toets_fietsstraat_max_daily"]`` the motor traffic a fietsstraat passes with.
     """
     s = settings or ToetsSettings()
     if speed_column not in net.edges.columns:
@@ -46,6 +47,7 @@ def evaluate_toets(net: Network, settings: ToetsSettings | None = None, *,
     net.edges = _assign(net.edges, segment_toets(net.edges, s, speed_column=speed_column))
     net.nodes = _assign(net.nodes, classify_crossings(net, s, speed_column=speed_column))
     net.edges.attrs["toets_speed_column"] = speed_column
+    net.edges.attrs["toets_fietsstraat_max_daily"] = s.fietsstraat_max_daily_traffic
     return net
 
 

@@ -225,6 +225,14 @@ class ToetsSettings(Settings):
         description="A road junction counts as signal-controlled when a traffic_signals node lies "
         "within this distance (OSM maps the signals on the approaches). Assumption.",
     )
+    fietsstraat_max_daily_traffic: float = Field(
+        default=2500.0, ge=0, le=1_000_000,
+        description="A fietsstraat (cyclists first, cars are guests) passes the bike toets only up to "
+        "this motor traffic a day; above it the street is judged as the mixed traffic it is. Estimate: "
+        "Dutch guidance is commonly quoted as at most about 2,000–2,500 motor vehicles a day, with "
+        "cyclists in the majority (CROW Ontwerpwijzer fietsverkeer); the CROW text was not at hand — "
+        "set it from the current edition.",
+    )
     walk_quiet_max_daily_traffic: float = Field(
         default=1500.0, ge=0, le=1_000_000,
         description="A 30 km/h street with at most this traffic is walkable without a tagged "
