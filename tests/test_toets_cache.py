@@ -127,3 +127,28 @@ def test_key_names_every_input_file(osm, data_dir):
     assert files is not None
     assert [p for role, p in files if role == "osm"] == osm
     assert caches.verdicts_key(files, "{}") != caches.verdicts_key(files, '{"x": 1}')
+
+
+def test_candidates_name_the_files_that_do_not_exist_yet(osm, tmp_path):
+    """A file the scenario names but that is missing is no input today; it is a candidate, so that
+    the fast path of ``mobisim toets`` sees it appear."""
+    from mobisim.scenario import Scenario
+
+    missing = tmp_path / "schools.csv"
+    sc = Scenario.model_validate({"name": "x", "schools": {"schools_csv": str(missing)}})
+    assert ("scenario", missing) in today.verdict_candidates(sc, osm)
+    files = today.verdict_files(sc, osm)
+    assert files is not None and missing not in [p for _, p in files]
+    missing.write_text("name,lat,lon\n")
+    files = today.verdict_files(sc, osm)
+    assert files is not None and ("scenario", missing) in files
+
+
+def test_the_entry_key_is_the_cache_key(cache, osm):
+    from mobisim.scenario import Scenario
+
+    notes: list[str] = []
+    net, key = today.cached_verdicts_entry(Scenario(name="x"), osm, notes)
+    assert key is not None and [p.name for p in _entries(cache)] == [key]
+    again, same = today.cached_verdicts_entry(Scenario(name="x"), osm, [])
+    assert same == key and again.edges.equals(net.edges)

@@ -1,7 +1,10 @@
 """What ``mobisim toets`` says about the segments selected: one JSON-safe dict per street.
 
-:func:`street_report` turns the judged segments and the crossings on them into the dict the
-command prints (:mod:`mobisim.cli._toets_text`) or writes as JSON.
+:func:`segment_records` and :func:`crossing_records` turn judged segments and crossing nodes into
+the records of :mod:`mobisim.cli._toets_answer` (column by column); :func:`street_report` answers
+for a selection of a judged network with them, as the answer index does for the fast path
+(:mod:`mobisim.cli._toets_index`). The command prints the answer (:mod:`mobisim.cli._toets_text`)
+or writes it as JSON.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mobisim.cli._toets_answer import CRITERIA, OUTSIDE, deciding_names, judged, report_from_records
+
 if TYPE_CHECKING:
     from mobisim.network import Network
 
-__all__ = ["CRITERIA", "CROSSING_FIELDS", "OUTSIDE", "SEGMENT_FIELDS", "deciding_names", "judged", "order_along",
-           "segment_verdict", "street_report"]
+__all__ = ["CRITERIA", "CROSSING_FIELDS", "OUTSIDE", "SEGMENT_FIELDS", "crossing_records", "deciding_names",
+           "judged", "segment_columns", "segment_records", "segment_verdict", "street_report"]
 
 #: Edge columns shown per segment (and written by ``--json``).
 SEGMENT_FIELDS = [
@@ -34,29 +39,14 @@ CROSSING_FIELDS = [
     "toets_crossing", "toets_crossing_rule", "toets_crossing_reason", "toets_crossing_fix",
     "junction_fix", "junction_fix_reason", "weakest_link_children", "interventions",
 ]
-#: Short names of the criteria in ``regime_deciding`` (``"C2+C4"``).
-CRITERION_NAMES = {"C1": "C1 separate cycle path", "C2": "C2 no sensitive sites", "C3": "C3 air and noise",
-                   "C4": "C4 crossable"}
-OUTSIDE = "outside the municipality: not judged"
-CRITERIA = [("C1 separate cycle path", "c1_cycle_path", "c1_evidence"),
-            ("C2 no sensitive sites", "c2_sensitive_sites", "c2_evidence"),
-            ("C3 air and noise", "c3_air_noise", "c3_evidence"),
-            ("C4 crossable by an 8-year-old", "c4_crossable", "c4_evidence")]
-
-
-
-def order_along(sel: Any) -> Any:
-    """Order segments along the street's main axis (west→east or south→north)."""
-    c = sel.geometry.centroid
-    minx, miny, maxx, maxy = sel.total_bounds
-    key = c.x if (maxx - minx) >= (maxy - miny) else c.y
-    return sel.assign(_k=key.to_numpy()).sort_values("_k").drop(columns="_k")
 
 
 def _clean(value: Any) -> Any:
     """JSON-safe scalar."""
     if value is None or value is pd.NA:
         return None
+    if type(value) is str:
+        return value
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else round(float(value), 2)
     if isinstance(value, np.integer):
@@ -69,16 +59,6 @@ def _clean(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return value
-
-
-def judged(segment: dict[str, Any]) -> bool:
-    """Whether a segment (or crossing) lies in the area judged (no ``in_area``: everything does)."""
-    return segment.get("in_area") is not False and segment.get("regime") != "outside_area"
-
-
-def deciding_names(deciding: str | None) -> str:
-    """``"C2 no sensitive sites, C4 crossable"`` from ``regime_deciding`` ``"C2+C4"``."""
-    return ", ".join(CRITERION_NAMES.get(c, c) for c in str(deciding or "").split("+") if c)
 
 
 def segment_verdict(segment: dict[str, Any]) -> str:
@@ -102,61 +82,85 @@ def segment_verdict(segment: dict[str, Any]) -> str:
     return f"{regime} km/h" if regime in ("30", "50") else str(regime)
 
 
-def street_report(net: Network, sel: pd.DataFrame) -> dict[str, Any]:
-    """Machine-readable verdict for the selected segments and the crossings on them.
 
-    Each segment carries its tier (``regime_tier`` and the label ``tier``), the deciding criteria
-    (``regime_deciding``: the failing ones for to 30, the unknown ones for 50 if shown), the
-    evidence that would decide a 50-if-shown road (``regime_missing``) and a one-line ``verdict``.
-    Segments and crossings outside the area judged are not judged: their toets is left out of the
-    counts and the crossing list.
+
+def clean_column(values: pd.Series) -> list[Any]:
+    """The JSON-safe values of one column: :func:`_clean` of each, numbers and text without the
+    per-value checks."""
+    kind = values.dtype.kind
+    if isinstance(values.dtype, pd.StringDtype):  # text or missing: nothing else to clean
+        return [None if na else v for v, na in zip(values.to_numpy(dtype=object).tolist(), values.isna().tolist())]
+    if kind == "f":
+        return [None if v != v else round(v, 2) for v in values.to_numpy(dtype=float, na_value=np.nan).tolist()]
+    if kind in "iub":
+        if isinstance(values.dtype, np.dtype):
+            return values.to_numpy().tolist()
+        return values.to_numpy(dtype=object, na_value=None).tolist()  # Int64, boolean: Python numbers or None
+    return [_clean(v) for v in values.tolist()]
+
+
+def segment_columns(sel: Any) -> dict[str, list[Any]]:
+    """The records of judged segments column by column, keys in the records' order.
+
+    ``edge_id``, the :data:`SEGMENT_FIELDS` the frame has (JSON-safe), the tier's label ``tier``,
+    the one-line ``verdict``, and the private keys that order and total them (``_length``,
+    ``_regime``, ``_centroid``, ``_bounds``).
     """
-    from mobisim.rules import TIER_LABELS, TIERS
+    from mobisim.rules import TIER_LABELS
 
-    sel = order_along(sel)
-    seg_cols = [c for c in SEGMENT_FIELDS if c in sel.columns]
-    segments = [{"edge_id": int(i), **{c: _clean(row[c]) for c in seg_cols}}
-                for i, row in sel[seg_cols].iterrows()]  # output formatting only
-    for seg in segments:
-        seg["tier"] = TIER_LABELS.get(str(seg.get("regime_tier"))) if judged(seg) else None
-        seg["verdict"] = segment_verdict(seg)
-    node_ids = pd.unique(np.concatenate([sel["u"].to_numpy(), sel["v"].to_numpy()]))
-    nodes = net.nodes.loc[net.nodes.index.intersection(node_ids)]
-    nodes = nodes[nodes["is_crossing"].fillna(False).astype(bool)]
-    inside = (nodes["in_area"].astype("boolean").fillna(True).to_numpy(dtype=bool) if "in_area" in nodes.columns
-              else np.ones(len(nodes), dtype=bool))
-    outside_crossings = int((~inside).sum())
-    nodes = nodes[inside]
-    order = {n: k for k, n in enumerate(node_ids)}
-    nodes = nodes.assign(_o=[order[n] for n in nodes.index]).sort_values("_o")
-    if "weakest_link_children" in nodes.columns:  # school routes first
-        nodes = nodes.sort_values("weakest_link_children", ascending=False, kind="stable")
-    nodes = nodes.to_crs(4326)
-    cr_cols = [c for c in CROSSING_FIELDS if c in nodes.columns]
-    crossings = [{"node_id": int(i), "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6),
-                  **{c: _clean(row[c]) for c in cr_cols}} for i, row in nodes.iterrows()]
-    length = float(sel["length"].sum())
-    by_regime = sel.groupby(sel["regime"].astype(str))["length"].sum().round(0)
-    by_tier = {t: float(round(sum(s.get("length") or 0 for s in segments
-                                  if judged(s) and s.get("regime_tier") == t), 0)) for t in TIERS}
-    inside_segs = [s for s in segments if judged(s)]
-    return {
-        "street": sorted({str(n) for n in sel["name"].dropna()}),
-        "segments_count": len(sel),
-        "length_m": round(length, 1),
-        "length_by_regime_m": {k: float(v) for k, v in by_regime.items()},
-        "length_by_tier_m": {k: v for k, v in by_tier.items() if v > 0},
-        "length_outside_m": round(sum(s.get("length") or 0 for s in segments if not judged(s)), 1),
-        "toets_bike_pass": sum(s.get("toets_bike") == "pass" for s in inside_segs),
-        "toets_bike_open": sum(s.get("toets_bike") not in ("n/a", None) for s in inside_segs),
-        "toets_walk_pass": sum(s.get("toets_walk") == "pass" for s in inside_segs),
-        "toets_walk_open": sum(s.get("toets_walk") not in ("n/a", None) for s in inside_segs),
-        "crossings_count": len(crossings),
-        "crossings_fail": sum(c.get("toets_crossing") == "fail" for c in crossings),
-        "crossings_outside": outside_crossings,
-        "sources": [str(s) for s in getattr(net, "sources", [])],
-        "segments": segments,
-        "crossings": crossings,
-        "attribution": "© OpenStreetMap contributors (ODbL)",
-    }
+    values = {"edge_id": [int(i) for i in sel.index],
+              **{c: clean_column(sel[c]) for c in SEGMENT_FIELDS if c in sel.columns}}
+    decisive = ("in_area", "regime", "regime_tier", "regime_rule")  # what tier and verdict read
+    present = [c for c in decisive if c in values]
+    values["tier"], values["verdict"] = [], []
+    for row in zip(*(values[c] for c in present)) if present else [()] * len(sel):
+        seg = dict(zip(present, row))
+        values["tier"].append(TIER_LABELS.get(str(seg.get("regime_tier"))) if judged(seg) else None)
+        values["verdict"].append(segment_verdict(seg))
+    centroids = sel.geometry.centroid
+    values["_length"] = sel["length"].to_numpy(dtype=float).tolist()
+    values["_regime"] = sel["regime"].astype(str).tolist()
+    values["_centroid"] = [list(c) for c in zip(centroids.x.to_numpy().tolist(), centroids.y.to_numpy().tolist())]
+    values["_bounds"] = sel.geometry.bounds.to_numpy().tolist()
+    return values
 
+
+def segment_records(sel: Any) -> list[dict[str, Any]]:
+    """The records (:mod:`mobisim.cli._toets_answer`) of judged segments, in their order
+    (:func:`segment_columns` row by row)."""
+    values = segment_columns(sel)
+    return [dict(zip(values, row)) for row in zip(*values.values())]
+
+
+def crossing_records(nodes: Any) -> dict[int, dict[str, Any]]:
+    """The records of the crossing nodes among ``nodes``, by node id: position (WGS84, 6 decimals),
+    the :data:`CROSSING_FIELDS` the frame has, whether it lies in the area judged (``_inside``) and
+    the children on school routes through it (``_weakest``, when known)."""
+    nodes = nodes[nodes["is_crossing"].fillna(False).astype(bool).to_numpy()]
+    inside = (nodes["in_area"].astype("boolean").fillna(True).to_numpy(dtype=bool).tolist()
+              if "in_area" in nodes.columns else [True] * len(nodes))
+    points = nodes.geometry.to_crs(4326)
+    lats, lons = points.y.to_numpy().tolist(), points.x.to_numpy().tolist()
+    cols = [c for c in CROSSING_FIELDS if c in nodes.columns]
+    values = {c: clean_column(nodes[c]) for c in cols}
+    weakest = (nodes["weakest_link_children"].astype(float).to_numpy().tolist()
+               if "weakest_link_children" in nodes.columns else None)
+    records = {}
+    for k, node_id in enumerate(int(i) for i in nodes.index):
+        rec: dict[str, Any] = {"node_id": node_id, "lat": round(lats[k], 6), "lon": round(lons[k], 6),
+                               **{c: values[c][k] for c in cols}, "_inside": inside[k]}
+        if weakest is not None:
+            rec["_weakest"] = None if math.isnan(weakest[k]) else weakest[k]
+        records[node_id] = rec
+    return records
+
+
+def street_report(net: Network, sel: pd.DataFrame) -> dict[str, Any]:
+    """Machine-readable verdict for the selected segments and the crossings on them
+    (:func:`mobisim.cli._toets_answer.report_from_records` of their records)."""
+    from mobisim.rules import TIERS
+
+    def crossing_of(node_ids: list[int]) -> dict[int, dict[str, Any]]:
+        return crossing_records(net.nodes.loc[net.nodes.index.intersection(node_ids)])
+
+    return report_from_records(segment_records(sel), crossing_of, getattr(net, "sources", []), TIERS)

@@ -1,10 +1,12 @@
-"""The readable text of ``mobisim toets``: a verdict per group of segments and per crossing."""
+"""The readable text of ``mobisim toets``: a verdict per group of segments and per crossing (no pandas:
+the fast path of :mod:`mobisim.cli._toets_fast` prints it too)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from mobisim.cli._toets_report import CRITERIA, OUTSIDE, deciding_names, judged
+from mobisim.cli._toets_answer import CRITERIA, OUTSIDE, deciding_names, judged
 
 __all__ = ["format_text"]
 
@@ -101,9 +103,14 @@ def _summary(roads: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def format_text(report: dict[str, Any], *, max_passing_crossings: int = 30) -> str:
-    """Readable verdict per segment (consecutive identical verdicts grouped) and crossing."""
-    from mobisim.rules import TIER_LABELS
+def format_text(report: dict[str, Any], *, max_passing_crossings: int = 30,
+                tier_labels: Mapping[str, str] | None = None) -> str:
+    """Readable verdict per segment (consecutive identical verdicts grouped) and crossing; the
+    tiers named by ``tier_labels`` (default :data:`mobisim.rules.TIER_LABELS`)."""
+    if tier_labels is None:
+        from mobisim.rules import TIER_LABELS
+
+        tier_labels = TIER_LABELS
 
     lines: list[str] = []
     title = " / ".join(report["street"]) or "(unnamed street)"
@@ -112,7 +119,7 @@ def format_text(report: dict[str, Any], *, max_passing_crossings: int = 30) -> s
     lines.append(f"  proposed regime: {regimes}")
     tiers = report.get("length_by_tier_m") or {}
     if tiers:
-        lines.append("  30/50 tiers: " + ", ".join(f"{TIER_LABELS.get(k, k)} {v / 1000:.2f} km"
+        lines.append("  30/50 tiers: " + ", ".join(f"{tier_labels.get(k, k)} {v / 1000:.2f} km"
                                                     for k, v in tiers.items()))
     if report.get("length_outside_m"):
         lines.append(f"  outside the municipality (not judged): {report['length_outside_m'] / 1000:.2f} km")

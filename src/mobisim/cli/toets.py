@@ -17,6 +17,11 @@ With ``--set KEY=VALUE`` it tests a *design* of that street instead (the vocabul
 :mod:`mobisim.scenario.interventions.design`, one key per intervention type): today → with the
 design per verdict, and the fix still missing where it fails (:mod:`mobisim.cli._toets_design`);
 ``--save FILE`` writes the design as a scenario file that ``mobisim run`` judges the same way.
+
+Today's verdicts come from the evaluated-network cache when the network was judged before; the
+command then writes the answer index of that network and the fast key of its command line
+(:mod:`mobisim.cli._toets_cache`), so that the next plain call (no ``--set``) is answered by
+:mod:`mobisim.cli._toets_fast` before this module, typer or pandas is imported.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ import typer
 
 from mobisim.cli import _toets_design
 from mobisim.cli._app import app, user_errors
+from mobisim.cli._toets_cache import Remembered
 from mobisim.cli._toets_design_text import format_design
+from mobisim.cli._toets_fast import parse_at
 from mobisim.cli._toets_report import street_report
 from mobisim.cli._toets_text import format_text
 from mobisim.errors import MobisimError, NotFoundError
@@ -45,19 +52,6 @@ __all__ = ["normalise_name", "parse_at", "select_at", "select_by_name", "select_
 #: Street-name folding shared with the scenario interventions (:mod:`mobisim.names`).
 normalise_name = fold_name
 
-
-def parse_at(text: str) -> tuple[float, float]:
-    """Parse ``"LAT,LON"`` into floats; a clear error otherwise."""
-    parts = text.replace(" ", "").split(",")
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-        if len(parts) != 2:
-            raise ValueError
-    except (ValueError, IndexError):
-        raise MobisimError(f"--at {text!r}: expected LAT,LON in degrees, e.g. 52.0786,4.2887") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise MobisimError(f"--at {text!r}: latitude/longitude out of range")
-    return lat, lon
 
 
 def select_by_name(edges: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -74,7 +68,8 @@ def select_by_way(edges: pd.DataFrame, way_id: int) -> pd.DataFrame:
 
 
 def select_at(edges: Any, lat: float, lon: float, max_distance: float = 500.0) -> pd.DataFrame:
-    """The street segment nearest to a WGS84 point (motor roads preferred)."""
+    """The street segment nearest to a WGS84 point (motor roads preferred; of segments at the same
+    distance, the first in the network's order)."""
     import shapely
     from pyproj import Transformer
 
@@ -87,7 +82,7 @@ def select_at(edges: Any, lat: float, lon: float, max_distance: float = 500.0) -
         tree = shapely.STRtree(pool.geometry.to_numpy())
         idx, _ = tree.query_nearest(point, max_distance=max_distance, return_distance=True)
         if idx.shape[1]:
-            return pool.iloc[[int(idx[1][0])]]
+            return pool.iloc[[int(idx[1].min())]]
     raise NotFoundError(f"no street segment within {max_distance:.0f} m of {lat},{lon}")
 
 
@@ -124,15 +119,18 @@ def print_notes(notes: list[str]) -> None:
         console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
 
 
-def _today(sc: Scenario, where: _toets_design.Where) -> tuple[dict[str, Any], list[str]]:
+def _today(sc: Scenario, where: _toets_design.Where, remembered: Remembered) -> tuple[dict[str, Any], list[str]]:
     """Today's verdict for the selection and the notes: :func:`mobisim.pipeline.street_verdicts`
     as ``mobisim run`` judges today, read from the evaluated-network cache when it was judged before
-    (:func:`mobisim.pipeline.today.cached_street_verdicts`)."""
-    from mobisim.pipeline.today import cached_street_verdicts
+    (:func:`mobisim.pipeline.today.cached_verdicts_entry`); the answer index and fast key of the
+    command line are written for the next call (:mod:`mobisim.cli._toets_cache`)."""
+    from mobisim.pipeline.today import cached_verdicts_entry
 
     notes: list[str] = []
-    net = cached_street_verdicts(sc, where.osm, notes, speed_limits=where.speed_limits,
-                                 speed_limits_column=where.speed_limits_column)
+    remembered.before_judging(sc, where.osm, where.speed_limits)
+    net, key = cached_verdicts_entry(sc, where.osm, notes, speed_limits=where.speed_limits,
+                                     speed_limits_column=where.speed_limits_column)
+    remembered.keep(net, key, notes)
     return street_report(net, select(net.edges, where.street, where.way, where.point)), notes
 
 
@@ -165,19 +163,21 @@ def toets_command(
 ) -> None:
     """The 8-jarigen-toets and the 30/50 decision (tier, deciding criteria, missing evidence) for one
     street, way or point; segments outside the area judged (the municipality, or the scenario's
-    [area]) are not judged. With --set, the same for a design of that street: today → with the design."""
+    area) are not judged. With --set, the same for a design of that street: today → with the design."""
     if len([x for x in (street, way, at) if x is not None]) != 1:
         raise MobisimError("toets: give exactly one of STREET, --way ID or --at LAT,LON")
     point = parse_at(at) if at is not None else None
     if save is not None and not design:
         raise MobisimError("--save: give the design with --set KEY=VALUE")
     plan = _toets_design.check(design or [], save)
+    remembered = Remembered.start(scenario, osm, speed_limits, speed_limits_column) if plan is None else None
     sc = load_scenario_for(osm, scenario)
     where = _toets_design.Where(street=street, way=way, point=point, scenario=scenario, osm=osm,
                                 speed_limits=speed_limits, speed_limits_column=speed_limits_column)
-    if plan is None:
-        report, notes = _today(sc, where)
+    if remembered is not None:
+        report, notes = _today(sc, where, remembered)
     else:
+        assert plan is not None
         report, notes = _toets_design.judge(plan, sc, where, save)
     report["notes"] = list(dict.fromkeys(notes))
     print_notes(notes)

@@ -10,19 +10,9 @@ from pathlib import Path
 from mobisim.errors import InputFileError, ScenarioError
 from mobisim.frames import attribution
 from mobisim.load.inputs import Inputs, load_inputs
-from mobisim.pipeline.plan import plan_step
 from mobisim.pipeline.progress import Steps
 from mobisim.pipeline.result import RunResult
-from mobisim.pipeline.scoring import compute_scores
-from mobisim.pipeline.steps import (
-    apply_interventions,
-    evaluate_parking_step,
-    evaluate_rules,
-    evaluate_schools,
-    programme_on,
-)
-from mobisim.pipeline.today import prepare
-from mobisim.pipeline.traffic import model_traffic_step
+from mobisim.pipeline.stages import Evaluated
 from mobisim.scenario import Scenario
 
 __all__ = ["OUTPUT_FILES", "SAFE_FOLDER_NAME", "as_scenario", "output_folder_name", "evaluate", "render_outputs",
@@ -80,44 +70,12 @@ def output_folder_name(scenario: str | Path | Scenario, sc: Scenario) -> str:
 def evaluate(sc: Scenario, inputs: Inputs, steps: Steps, *, name: str, out_dir: Path) -> RunResult:
     """Every step of a run on inputs already read, in order; nothing is written.
 
-    Long because it is the pipeline itself: one timed line per step, in the order
-    ``docs/architecture.md`` draws, reads better as one sequence than split up.
+    The stages of :class:`mobisim.pipeline.stages.Evaluated` (one timed line each on ``steps``):
+    the area judged, today's traffic, the interventions, today's toets and school routes, the
+    scenario's 30/50 rule, traffic, driven speeds and toets, its school routes, parking, the plan
+    (``[plan] in_run``) and the scores.
     """
-    notes: list[str] = []
-    with steps.step("scope", "Marking the area judged"):
-        base = prepare(sc, inputs, notes)
-    with steps.step("traffic_before", "Traffic model today (before)"):
-        traffic_before = model_traffic_step(base, sc, inputs, notes=notes)
-    with steps.step("interventions", "Applying the interventions"):
-        after = apply_interventions(base, sc)
-        before = base
-    with steps.step("rules_before", "8-jarigen-toets today (before)"):
-        evaluate_rules(before, sc, inputs, proposal=False)
-    with steps.step("schools_before", "School routes today (before)"):
-        schools_before = evaluate_schools(before, sc, inputs, notes)
-    label = ("30/50 regime, traffic, driven speeds and toets at the proposed limits (after)" if programme_on(sc)
-             else "Traffic, driven speeds and 8-jarigen-toets with the interventions (after, no 30/50 programme)")
-    children = before.edges["school_route_children"] if "school_route_children" in before.edges.columns else None
-    with steps.step("rules_after", label):
-        evaluate_rules(after, sc, inputs, proposal=programme_on(sc),
-                       traffic_before=before.edges if traffic_before is not None else None, notes=notes,
-                       limits_before=before.edges["maxspeed"], children=children)
-    with steps.step("schools_after", "School routes with the scenario (after)"):
-        schools_after = evaluate_schools(after, sc, inputs)
-    with steps.step("parking", "Parking cap and freed space"):
-        parking_result = evaluate_parking_step(after, sc, inputs, notes)
-    plan = None
-    if sc.plan.in_run:
-        with steps.step("plan", "The plan to 100 %: fixes, costs and years (from today's network)"):
-            plan = plan_step(before, schools_before, sc, inputs, notes)
-    with steps.step("scores", "Scores (signs only and the calming plan year by year)") as tick:
-        scores = compute_scores(before, after, sc, schools_before=schools_before, schools_after=schools_after,
-                                parking_result=parking_result, inputs=inputs, progress=tick, plan=plan)
-    for obj in (schools_before, schools_after, parking_result):
-        notes.extend(obj.notes if obj is not None else [])
-    return RunResult(name=name, out_dir=out_dir, paths={}, scores=scores, before=before, after=after,
-                     schools_before=schools_before, schools_after=schools_after, parking=parking_result,
-                     plan=plan, notes=list(dict.fromkeys(notes)))
+    return Evaluated.build(sc, inputs, steps).result(name, out_dir)
 
 
 def render_outputs(result: RunResult, scenario: Scenario, *, self_contained: bool = False,

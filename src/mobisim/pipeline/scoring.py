@@ -29,7 +29,7 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
                    schools_before: SchoolRoutes | None = None, schools_after: SchoolRoutes | None = None,
                    parking_result: ParkingResult | None = None, inputs: Inputs | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   plan: PlanResult | None = None) -> dict[str, Any]:
+                   plan: PlanResult | None = None, calming: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every score of the run (:mod:`mobisim.score`), each with its formula and inputs.
 
     Before is today's network at today's limits (``maxspeed``); after is the scenario network at
@@ -50,6 +50,10 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
         ``progress(done, total)`` as the calming states are judged (the slow part).
     plan
         The plan to 100 %, when the run made one (``plan`` and its headline figure).
+    calming
+        The ``calming`` score an earlier call computed on the same networks, school routes and
+        calming settings (:data:`mobisim.pipeline.stages.CALMING_READS`), reused instead of judging
+        its states again (a sweep of a parking or plan setting).
 
     Returns
     -------
@@ -87,8 +91,8 @@ def compute_scores(before: Network, after: Network, scenario: Scenario, *,
     if before.traffic is not None and after.traffic is not None:
         out["traffic"] = _traffic_scores(eb, ea, before.traffic, after.traffic, scenario)
     if _limits_lowered(after.edges):
-        out["calming"] = _calming_scores(before, after, scenario, out, schools_after=schools_after, inputs=inputs,
-                                         progress=progress)
+        out["calming"] = calming if calming is not None else _calming_scores(
+            before, after, scenario, out, schools_after=schools_after, inputs=inputs, progress=progress)
     if plan is not None:
         out["plan"] = sc.plan_score(plan, scenario.plan)
     out["headline"] = headline(out)

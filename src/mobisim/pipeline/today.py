@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mobisim.schools import SchoolRoutes
 
 __all__ = ["Before", "prepare", "today_network", "school_routes_today", "street_verdicts", "cached_street_verdicts",
-           "verdict_files", "run_before", "run_after"]
+           "cached_verdicts_entry", "verdict_candidates", "verdict_files", "run_before", "run_after"]
 
 
 def prepare(sc: Scenario, inputs: Inputs, notes: list[str]) -> Network:
@@ -81,40 +81,42 @@ def _paths(value: object) -> Iterator[Path]:
             yield from _paths(v)
 
 
+def verdict_candidates(sc: Scenario, osm: Sequence[Path] | None = None,
+                       speed_limits: Path | None = None) -> list[tuple[str, Path]]:
+    """Every file today's verdicts may rest on, by role, whether it exists or not: the OSM files
+    (``--osm`` or the scenario's), a speed-limit layer, the default wijk polygons and every path
+    the scenario names. A file that appears or goes away changes :func:`verdict_files`."""
+    from mobisim.load.inputs import osm_paths
+    from mobisim.load.paths import default_wijken_path
+
+    files = [("osm", p) for p in osm_paths(sc, osm)]
+    if speed_limits is not None:
+        files.append(("speed_limits", Path(speed_limits)))
+    files.append(("wijken", default_wijken_path()))
+    return files + [("scenario", p) for p in _paths(sc.model_dump())]
+
+
 def verdict_files(sc: Scenario, osm: Sequence[Path] | None = None,
                   speed_limits: Path | None = None) -> list[tuple[str, Path]] | None:
     """The files today's verdicts rest on, by role: the OSM files (``--osm`` or the scenario's),
-    a speed-limit layer, the default wijk polygons and every file the scenario names.
+    a speed-limit layer, the default wijk polygons and every file the scenario names (the
+    :func:`verdict_candidates` that exist).
 
     ``None`` when the network is a place downloaded by name (no file to key a cache on), or when
     an OSM file or the speed-limit layer is not a file (the loader then says what is wrong).
     """
-    from mobisim.load.inputs import osm_paths
-    from mobisim.load.paths import default_wijken_path
-
-    streets = osm_paths(sc, osm)
-    named = [*streets, *([Path(speed_limits)] if speed_limits is not None else [])]
-    if not streets or not all(p.is_file() for p in named):
+    candidates = verdict_candidates(sc, osm, speed_limits)
+    named = [p for role, p in candidates if role in ("osm", "speed_limits")]
+    if not any(role == "osm" for role, _ in candidates) or not all(p.is_file() for p in named):
         return None  # a place, or a file the loader will name as wrong
-    files = [("osm", p) for p in streets]
-    if speed_limits is not None:
-        files.append(("speed_limits", Path(speed_limits)))
-    wijken = default_wijken_path()
-    if wijken.is_file():
-        files.append(("wijken", wijken))
-    files += [("scenario", p) for p in _paths(sc.model_dump()) if p.is_file()]
-    return files
+    return [(role, p) for role, p in candidates if role in ("osm", "speed_limits") or p.is_file()]
 
 
-def cached_street_verdicts(sc: Scenario, osm: Sequence[Path] | None, notes: list[str], *,
-                           speed_limits: Path | None = None, speed_limits_column: str | None = None) -> Network:
-    """:func:`street_verdicts` of the scenario's inputs, read from the evaluated-network cache when
-    the same files, effective settings and code were judged before (then nothing is loaded).
-
-    The cache holds the judged edges and nodes (:func:`mobisim.load.cache.read_verdicts`); a
-    damaged entry is judged again and replaced with one warning. The inputs are read as
-    ``mobisim toets`` reads them (:func:`mobisim.load.load_inputs` with ``parking=False``).
-    """
+def cached_verdicts_entry(sc: Scenario, osm: Sequence[Path] | None, notes: list[str], *,
+                          speed_limits: Path | None = None, speed_limits_column: str | None = None,
+                          ) -> tuple[Network, str | None]:
+    """:func:`cached_street_verdicts` and the key of its evaluated-network entry (``None`` when
+    the inputs cannot key one: a place downloaded by name)."""
     import json
 
     from mobisim.load.cache import read_verdicts, verdicts_key, write_verdicts
@@ -131,7 +133,7 @@ def cached_street_verdicts(sc: Scenario, osm: Sequence[Path] | None, notes: list
             net, judged_notes = cached
             net.sources = [str(p) for role, p in files if role == "osm"]  # the files as named this time
             notes.extend(judged_notes)
-            return net
+            return net, key
     inputs = load_inputs(sc, list(osm) if osm else None, speed_limits=speed_limits,
                          speed_limits_column=speed_limits_column, parking=False)
     judged: list[str] = []
@@ -139,7 +141,20 @@ def cached_street_verdicts(sc: Scenario, osm: Sequence[Path] | None, notes: list
     notes.extend(judged)
     if key is not None:
         write_verdicts(key, net, judged)
-    return net
+    return net, key
+
+
+def cached_street_verdicts(sc: Scenario, osm: Sequence[Path] | None, notes: list[str], *,
+                           speed_limits: Path | None = None, speed_limits_column: str | None = None) -> Network:
+    """:func:`street_verdicts` of the scenario's inputs, read from the evaluated-network cache when
+    the same files, effective settings and code were judged before (then nothing is loaded).
+
+    The cache holds the judged edges and nodes (:func:`mobisim.load.cache.read_verdicts`); a
+    damaged entry is judged again and replaced with one warning. The inputs are read as
+    ``mobisim toets`` reads them (:func:`mobisim.load.load_inputs` with ``parking=False``).
+    """
+    return cached_verdicts_entry(sc, osm, notes, speed_limits=speed_limits,
+                                 speed_limits_column=speed_limits_column)[0]
 
 
 @dataclass

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mobisim.traffic import TrafficModel, TrafficSettings
     from mobisim.traffic.zones import Zones
 
-__all__ = ["model_traffic_step"]
+__all__ = ["model_traffic_step", "speed_response"]
 
 
 def _apply_counts(net: Network, inputs: Inputs, notes: list[str] | None) -> None:
@@ -33,7 +33,7 @@ def _apply_counts(net: Network, inputs: Inputs, notes: list[str] | None) -> None
                      f"of the network: {', '.join(unmatched[:5])}")
 
 
-def _speed_response(net: Network, scenario: Scenario, redesigned: np.ndarray | None) -> float | np.ndarray:
+def speed_response(net: Network, scenario: Scenario, redesigned: np.ndarray | None) -> float | np.ndarray:
     """How far drivers follow a limit change: the redesign response on redesigned segments
     (default: ``driven_speed_basis`` design/redesign), the sign-only response elsewhere (central)."""
     scores = scenario.scores
@@ -122,7 +122,7 @@ def model_traffic_step(net: Network, scenario: Scenario, inputs: Inputs | None =
         return None
     today = before["maxspeed"].reindex(net.edges.index) if before is not None and "maxspeed" in before else None
     links = traffic.car_links(net.edges, ts, limit_column=limit_column,
-                              speed_response=_speed_response(net, scenario, redesigned), today_limits=today)
+                              speed_response=speed_response(net, scenario, redesigned), today_limits=today)
     if len(links) == 0:
         _skip(net, "the input has no car roads", notes)
         return None

@@ -5,12 +5,16 @@ the sums behind the headline's toets figures) and :meth:`Session.apply` takes on
 (the models of scenario files, :mod:`mobisim.scenario.interventions`), judging again only what
 it can change: the edited streets whole, the crossings at their ends and the signals' radius, the
 segments whose redesign by the calming plan flips; then the child-safe school routes on prebuilt
-structures. The result equals a full run of the edited scenario (``tests/test_whatif.py``),
-except that traffic is not re-assigned: an edit that moves traffic says ``approximate``.
+structures. The result equals a full run of the edited scenario (``tests/test_whatif.py``).
+An edit that moves traffic re-routes the edited links' flow by a detour approximation at once
+(``traffic="approximate"``); :meth:`Session.reassign` runs the assignment again and then equals a
+full run too. :meth:`Session.undo` reverts the last edit exactly (``tests/test_whatif_undo.py``).
 
 Modules: :mod:`~mobisim.whatif.scope` (what an edit can change), :mod:`~mobisim.whatif.rejudge`
 (the after's steps on sub-networks), :mod:`~mobisim.whatif.schools` (the child-safe pass),
-:mod:`~mobisim.whatif.tally` (the figures by difference), :mod:`~mobisim.whatif.session`.
+:mod:`~mobisim.whatif.tally` (the figures by difference), :mod:`~mobisim.whatif.traffic` (the
+detour approximation, the re-assignment), :mod:`~mobisim.whatif.journal` (writes and undo),
+:mod:`~mobisim.whatif.result`, :mod:`~mobisim.whatif.session`.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from typing import TYPE_CHECKING
 from mobisim._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from mobisim.whatif.session import EditResult, Session
+    from mobisim.whatif.result import EditResult, NothingToUndoError
+    from mobisim.whatif.session import Session
 
-__all__ = ["EditResult", "Session"]
+__all__ = ["EditResult", "NothingToUndoError", "Session"]
 
-__getattr__, __dir__ = lazy_exports(__name__, {"mobisim.whatif.session": ("EditResult", "Session")})
+__getattr__, __dir__ = lazy_exports(__name__, {"mobisim.whatif.result": ("EditResult", "NothingToUndoError"),
+                                               "mobisim.whatif.session": ("Session",)})

@@ -92,6 +92,14 @@ class PlanInputs:
     volume: np.ndarray
     kids: np.ndarray
 
+    def keep(self, pos: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The inputs :meth:`take` rewrites at ``pos``, to :meth:`put_back` on undo."""
+        return pos, self.cand[pos].copy(), self.excess[pos].copy(), self.volume[pos].copy()
+
+    def put_back(self, kept: tuple[np.ndarray, ...]) -> None:
+        """Restore what :meth:`keep` kept."""
+        pos, self.cand[pos], self.excess[pos], self.volume[pos] = kept[0], kept[1], kept[2], kept[3]
+
     def take(self, edges: pd.DataFrame, nodes: pd.DataFrame, pos: np.ndarray, sc: Scenario) -> pd.DataFrame:
         """Compute the inputs of the segments ``edges`` (at positions ``pos``) again; return their
         sign-only driven speeds."""

@@ -12,16 +12,23 @@ judges the regime of their whole streets, orders the calming plan again, judges 
 segments and crossings whose speed or attributes changed, re-runs the child-safe school routes
 and updates the figures by difference. The session's frames then hold the edited scenario.
 
-Traffic: the volumes stay those of the full run. An edit that changes what the drivers see (a
-limit, a closure, a fietsstraat, a redesign of a street whose limit changes) would move traffic;
-its result says ``approximate`` with the reason (a warm-started re-assignment is the next step).
+Traffic: an edit that changes what the drivers see (a limit, a closure, a fietsstraat, a
+redesign of a street whose limit changes) moves traffic. :meth:`Session.apply` then re-routes the
+flow of the edited links at once (:meth:`mobisim.whatif.traffic.Flows.detour`, documented there),
+judges the toets of the segments whose volume changed again and says ``traffic="approximate"``;
+:meth:`Session.reassign` runs the traffic model on the edited network (what a full run does) and
+re-scores the segments it moves: ``traffic="reassigned"``.
+
+Undo: every write of an edit goes through a :class:`~mobisim.whatif.journal.Journal` that keeps
+the old values (and the session's own state before the edit); :meth:`Session.undo` puts them
+back, so the figures after an undo equal those before the edit, bit for bit. A re-assignment
+belongs to the last edit's journal: undoing that edit undoes the re-assignment too.
 """
 
 from __future__ import annotations
 
 import copy
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,54 +42,27 @@ from mobisim.rules.driven_speed import ENFORCED_BASES
 from mobisim.scenario import Scenario
 from mobisim.scenario.interventions import Crossing, InterventionModel, normalise_names, select_edges, select_node
 from mobisim.scenario.interventions import apply_interventions as apply_edits
+from mobisim.schools import SchoolRoutes
 from mobisim.score.result import rate
 from mobisim.whatif import rejudge
+from mobisim.whatif.journal import Clock, Journal, as_text, python_strings
+from mobisim.whatif.result import EditResult, NothingToUndoError
 from mobisim.whatif.schools import Prebuilt, safe_pass
 from mobisim.whatif.scope import Index, ends, region, sub_network
 from mobisim.whatif.tally import Tally
+from mobisim.whatif.traffic import Flows, reassigned, volume, write_volumes
 
-__all__ = ["EditResult", "Session"]
+__all__ = ["EditResult", "NothingToUndoError", "Session"]
 
-#: Columns of the traffic model's volumes: an edit keeps the full run's (see the module docstring).
+#: The volume columns: on the after, the model's (moved by the detour approximation, or :meth:`Session.reassign`).
 TRAFFIC_COLUMNS = ("daily_traffic", "daily_traffic_source")
 #: Segment columns whose change moves traffic (what :func:`mobisim.traffic.car_links` reads).
 ROUTE_COLUMNS = ("proposed_maxspeed", "maxspeed", "through_traffic", "bicycle_road")
+#: Columns the traffic step writes (:func:`mobisim.traffic.write_traffic`).
+MODEL_COLUMNS = ("daily_traffic", "daily_traffic_source", "daily_traffic_carriageway", "traffic_through_min",
+                 "rat_run", "rat_run_fix", "daily_traffic_before", "traffic_change")
 #: School-route columns of the after network rewritten after an edit.
 SCHOOL_EDGE_COLUMNS = {"school_route_children_safe": "edge_children_safe", "weakest_link_children": "edge_weakest"}
-
-
-@dataclass
-class EditResult:
-    """What one edit changed.
-
-    Attributes
-    ----------
-    edit
-        The intervention applied (its id filled in).
-    figures, figures_before
-        The headline figures after and before the edit (:meth:`Session.figures`).
-    segments, crossings
-        How many segments and crossings were judged again.
-    changed_segments, changed_crossings
-        The ``edge_id`` / node ids whose toets verdict changed.
-    approximate
-        The traffic volumes are those of the full run while the edit moves traffic.
-    reason
-        Why the result is approximate (``None`` when exact).
-    seconds
-        Wall time per stage.
-    """
-
-    edit: InterventionModel
-    figures: dict[str, Any]
-    figures_before: dict[str, Any]
-    segments: int
-    crossings: int
-    changed_segments: list[int]
-    changed_crossings: list[int]
-    approximate: bool
-    reason: str | None
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _copy(net: Network) -> Network:
@@ -90,46 +70,6 @@ def _copy(net: Network) -> Network:
     out.edges, out.nodes = net.edges.copy(), net.nodes.copy()
     out.edges.attrs = dict(net.edges.attrs)
     return out
-
-
-def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its Arrow-backed text columns held as Python strings.
-
-    An Arrow array is immutable: writing a few rows rebuilds the whole column, a Python-backed
-    one is written in place, which is what an edit does to a few hundred rows of 70,000.
-    """
-    out = frame.copy()
-    out.attrs = dict(frame.attrs)
-    for col in frame.columns:
-        dtype = frame[col].dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-            out[col] = frame[col].astype(pd.StringDtype("python", na_value=dtype.na_value))
-    return out
-
-
-def _write(frame: pd.DataFrame, new: pd.DataFrame, columns: list[str] | None = None) -> None:
-    """Write the rows of ``new`` into ``frame`` (in place, by position), creating missing columns."""
-    pos = frame.index.get_indexer(new.index)
-    for col in columns if columns is not None else list(new.columns):
-        if col not in frame.columns:
-            dtype = new[col].dtype
-            if isinstance(dtype, pd.StringDtype):
-                dtype = pd.StringDtype("python", na_value=dtype.na_value)
-            elif not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-                dtype = np.dtype(object)  # as a scenario's own new column: missing elsewhere
-            frame[col] = pd.Series(None if dtype == np.dtype(object) else pd.NA, index=frame.index, dtype=dtype)
-        frame.isetitem(frame.columns.get_loc(col), _put(frame[col], pos, new[col]))
-
-
-def _put(column: pd.Series, pos: np.ndarray, values: pd.Series) -> pd.Series:
-    """``column`` with ``values`` at positions ``pos`` (in place where its array allows)."""
-    try:
-        column.array[pos] = values.array
-        return column
-    except (TypeError, ValueError, NotImplementedError):
-        out = column.copy()
-        out.iloc[pos] = values.to_numpy()
-        return out
 
 
 def _changed_columns(new: pd.DataFrame, old: pd.DataFrame) -> list[str]:
@@ -140,16 +80,31 @@ def _changed_columns(new: pd.DataFrame, old: pd.DataFrame) -> list[str]:
 class Session:
     """The evaluated after of a scenario, re-scored one edit at a time (see the module docstring).
 
-    Build it with :meth:`build`; :meth:`apply` an edit; read :attr:`after`, :attr:`schools` and
-    :meth:`figures`.
+    Build it with :meth:`build`; :meth:`apply` an edit, :meth:`undo` it, :meth:`reassign` the
+    traffic; read :attr:`edits`, :attr:`after`, :attr:`schools` and :meth:`figures`.
+
+    Attributes
+    ----------
+    edits : list
+        The edits applied, in order (their ids filled in).
+    pending : list of str
+        Why the traffic is approximate: one reason per route-changing edit not yet re-assigned.
     """
 
-    def __init__(self, sc: Scenario, inputs: Inputs, base: Network, after: Network, modelled: bool,
+    def __init__(self, sc: Scenario, inputs: Inputs, base: Network, after: Network, today: pd.DataFrame | None,
                  plan: rejudge.PlanInputs, schools: Prebuilt | None, notes: list[str]) -> None:
         from mobisim.load.coverage import data_coverage
 
-        self.sc, self.inputs, self.base, self.after, self.modelled = sc, inputs, base, after, modelled
+        self.sc, self.inputs, self.base, self.after, self.today = sc, inputs, base, after, today
+        #: Today's judged network and school routes as :meth:`build` judged them (``mobisim run``'s
+        #: before), for a caller that shows today's figures; set it to ``None`` to free them.
+        self.before: tuple[Network, SchoolRoutes | None] | None = None
+        self.modelled = today is not None
         self.notes = notes
+        self.edits: list[InterventionModel] = []
+        self.pending: list[str] = []
+        self._journals: list[Journal] = []
+        self._j = Journal()  # the build's writes are not undone
         self.base.coverage = base.coverage or data_coverage(base)
         self.index = Index.build(base)
         self.folded = normalise_names(base.edges["name"]) if "name" in base.edges.columns else None
@@ -164,17 +119,19 @@ class Session:
         self.tally = Tally.build(after.edges, after.nodes)
         self.radius = float(sc.toets.signal_search_radius_m)
         self.count = 0
+        modelled = today is not None and "daily_traffic_carriageway" in after.edges.columns
+        self.flows = Flows.build(after.edges, sc, today["maxspeed"]) if modelled and today is not None else None
 
     @classmethod
     def build(cls, sc: Scenario, inputs: Inputs) -> Session:
         """Evaluate the scenario's before and after as ``mobisim run`` does, and keep its state."""
         notes: list[str] = []
         before = run_before(sc, inputs, notes)
-        evaluate_schools(before.net, sc, inputs, notes)
+        schools_before = evaluate_schools(before.net, sc, inputs, notes)
         edges = before.net.edges
         children = edges["school_route_children"] if "school_route_children" in edges.columns else None
         base = apply_interventions(before.base, sc)
-        base.edges, base.nodes = _python_strings(base.edges), _python_strings(base.nodes)
+        base.edges, base.nodes = python_strings(base.edges), python_strings(base.nodes)
         after = _copy(base)
         evaluate_rules(after, sc, inputs, proposal=programme_on(sc), traffic_before=edges if before.modelled else None,
                        notes=notes, limits_before=edges["maxspeed"], children=children)
@@ -185,8 +142,11 @@ class Session:
         plan = rejudge.PlanInputs(l0=l0, cand=np.zeros(n, bool), excess=np.zeros(n), volume=np.zeros(n), kids=kids)
         plan.take(cls._planned(base.edges, after.edges, sc), base.nodes, np.arange(n), sc)
         schools = cls._prebuilt(after, sc, inputs)
-        after.edges, after.nodes = _python_strings(after.edges), _python_strings(after.nodes)
-        return cls(sc, inputs, base, after, before.modelled, plan, schools, notes)
+        after.edges, after.nodes = python_strings(after.edges), python_strings(after.nodes)
+        today = edges[["maxspeed", "daily_traffic"]].copy() if before.modelled else None
+        session = cls(sc, inputs, base, after, today, plan, schools, notes)
+        session.before = (before.net, schools_before)
+        return session
 
     @staticmethod
     def _planned(base: pd.DataFrame, after: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
@@ -254,13 +214,13 @@ class Session:
             if not len(new):
                 continue
             cols = _changed_columns(new, frames[0].loc[new.index])
-            _write(frames[0], new, cols)
+            self._j.write(frames[0], new, cols)
             kept = [c for c in cols if not (self.modelled and c in TRAFFIC_COLUMNS)]
-            _write(frames[1], new, kept)
+            self._j.write(frames[1], new, kept)
         if self.modelled and len(rows):  # a figure of its own (a closure's destination traffic) wins
             own = done.edges["daily_traffic_source"].astype("string").str.startswith("intervention:").fillna(False)
             if own.any():
-                _write(self.after.edges, done.edges.loc[own.to_numpy()], list(TRAFFIC_COLUMNS))
+                self._j.write(self.after.edges, done.edges.loc[own.to_numpy()], list(TRAFFIC_COLUMNS))
 
     def _regime(self, rows: np.ndarray, nodes: np.ndarray) -> None:
         """The regime of the segments at ``rows`` (whole streets) and the junction fixes at ``nodes``."""
@@ -268,31 +228,32 @@ class Session:
         if programme_on(self.sc):
             sub = sub_network(self.base, self.index, nodes, self.radius, rows=rows)
             reg_e, reg_n = rejudge.regime_rows(sub, idx, self.after.edges, self.sc, self.inputs.air_layer)
-            _write(self.after.edges, reg_e)
-            _write(self.after.nodes, reg_n)
+            self._j.write(self.after.edges, reg_e)
+            self._j.write(self.after.nodes, reg_n)
             return
         from mobisim.rules.today import today_regime
 
         sub = copy.copy(self.after)
         sub.edges = self.after.edges.loc[idx].copy()
         cols = ["regime", "proposed_maxspeed", "regime_rule", "regime_reason"]
-        _write(self.after.edges, today_regime(sub, self.sc.rules).edges[cols])
+        self._j.write(self.after.edges, today_regime(sub, self.sc.rules).edges[cols])
 
     def _driven(self, rows: np.ndarray) -> np.ndarray:
         """The calming plan again and the driven speeds of the segments whose speed can change;
         returns their positions (``rows`` and the segments whose redesign by the horizon flipped)."""
         a = self.after.edges
         sub = self._planned(self.base.edges.iloc[rows], a.iloc[rows], self.sc)
+        self._j.state.setdefault("plan", []).append(self.plan.keep(rows))
         sign = self.plan.take(sub, self.base.nodes, rows, self.sc)
         year = rejudge.plan_years(self.base.edges, self.plan, self.sc)
         red = rejudge.redesigned(year, self.sc)
         flips = np.flatnonzero(red != self.redesigned)
         self.redesigned = red
-        a["redesign_year"] = pd.array(year, dtype="Float64").astype("Int64")
-        _write(a, pd.DataFrame({"driven_speed_sign_only": sign["driven_speed"]}))
+        self._j.update(a, "redesign_year", pd.array(year, dtype="Float64").astype("Int64"))
+        self._j.write(a, pd.DataFrame({"driven_speed_sign_only": sign["driven_speed"]}))
         both = np.union1d(rows, flips)
         judged = a.iloc[both]
-        _write(a, rejudge.driven_rows(judged, self.after.nodes, self.plan.l0[both], red[both], self.sc))
+        self._j.write(a, rejudge.driven_rows(judged, self.after.nodes, self.plan.l0[both], red[both], self.sc))
         return both
 
     def _route_change(self, old: pd.DataFrame, rows: np.ndarray) -> str | None:
@@ -309,8 +270,8 @@ class Session:
             moved.append("driven_speed_basis (redesigned)")
         if not moved:
             return None
-        return (f"the edit changes what drivers see ({', '.join(moved)}): traffic volumes are the full run's, "
-                "not re-assigned (a full run gives the re-assigned figures)")
+        return (f"the edit changes what drivers see ({', '.join(moved)}): traffic volumes re-routed by the "
+                "detour approximation, not re-assigned (reassign() or a full run gives the assignment)")
 
     def _toets(self, rows: np.ndarray, speed_before: pd.Series) -> _Judged:
         """The toets of the segments at ``rows`` and of the crossings at their ends."""
@@ -321,35 +282,80 @@ class Session:
         nodes = ends(a.edges, rows)
         idx = a.edges.index[rows]
         speed = a.edges.attrs.get("toets_speed_column", "maxspeed")
-        old_seg = _text(a.edges.loc[idx, SEGMENT_COLUMNS])
-        old_cross = _text(a.nodes.loc[nodes, NODE_COLUMNS])
+        old_seg = as_text(a.edges.loc[idx, SEGMENT_COLUMNS])
+        old_cross = as_text(a.nodes.loc[nodes, NODE_COLUMNS])
         sub = sub_network(a, self.index, nodes, self.radius, rows=rows)
         seg, cross = rejudge.toets_rows(sub, idx, nodes, self.sc, speed)
-        _write(a.edges, seg)
-        _write(a.nodes, cross)
-        seg_diff, cross_diff = _text(seg).ne(old_seg), _text(cross).ne(old_cross)
+        self._j.write(a.edges, seg)
+        self._j.write(a.nodes, cross)
+        seg_diff, cross_diff = as_text(seg).ne(old_seg), as_text(cross).ne(old_cross)
         seg_changed = seg_diff[["toets_bike", "toets_walk"]].any(axis=1).to_numpy()
         cross_changed = cross_diff["toets_crossing"].to_numpy()
         # what the school routes read: the verdicts and their texts, the speed along a crossing
         same = not (seg_diff.to_numpy().any() or cross_diff.to_numpy().any()
-                    or _text(a.edges.loc[idx, [speed]]).ne(_text(speed_before.loc[idx].to_frame(speed))).to_numpy().any())
+                    or as_text(a.edges.loc[idx, [speed]]).ne(as_text(speed_before.loc[idx].to_frame(speed))).to_numpy().any())
         return _Judged(node_pos=a.nodes.index.get_indexer(nodes), nodes=nodes,
                        changed_segments=[int(i) for i in idx[seg_changed]],
                        changed_crossings=[int(i) for i in nodes[cross_changed]], same=same)
 
+    def _rescore(self, rows: np.ndarray, speed: pd.Series, clock: Clock) -> _Judged:
+        """The toets of ``rows`` (and the crossings at their ends), the tally, then the school routes."""
+        done = self._toets(rows, speed)
+        self._j.state.setdefault("tally", []).append(self.tally.keep(rows, done.node_pos))
+        self.tally.update(self.after.edges, rows, self.after.nodes, done.node_pos)
+        clock.lap("toets")
+        if self.prebuilt is not None and not done.same:  # else the school routes are those of before
+            self.schools = safe_pass(self.prebuilt, self.after)
+            for col, attr in SCHOOL_EDGE_COLUMNS.items():
+                self._j.update(self.after.edges, col, getattr(self.schools, attr).to_numpy())
+            self._j.update(self.after.nodes, "weakest_link_children", self.schools.node_weakest.to_numpy())
+        clock.lap("schools")
+        return done
+
+    def _detour(self, rows: np.ndarray, reason: str) -> tuple[np.ndarray, str | None]:
+        """Re-route the flow of the car links of ``rows`` the edit closed or slowed
+        (:meth:`Flows.detour`) and write the segments' new volumes; their positions and the
+        reason (``None``: the car links the model reads did not change, so neither do its volumes)."""
+        fl, a = self.flows, self.after.edges
+        if fl is None or self.today is None:
+            return np.zeros(0, dtype=np.int64), reason
+        kept = fl.keep(np.flatnonzero(np.isin(fl.links["edge_pos"].to_numpy(), rows)))
+        self._j.state.setdefault("flows", []).append(kept)
+        changed = fl.edited(a, rows, self.sc, self.today["maxspeed"])
+        if not len(changed):
+            return np.zeros(0, dtype=np.int64), None
+        at = np.searchsorted(kept[0], changed)
+        flow, stuck = fl.detour(a, changed, kept[1][at], kept[2][at])
+        vol = fl.volumes(a, flow)
+        moved = write_volumes(self._j, a, vol)
+        note = f"; {stuck} closed or slowed piece(s) have no way round and keep their flow" if stuck else ""
+        return moved, reason + note
+
     def apply(self, edit: InterventionModel) -> EditResult:
         """Apply one intervention and re-score what it can change (see the module docstring).
+
+        On any failure the session is left as it was.
 
         Raises
         ------
         NotFoundError
             The street, way or node the edit names is not in the network.
         """
+        j = self._begin(Journal())
+        try:
+            result = self._apply(edit)
+        except BaseException:
+            self._rollback(j)
+            raise
+        self.edits.append(result.edit)
+        self._journals.append(j)
+        return result
+
+    def _apply(self, edit: InterventionModel) -> EditResult:
         self.count += 1
         if edit.id is None:
             edit = edit.model_copy(update={"id": f"whatif-{self.count}"})
-        before = self.figures()
-        clock = _Clock()
+        before, vol0, clock = self.figures(), volume(self.after.edges), Clock()
         iv, rows, nodes, sub = self._select(edit)
         reg = region(self.index, self.base.edges, rows, nodes, self.radius if len(nodes) else 0.0)
         old = self.after.edges[[c for c in (*ROUTE_COLUMNS, "driven_speed_basis")
@@ -362,19 +368,111 @@ class Session:
         judged = self._driven(reg.rows)
         clock.lap("driven_speed")
         reason = self._route_change(old.iloc[judged], judged) if len(judged) else None
-        done = self._toets(judged, speed)
-        self.tally.update(self.after.edges, judged, self.after.nodes, done.node_pos)
-        clock.lap("toets")
-        if self.prebuilt is not None and not done.same:  # else the school routes are those of before
-            self.schools = safe_pass(self.prebuilt, self.after)
-            for col, attr in SCHOOL_EDGE_COLUMNS.items():
-                self.after.edges[col] = getattr(self.schools, attr).to_numpy()
-            self.after.nodes["weakest_link_children"] = self.schools.node_weakest.to_numpy()
-        clock.lap("schools")
+        if reason is not None:
+            moved, reason = self._detour(judged, reason)
+            self.pending.extend([reason] if reason else [])
+            judged = np.union1d(judged, moved)
+            clock.lap("traffic")
+        done = self._rescore(judged, speed, clock)
         return EditResult(edit=iv, figures=self.figures(), figures_before=before, segments=len(judged),
                           crossings=len(done.nodes), changed_segments=done.changed_segments,
-                          changed_crossings=done.changed_crossings,
-                          approximate=reason is not None, reason=reason, seconds=clock.laps)
+                          changed_crossings=done.changed_crossings, traffic="kept" if reason is None else "approximate",
+                          reason=reason, volumes=self._volumes(vol0), seconds=clock.laps)
+
+    def reassign(self) -> EditResult | None:
+        """Bring the traffic up to date after edits that move it: the traffic model on the edited
+        network (as a full run), then the toets, tally and school routes of the segments whose
+        volume changed. ``None`` when nothing is pending.
+
+        The re-assignment belongs to the last edit: :meth:`undo` undoes both.
+
+        Raises
+        ------
+        MobisimError
+            The traffic model failed (the session is left as it was).
+        """
+        if not self.pending or self.today is None:
+            return None
+        clock = Clock()
+        net = reassigned(self.after, self.base.edges, self.today, self.sc)  # may fail: nothing written yet
+        clock.lap("assignment")
+        self._begin(self._journals[-1])
+        before, vol0 = self.figures(), volume(self.after.edges)
+        a = self.after.edges
+        cols = [c for c in MODEL_COLUMNS if c in net.edges.columns]
+        diff = as_text(net.edges[cols]).ne(as_text(a[cols])).to_numpy()
+        self._j.write(a, net.edges.iloc[np.flatnonzero(diff.any(axis=1))], cols)
+        self.after.traffic = net.traffic
+        self.flows = Flows.build(a, self.sc, self.today["maxspeed"])
+        self.pending = []
+        moved = np.flatnonzero(diff[:, [cols.index(c) for c in TRAFFIC_COLUMNS]].any(axis=1))
+        clock.lap("write")
+        speed = a[a.attrs.get("toets_speed_column", "maxspeed")].copy()
+        done = self._rescore(moved, speed, clock)
+        return EditResult(edit=self.edits[-1], figures=self.figures(), figures_before=before, segments=len(moved),
+                          crossings=len(done.nodes), changed_segments=done.changed_segments,
+                          changed_crossings=done.changed_crossings, traffic="reassigned",
+                          volumes=self._volumes(vol0), seconds=clock.laps)
+
+    def undo(self) -> EditResult:
+        """Revert the last edit exactly (and the re-assignment after it, if any).
+
+        Every frame value, the tally, the calming plan's state, the school routes and the
+        pending traffic are those before the edit; the figures equal, bit for bit.
+
+        Raises
+        ------
+        NothingToUndoError
+            No edit has been applied (or every one is undone).
+        """
+        if not self.edits:
+            raise NothingToUndoError("what-if: nothing to undo (no edit has been applied)")
+        clock = Clock()
+        before, vol0 = self.figures(), volume(self.after.edges)
+        j, edit = self._journals.pop(), self.edits.pop()
+        a, n = self.after.edges, self.after.nodes
+        seg = np.union1d(j.positions(a, "toets_bike"), j.positions(a, "toets_walk"))
+        cross = j.positions(n, "toets_crossing")
+        old_seg, old_cross = as_text(a[["toets_bike", "toets_walk"]].iloc[seg]), as_text(n[["toets_crossing"]].iloc[cross])
+        self._rollback(j)
+        clock.lap("undo")
+        seg_changed = as_text(a[["toets_bike", "toets_walk"]].iloc[seg]).ne(old_seg).any(axis=1).to_numpy()
+        cross_changed = as_text(n[["toets_crossing"]].iloc[cross]).ne(old_cross).any(axis=1).to_numpy()
+        return EditResult(edit=edit, figures=self.figures(), figures_before=before, segments=len(seg),
+                          crossings=len(cross), changed_segments=[int(i) for i in a.index[seg[seg_changed]]],
+                          changed_crossings=[int(i) for i in n.index[cross[cross_changed]]],
+                          traffic="approximate" if self.pending else "kept",
+                          reason="; ".join(self.pending) or None, volumes=self._volumes(vol0), seconds=clock.laps)
+
+    def _begin(self, j: Journal) -> Journal:
+        """Make ``j`` the journal of the writes that follow; keep the state they may replace."""
+        self._j = j
+        for k, v in {"count": self.count, "redesigned": self.redesigned, "schools": self.schools,
+                     "pending": list(self.pending), "flows_obj": self.flows,
+                     "after_traffic": self.after.traffic}.items():
+            j.state.setdefault(k, v)
+        return j
+
+    def _rollback(self, j: Journal) -> None:
+        """Put back every write of ``j`` and the state it kept."""
+        j.restore()
+        st = j.state
+        self.count, self.redesigned, self.schools = st["count"], st["redesigned"], st["schools"]
+        self.pending, self.flows, self.after.traffic = st["pending"], st["flows_obj"], st["after_traffic"]
+        for kept in reversed(st.get("tally", [])):
+            self.tally.put_back(kept)
+        for plan in reversed(st.get("plan", [])):
+            self.plan.put_back(plan)
+        if self.flows is not None:
+            for links in reversed(st.get("flows", [])):
+                self.flows.put_back(links)
+        self._j = Journal()
+
+    def _volumes(self, before: np.ndarray) -> dict[int, float]:
+        """``edge_id`` → daily volume of the segments whose volume differs from ``before``."""
+        now = volume(self.after.edges)
+        diff = np.flatnonzero(~((now == before) | (np.isnan(now) & np.isnan(before))))
+        return {int(i): float(v) for i, v in zip(self.after.edges.index[diff], now[diff])}
 
 
 @dataclass
@@ -387,21 +485,3 @@ class _Judged:
     changed_segments: list[int]
     changed_crossings: list[int]
     same: bool
-
-
-def _text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as comparable text (missing as ``"<NA>"``)."""
-    return frame.astype("string").fillna("<NA>").astype(object)
-
-
-class _Clock:
-    """Wall time per stage."""
-
-    def __init__(self) -> None:
-        self.t = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = now - self.t
-        self.t = now

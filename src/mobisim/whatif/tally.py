@@ -9,13 +9,15 @@ the city.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from mobisim.frames import edge_ends, flags, numbers
+from mobisim.load.areas import inside
 
-__all__ = ["Tally"]
+__all__ = ["Kept", "Tally"]
 
 #: Per-segment parts: (name, verdict column, verdict or None for "rated", pass).
 _SEGMENT_PARTS = ("evaluated", "passed", "bike_eval", "bike_pass", "walk_eval", "walk_pass")
@@ -31,18 +33,30 @@ def _rated(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def segment_parts(edges: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each segment's masks of :func:`mobisim.score.toets.toets_rates`."""
-    bike_eval, walk_eval = _rated(edges, "toets_bike"), _rated(edges, "toets_walk")
+    """Each segment's masks of :func:`mobisim.score.toets.toets_rates`, inside the area judged
+    (``scores.json`` rates :func:`mobisim.pipeline.scoring.in_area` rows only)."""
+    ins = inside(edges)
+    bike_eval, walk_eval = _rated(edges, "toets_bike") & ins, _rated(edges, "toets_walk") & ins
     evaluated = bike_eval | walk_eval
     return {"evaluated": evaluated, "passed": flags(edges, "toets_pass") & evaluated,
-            "bike_eval": bike_eval, "bike_pass": _is(edges, "toets_bike", "pass"),
-            "walk_eval": walk_eval, "walk_pass": _is(edges, "toets_walk", "pass")}
+            "bike_eval": bike_eval, "bike_pass": _is(edges, "toets_bike", "pass") & ins,
+            "walk_eval": walk_eval, "walk_pass": _is(edges, "toets_walk", "pass") & ins}
 
 
 def node_parts(nodes: pd.DataFrame) -> dict[str, np.ndarray]:
     """Each node's crossing masks (rated, passed)."""
-    rated = flags(nodes, "is_crossing") & _rated(nodes, "toets_crossing")
+    rated = flags(nodes, "is_crossing") & _rated(nodes, "toets_crossing") & inside(nodes)
     return {"rated": rated, "ok": rated & _is(nodes, "toets_crossing", "pass")}
+
+
+class Kept(NamedTuple):
+    """The parts and sums an update rewrites (:meth:`Tally.keep`)."""
+
+    rows: np.ndarray
+    node_pos: np.ndarray
+    seg: dict[str, np.ndarray]
+    node: dict[str, np.ndarray]
+    sums: dict[str, float]
 
 
 @dataclass
@@ -64,7 +78,7 @@ class Tally:
         """The parts and sums of ``edges``/``nodes`` (with ``school_route_children``)."""
         length = edges["length"].astype(float).to_numpy(float)
         school = numbers(edges, "school_route_children") > 0
-        on_school = np.isin(nodes.index.to_numpy(), edge_ends(edges, school))
+        on_school = np.isin(nodes.index.to_numpy(), edge_ends(edges, school & inside(edges)))
         tally = cls(length=length, school=school, on_school=on_school, seg=segment_parts(edges),
                     node=node_parts(nodes), sums={})
         tally.sums = tally._sum(np.arange(len(edges)), np.arange(len(nodes)))
@@ -78,6 +92,19 @@ class Tally:
         out |= {k: float(v[nodes].sum()) for k, v in self.node.items()}
         out |= {f"school_{k}": float((v[nodes] & on).sum()) for k, v in self.node.items()}
         return out
+
+    def keep(self, rows: np.ndarray, node_pos: np.ndarray) -> Kept:
+        """What :meth:`update` of ``rows`` and ``node_pos`` rewrites, to :meth:`put_back` on undo."""
+        return Kept(rows, node_pos, {k: v[rows].copy() for k, v in self.seg.items()},
+                    {k: v[node_pos].copy() for k, v in self.node.items()}, dict(self.sums))
+
+    def put_back(self, kept: Kept) -> None:
+        """Restore what :meth:`keep` kept (the sums exactly as they were, not by difference)."""
+        for k, v in kept.seg.items():
+            self.seg[k][kept.rows] = v
+        for k, v in kept.node.items():
+            self.node[k][kept.node_pos] = v
+        self.sums = dict(kept.sums)
 
     def update(self, edges: pd.DataFrame, rows: np.ndarray, nodes: pd.DataFrame, node_pos: np.ndarray) -> None:
         """Take the verdicts of the segments at ``rows`` and the nodes at ``node_pos`` again."""
