@@ -93,6 +93,8 @@ _ALLOWED = {
     ("load/cache.py", "here = Path(__file__).parent"),
     ("load/cache.py", "root = Path(__file__).parent.parent"),  # the evaluated-network cache's code digest
     ("traffic/results.py", "here = Path(__file__).parent"),
+    # the toets answer index's code digest (the fast path cannot import pandas through mobisim.load)
+    ("cli/_toets_index.py", "root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))"),
 }
 #: What finds the source tree or the install location: the module's own file or spec, the
 #: interpreter's prefix, site-packages. (Package data through importlib.resources is fine.)
