@@ -39,7 +39,7 @@ from mobisim.errors import InputFileError
 __all__ = [
     "DailyTraffic", "Lts", "Percent", "Settings", "Share", "SpeedKmh", "Year", "MAX_CELLS",
     "Bounds", "KeyPath", "bounds_at", "bounds_of", "check_size", "key_text", "numeric_fields", "range_text",
-    "ranges_markdown",
+    "ranges_markdown", "unwrap_annotation",
 ]
 
 
@@ -62,7 +62,7 @@ class Settings(BaseModel):
         if where is None:
             return value
         if where == "":
-            kind = _unwrap(field.annotation, [])[0]
+            kind = unwrap_annotation(field.annotation, [])[0]
             raise PydanticCustomError("int_type" if kind is int else "float_type",
                                       "Input should be a valid number")
         raise ValueError(where)
@@ -91,7 +91,7 @@ def _with_defaults(field: FieldInfo, value: Any) -> Any:
     default low and central, as every key of a scenario may be left out."""
     if not isinstance(value, dict) or field.is_required():
         return value
-    model = _unwrap(field.annotation, [])[0]
+    model = unwrap_annotation(field.annotation, [])[0]
     if not (isinstance(model, type) and issubclass(model, BaseModel)) \
             or not any(f.is_required() for f in model.model_fields.values()):
         return value
@@ -112,7 +112,7 @@ def _not_a_number(tp: Any, value: Any, where: str = "") -> str | None:
     when ``value`` itself is such a scalar; else the message naming the item."""
     if value is None:
         return None
-    tp, _ = _unwrap(tp, [])
+    tp, _ = unwrap_annotation(tp, [])
     origin = typing.get_origin(tp)
     if tp in (int, float):
         if not isinstance(value, (bool, str)):
@@ -196,8 +196,9 @@ def bounds_of(kind: type, meta: list[Any]) -> Bounds:
     return Bounds(kind, lo, lo_strict, hi, hi_strict, allow_inf)
 
 
-def _unwrap(tp: Any, meta: list[Any]) -> tuple[Any, list[Any]]:
-    """Strip ``Annotated`` (collecting its constraints) and ``Optional``."""
+def unwrap_annotation(tp: Any, meta: list[Any]) -> tuple[Any, list[Any]]:
+    """Strip ``Annotated`` (collecting its constraints into ``meta``) and ``Optional``; a union of
+    several types is returned as it is."""
     while True:
         origin = typing.get_origin(tp)
         if origin is Annotated:
@@ -220,7 +221,7 @@ KeyPath = tuple[str, ...]
 def _leaves(tp: Any, meta: list[Any], path: KeyPath, out: list[tuple[KeyPath, Bounds]],
             skip: frozenset[str]) -> None:
     """Collect the int/float leaves below ``tp`` into ``out`` (see :func:`numeric_fields`)."""
-    tp, meta = _unwrap(tp, meta)
+    tp, meta = unwrap_annotation(tp, meta)
     origin = typing.get_origin(tp)
     if origin in (list, set, frozenset):
         _leaves(typing.get_args(tp)[0], [], (*path, "[]"), out, skip)
@@ -255,7 +256,7 @@ def bounds_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Bounds | No
     tp: Any = model
     meta: list[Any] = []
     for part in loc:
-        tp, meta = _unwrap(tp, meta)
+        tp, meta = unwrap_annotation(tp, meta)
         origin = typing.get_origin(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             field = tp.model_fields.get(part) if isinstance(part, str) else None
@@ -279,7 +280,7 @@ def bounds_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Bounds | No
             tp, meta = match[0], []
         else:
             return None
-    tp, meta = _unwrap(tp, meta)
+    tp, meta = unwrap_annotation(tp, meta)
     if tp not in (int, float):
         return None
     return bounds_of(tp, meta)

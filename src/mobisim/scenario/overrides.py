@@ -19,7 +19,6 @@ choose which files are read, :data:`INPUT_KEYS`), the interventions and the name
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -31,7 +30,7 @@ from mobisim.errors import ScenarioError
 from mobisim.scenario.files import ALTERNATIVE_KEYS, PATH_KEYS
 from mobisim.scenario.messages import first_error, show_value
 from mobisim.scenario.model import SECTIONS, Scenario
-from mobisim.settings_base import bounds_at, range_text
+from mobisim.settings_base import bounds_at, range_text, unwrap_annotation
 
 __all__ = ["ALTERNATIVES", "INPUT_KEYS", "TOP_KEYS", "setting_keys", "with_overrides"]
 
@@ -58,18 +57,8 @@ INPUT_KEYS = frozenset({
 
 def _kind(annotation: Any) -> tuple[Any, Any]:
     """The annotation without ``Annotated``/``Optional`` and its origin."""
-    tp = annotation
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(members) != 1:
-                return tp, origin
-            tp = members[0]
-        else:
-            return tp, origin
+    tp = unwrap_annotation(annotation, [])[0]
+    return tp, typing.get_origin(tp)
 
 
 def _type_text(annotation: Any, loc: tuple[str, ...]) -> str:
