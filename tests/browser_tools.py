@@ -97,3 +97,28 @@ def panel_at(page: Any, x: float, y: float, what: str) -> tuple[str, str]:
     page.mouse.click(x, y)
     page.wait_for_selector("#mobisim-panel:not([hidden])", timeout=5000)
     return tip, page.inner_text("#mobisim-panel")
+
+
+def watched_page(browser: Any, allowed: tuple[str, ...], *, dialogs: bool = True,
+                 console: tuple[str, ...] | None = None) -> Any:
+    """A new 1280×800 page that records console messages (of the types ``console``; all when
+    ``None``) and page errors in ``page.events`` (and dismissed dialogs with ``dialogs``) and aborts
+    every request whose URL does not start with one of ``allowed``, recording it in
+    ``page.external`` (the page must work offline)."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 800})
+    pg.events = []
+    pg.external = []
+    pg.on("console", lambda m: pg.events.append((m.type, m.text)) if console is None or m.type in console else None)
+    pg.on("pageerror", lambda e: pg.events.append(("pageerror", str(e))))
+    if dialogs:
+        pg.on("dialog", lambda d: (pg.events.append(("dialog", d.message)), d.dismiss()))
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            pg.external.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    return pg

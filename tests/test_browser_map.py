@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_tools import panel_at, show_feature
+from browser_tools import panel_at, show_feature, watched_page
 from mobisim import pipeline
 from mobisim.render import map as maps
 from mobisim.render.outputs import write_text
@@ -40,21 +40,7 @@ def map_file(tmp_path_factory, data_dir: Path):
 
 @pytest.fixture()
 def page(browser, map_file):
-    pg = browser.new_page(viewport={"width": 1280, "height": 800})
-    pg.events = []  # type: ignore[attr-defined]
-    pg.external = []  # type: ignore[attr-defined]
-    pg.on("console", lambda m: pg.events.append((m.type, m.text)))
-    pg.on("pageerror", lambda e: pg.events.append(("pageerror", str(e))))
-    pg.on("dialog", lambda d: (pg.events.append(("dialog", d.message)), d.dismiss()))
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            pg.external.append(r.request.url)
-            r.abort()
-
-    pg.route("**/*", route)
+    pg = watched_page(browser, ("file:", "data:"))
     pg.goto(map_file.path.as_uri())
     pg.wait_for_function("window.mobisimApp !== undefined && window.mobisimApp.ready === true")
     yield pg

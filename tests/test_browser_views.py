@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from browser_tools import page_data
+from browser_tools import page_data, watched_page
 from mobisim import pipeline
 from mobisim.names import fold_name
 
@@ -41,20 +41,7 @@ def run(tmp_path_factory, data_dir: Path):
 
 
 def _open(browser, url: str):
-    pg = browser.new_page(viewport={"width": 1280, "height": 800})
-    pg.events = []  # type: ignore[attr-defined]
-    pg.external = []  # type: ignore[attr-defined]
-    pg.on("pageerror", lambda e: pg.events.append(("pageerror", str(e))))
-    pg.on("console", lambda m: pg.events.append((m.type, m.text)) if m.type == "error" else None)
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            pg.external.append(r.request.url)
-            r.abort()
-
-    pg.route("**/*", route)
+    pg = watched_page(browser, ("file:", "data:"), dialogs=False, console=("error",))
     pg.goto(url)
     pg.wait_for_function("window.mobisimApp !== undefined && window.mobisimApp.ready === true")
     return pg

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from browser_tools import watched_page
 from mobisim.cli.serve import bind
 from mobisim.load.inputs import load_inputs
 from mobisim.pipeline import run_scenario
@@ -60,21 +61,7 @@ def server(data_dir: Path, tmp_path_factory):
 
 @pytest.fixture()
 def page(browser, server):
-    pg = browser.new_page(viewport={"width": 1280, "height": 800})
-    pg.events = []  # type: ignore[attr-defined]
-    pg.external = []  # type: ignore[attr-defined]
-    pg.on("console", lambda m: pg.events.append((m.type, m.text)))
-    pg.on("pageerror", lambda e: pg.events.append(("pageerror", str(e))))
-    pg.on("dialog", lambda d: (pg.events.append(("dialog", d.message)), d.dismiss()))
-
-    def route(r):
-        if r.request.url.startswith(server["url"]):
-            r.continue_()
-        else:
-            pg.external.append(r.request.url)
-            r.abort()
-
-    pg.route("**/*", route)
+    pg = watched_page(browser, (server["url"],))
     pg.goto(server["url"])
     pg.wait_for_function("window.mobisimServe && window.mobisimServe.ready && window.mobisimServe.count > 0")
     yield pg
