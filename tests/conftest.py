@@ -29,6 +29,14 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("MOBISIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty cache folder for this test (``MOBISIM_CACHE_DIR``)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MOBISIM_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Write a scenario file into a temp folder (made the working directory) and return its path."""

@@ -32,13 +32,6 @@ from mobisim.load import load_network, read_traffic_cache, store, write_traffic_
 runner = CliRunner()
 
 
-@pytest.fixture()
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh, empty cache folder for this test."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MOBISIM_CACHE_DIR", str(folder))
-    return folder
-
 
 @pytest.fixture()
 def osm(tmp_path: Path, data_dir: Path) -> Path:

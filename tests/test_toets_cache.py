@@ -21,12 +21,6 @@ from mobisim.pipeline import today
 runner = CliRunner()
 
 
-@pytest.fixture()
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MOBISIM_CACHE_DIR", str(folder))
-    return folder
-
 
 @pytest.fixture()
 def osm(tmp_path: Path, data_dir: Path) -> list[Path]:

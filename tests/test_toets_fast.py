@@ -37,12 +37,6 @@ SCHEVENINGEN = Path(os.environ.get("MOBISIM_SHARED_OSM", Path(__file__).resolve(
     / "scheveningen-2025.osm.bz2"
 
 
-@pytest.fixture()
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MOBISIM_CACHE_DIR", str(folder))
-    return folder
-
 
 @pytest.fixture()
 def grid(data_dir: Path) -> list[str]:

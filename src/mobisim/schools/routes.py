@@ -14,7 +14,7 @@ import pandas as pd
 from mobisim.network import Network
 from mobisim.schools.flows import route_flows
 from mobisim.schools.graphs import RouteGraphs, build_graphs
-from mobisim.schools.nearest import OriginRoutes, SchoolNodes, place_schools, route_origins, search_trees
+from mobisim.schools.nearest import OriginRoutes, SchoolNodes, Trees, place_schools, route_origins, search_trees
 from mobisim.schools.result import SchoolRoutes
 from mobisim.schools.settings import SchoolSettings
 from mobisim.schools.summary import city_scores
@@ -63,7 +63,14 @@ def route_to_schools(
     schools = schools.reset_index(drop=True)  # school_id = row position
     schools.index.name = "school_id"
     placed = place_schools(net, schools, graphs, s, notes)
-    trees = search_trees(graphs, placed)
+    return routes_on_trees(net, schools, origins, graphs, placed, search_trees(graphs, placed), s, notes)
+
+
+def routes_on_trees(net: Network, schools: gpd.GeoDataFrame, origins: gpd.GeoDataFrame, graphs: RouteGraphs,
+                    placed: SchoolNodes, trees: Trees, s: SchoolSettings, notes: list[str]) -> SchoolRoutes:
+    """The school routes from the search trees: each origin's routes, the flows and weakest links
+    on the network, the tables and the city's scores (shared by :func:`route_to_schools` and the
+    what-if session's child-safe pass, :func:`mobisim.whatif.schools.safe_pass`)."""
     routes = route_origins(origins, graphs, placed, trees, s)
     flows = route_flows(net, graphs, trees, routes)
     result = SchoolRoutes(

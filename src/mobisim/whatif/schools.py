@@ -16,15 +16,13 @@ import numpy as np
 
 from mobisim.network import Network
 from mobisim.schools import routing
-from mobisim.schools.flows import route_flows
 from mobisim.schools.graphs import RouteGraphs, along_road_ends, build_graphs, safe_graph
 from mobisim.schools.inputs import clip_origins, home_origins, safe_masks
-from mobisim.schools.nearest import SchoolNodes, Trees, place_schools, route_origins
+from mobisim.schools.nearest import SchoolNodes, Trees, place_schools
 from mobisim.schools.result import SchoolRoutes
-from mobisim.schools.routes import origin_table, school_table
+from mobisim.schools.routes import routes_on_trees
 from mobisim.schools.settings import SchoolSettings
-from mobisim.schools.summary import city_scores, scores_per_wijk
-from mobisim.schools.weakest import rank_weakest_links
+from mobisim.schools.summary import scores_per_wijk
 
 __all__ = ["Prebuilt", "safe_pass"]
 
@@ -90,19 +88,7 @@ def safe_pass(pre: Prebuilt, net: Network, *, per_wijk: bool = False) -> SchoolR
     ok = graphs.node_ok[placed.src_nodes] if len(placed.src_nodes) else np.zeros(0, bool)
     trees = Trees(full=pre.full_tree, safe=routing.multi_source(graphs.safe, placed.src_nodes[ok]),
                   safe_src_school=placed.src_school[ok])
-    routes = route_origins(pre.origins, graphs, placed, trees, s)
-    flows = route_flows(net, graphs, trees, routes)
-    notes: list[str] = []
-    result = SchoolRoutes(
-        origins=origin_table(pre.origins, graphs, routes),
-        schools=school_table(pre.schools.copy(), graphs, placed, routes, notes),
-        edge_children=flows.edge_children, edge_children_safe=flows.edge_children_safe,
-        edge_weakest=flows.edge_weakest, node_weakest=flows.node_weakest,
-        weakest_links=rank_weakest_links(net, flows.edge_weakest, flows.node_weakest, flows.edge_children,
-                                         flows.node_children, s.mode),
-        scores={}, notes=notes,
-    )
-    result.scores = city_scores(result, s)
+    result = routes_on_trees(net, pre.schools.copy(), pre.origins, graphs, placed, trees, s, [])
     if per_wijk and pre.wijken is not None:
         result.per_wijk = scores_per_wijk(result.origins, pre.wijken)
     return result
