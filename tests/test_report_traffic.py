@@ -96,7 +96,8 @@ def _section(md: str, title: str) -> str:
 
 def test_the_report_explains_the_model_and_its_figures():
     md = report.build_report(_result(SCORES), lang="en")
-    part = _section(md, "Traffic: where the cars go")
+    assert md.count("Traffic: where the cars go\n") == 1  # the chapter's title, once
+    part = _section(md, "How the model works")
     for text in ("500 m grid cells", "12 cells with homes or destinations", "4 gateways", "gravity model",
                  "AequilibraE", "÷ 0.09", "**Every input is an estimate**",
                  "**the model is not calibrated to traffic counts**"):

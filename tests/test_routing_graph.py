@@ -94,6 +94,29 @@ def test_tree_flow_equals_path_walking():
     assert np.allclose(flow, expected)
 
 
+def test_path_flow_equals_tree_flow_on_the_paths_it_walks():
+    rng = np.random.default_rng(11)
+    n_nodes, n_edges = 300, 700
+    u, v = rng.integers(0, n_nodes, n_edges), rng.integers(0, n_nodes, n_edges)
+    g = routing.build_graph(u, v, rng.uniform(1, 50, n_edges), np.ones(n_edges, bool))
+    tree = routing.multi_source(g, np.array([0, 9, 40]))
+    start = rng.choice(g.n, 25)  # a few weighted nodes, with repeats and roots among them
+    start[:2] = [0, 9]
+    w = rng.uniform(0.5, 3, len(start))
+    nodes, flow = routing.path_flow(tree.pred, start, w)
+    full = routing.tree_flow(tree.pred, np.bincount(start, weights=w, minlength=g.n))
+    want = np.flatnonzero((full > 0) & (tree.pred >= 0))  # every node below a tree edge that carries weight
+    assert len(want) > 25
+    assert np.array_equal(nodes, want)
+    assert np.allclose(flow, full[want])
+    assert (tree.pred[nodes] >= 0).all()
+
+
+def test_path_flow_of_nothing():
+    nodes, flow = routing.path_flow(np.array([routing.NO_PRED, 0, 1]), np.zeros(0, np.int64), np.zeros(0))
+    assert len(nodes) == 0 and len(flow) == 0
+
+
 def test_tree_depth_of_a_chain():
     pred = np.array([routing.NO_PRED, 0, 1, 2, routing.NO_PRED])
     assert list(routing.tree_depth(pred)) == [0, 1, 2, 3, 0]

@@ -155,3 +155,44 @@ def test_route_changing_edits_after_reassign_equal_the_full_run(grid, session) -
         assert_same(session, full, schools)
         assert np.array_equal(_volumes(session.after.edges), _volumes(full.edges), equal_nan=True)
     assert moved >= 3
+
+
+def test_an_assignment_run_apart_lands_after_an_edit_that_moves_no_traffic(grid, session) -> None:
+    """Prepared, then a crossing edit (drivers see nothing new), then run and committed: the
+    session equals the full run of both edits, volumes included; undo takes back both."""
+    sc, inputs, _ = grid
+    session.apply(MODELS["close_through_traffic"].model_validate(
+        {"type": "close_through_traffic", "street": "Noordstraat"}))
+    job = session.assignment()
+    assert job is not None
+    rng = random.Random(5)
+    crossing = session.apply(random_edit(rng, session.after.edges, session.after.nodes, ("crossing",)))
+    assert crossing.traffic == "kept" and session.pending  # the closure still waits
+    job.run()
+    result = session.commit(job)
+    assert result is not None and result.traffic == "reassigned" and session.pending == []
+    full, schools = _full(sc, inputs, session)
+    assert_same(session, full, schools)
+    assert np.array_equal(_volumes(session.after.edges), _volumes(full.edges), equal_nan=True)
+    session.undo()  # the crossing and the assignment: the closure alone, approximate again
+    assert session.pending and len(session.edits) == 1
+    assert session.commit(job) is not None  # drivers see what they saw when it was prepared
+    full, schools = _full(sc, inputs, session)
+    assert_same(session, full, schools)
+    assert np.array_equal(_volumes(session.after.edges), _volumes(full.edges), equal_nan=True)
+
+
+def test_an_assignment_made_stale_by_a_route_edit_is_not_written(grid, session) -> None:
+    session.apply(MODELS["close_through_traffic"].model_validate(
+        {"type": "close_through_traffic", "street": "Noordstraat"}))
+    job = session.assignment()
+    assert job is not None
+    limit = session.apply(MODELS["set_speed"].model_validate({"type": "set_speed", "street": "Hoofdweg",
+                                                              "maxspeed": 15}))
+    assert limit.approximate
+    job.run()
+    want = _state(session)
+    assert session.commit(job) is None
+    _assert_state(session, want)
+    assert len(session.pending) == 2
+    assert session.reassign() is not None and session.pending == []

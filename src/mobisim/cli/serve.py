@@ -83,7 +83,7 @@ def serve_command(
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open the page in a browser.")] = False,
     reassign_after: Annotated[float, typer.Option(
         "--reassign-after", min=0, help="Seconds without an edit before traffic moved by the edits is re-assigned "
-        "(the traffic model, about a minute on the city; edits wait while it runs).")] = 10.0,
+        "(the traffic model, about two minutes on the city; edits go on while it runs).")] = 10.0,
 ) -> None:
     """A local web app: click a street, see its toets verdict and evidence, edit it (speed, cycle track,
     crossing, fietsstraat, closure, calming) and see the city re-scored; undo; save as a scenario

@@ -108,7 +108,7 @@ def design_enforced(edges: pd.DataFrame, nodes: pd.DataFrame | None,
         else np.full(n, "", dtype=object)
     calm = _calming_tag(edges["traffic_calming"]) if "traffic_calming" in edges else np.zeros(n, bool)
     if nodes is not None and "traffic_calming" in nodes.columns and {"u", "v"} <= set(edges.columns):
-        at = nodes["traffic_calming"]
+        at = nodes["traffic_calming"].dropna()  # most nodes carry none: tag only those that do
         calm_nodes = at.index[_calming_tag(at)]
         calm = calm | edges["u"].isin(calm_nodes).to_numpy() | edges["v"].isin(calm_nodes).to_numpy()
     width = numbers(edges, "width")
@@ -127,9 +127,19 @@ def design_enforced(edges: pd.DataFrame, nodes: pd.DataFrame | None,
 # the calming plan
 
 
+def plan_street_keys(edges: pd.DataFrame) -> np.ndarray:
+    """The street each segment belongs to in the calming plan: its folded name, else its OSM way
+    (``"way:<id>"``), else the segment itself (``"edge:<id>"``)."""
+    name = edges["name"].astype("string").str.strip().str.casefold().fillna("") if "name" in edges \
+        else pd.Series("", index=edges.index)
+    own = "edge:" + pd.Series(edges.index.astype(str), index=edges.index, dtype="string")
+    way = ("way:" + edges["way_id"].astype("Int64").astype("string")).fillna(own) if "way_id" in edges else own
+    return np.where(name.to_numpy(dtype=object) != "", name.to_numpy(dtype=object), way.to_numpy(dtype=object))
+
+
 def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan, *,
                   children: np.ndarray | None = None, excess_kmh: np.ndarray | None = None,
-                  traffic: np.ndarray | None = None) -> np.ndarray:
+                  traffic: np.ndarray | None = None, keys: np.ndarray | None = None) -> np.ndarray:
     """Year in which each candidate segment is redesigned by the plan (NaN: not a candidate).
 
     Streets (same name, else same OSM way) are taken whole, in order: most school-route
@@ -147,6 +157,8 @@ def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan
     plan : CalmingPlan
     children, excess_kmh, traffic : numpy.ndarray, optional
         Per segment: school-route children, driven speed − limit (km/h), vehicles a day.
+    keys : numpy.ndarray, optional
+        :func:`plan_street_keys` of ``edges``, when known (then only ``length`` is read).
 
     Returns
     -------
@@ -158,12 +170,7 @@ def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan
     if not plan.enabled or plan.km_per_year <= 0 or not candidates.any():
         return year
     zero = np.zeros(n)
-    name = edges["name"].astype("string").str.strip().str.casefold().fillna("") if "name" in edges \
-        else pd.Series("", index=edges.index)
-    # an unnamed segment is its OSM way, else itself
-    own = "edge:" + pd.Series(edges.index.astype(str), index=edges.index, dtype="string")
-    way = ("way:" + edges["way_id"].astype("Int64").astype("string")).fillna(own) if "way_id" in edges else own
-    key = np.where(name.to_numpy(dtype=object) != "", name.to_numpy(dtype=object), way.to_numpy(dtype=object))
+    key = plan_street_keys(edges) if keys is None else np.asarray(keys, dtype=object)
     length_km = edges["length"].to_numpy(dtype=float) / 1000.0
     exc = np.nan_to_num(excess_kmh if excess_kmh is not None else zero)
     q = np.nan_to_num(traffic if traffic is not None else zero)

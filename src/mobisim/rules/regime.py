@@ -252,7 +252,7 @@ def _replace_columns(frame: gpd.GeoDataFrame, new: dict[str, object]) -> gpd.Geo
 
 def evaluate_regime(net: Network, settings: RuleSettings | None = None, *,
                     toets_settings: ToetsSettings | None = None,
-                    air_layer: gpd.GeoDataFrame | None = None) -> Network:
+                    air_layer: gpd.GeoDataFrame | None = None, junctions: bool = True) -> Network:
     """Decide the 30/50 regime of every segment and add the regime columns to ``net.edges``.
 
     Parameters
@@ -273,12 +273,15 @@ def evaluate_regime(net: Network, settings: RuleSettings | None = None, *,
     air_layer : geopandas.GeoDataFrame, optional
         The NO2 concentration layer for ``air_mode = 'layer'`` (columns ``value`` and
         ``geometry``), read by :func:`mobisim.load.air.read_air_layer`; required in that mode.
+    junctions : bool, default True
+        Also decide the junction fixes (:data:`JUNCTION_COLUMNS` on ``nodes``). A what-if session
+        passes ``False``: it decides them with the regime of the segments beyond its sub-network.
 
     Returns
     -------
     Network
-        The same object with :data:`REGIME_COLUMNS` on ``edges`` and :data:`JUNCTION_COLUMNS` on
-        ``nodes``.
+        The same object with :data:`REGIME_COLUMNS` on ``edges`` and (``junctions``)
+        :data:`JUNCTION_COLUMNS` on ``nodes``.
 
     Raises
     ------
@@ -306,6 +309,8 @@ def evaluate_regime(net: Network, settings: RuleSettings | None = None, *,
     edges = _replace_columns(edges, _regime_columns(regime, tier, deciding, missing, c, noise, no2, calming))
     edges.attrs["noise_threshold_lden_db"] = s.noise_threshold_lden_db
     net.edges = edges
+    if not junctions:
+        return net
     # junction fixes: 50-roads, and roads that would be 50 but for C4
     near50 = (c["c1"] == "pass") & (c["c2"] == "pass") & (c["c3"] == "pass") & (c["c4"] != "pass")
     fix, fix_reason = junction_fixes(edges, net.nodes, (regime[0] == "50") | near50, crossing, s, ts)

@@ -149,12 +149,24 @@ def search_trees(graphs: RouteGraphs, placed: SchoolNodes) -> Trees:
     return Trees(full=tree, safe=routing.multi_source(graphs.safe, safe_src), safe_src_school=safe_src_school)
 
 
+def attach_origins(origins: gpd.GeoDataFrame, graphs: RouteGraphs, full: routing.Tree,
+                   settings: SchoolSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Per origin: the graph node it attaches to (one a school can be reached from over the full
+    graph ``full``) and the distance; see :func:`~mobisim.schools.graphs.attach`."""
+    return attach(origins.geometry.to_numpy(), graphs.xy, np.isfinite(full.dist), graphs.start_ok,
+                  settings.max_snap_distance_m)
+
+
 def route_origins(origins: gpd.GeoDataFrame, graphs: RouteGraphs, placed: SchoolNodes, trees: Trees,
-                  settings: SchoolSettings) -> OriginRoutes:
-    """Attach the origins (to nodes a school can be reached from) and read their routes."""
+                  settings: SchoolSettings, attached: tuple[np.ndarray, np.ndarray] | None = None) -> OriginRoutes:
+    """Attach the origins (to nodes a school can be reached from) and read their routes.
+
+    ``attached``: :func:`attach_origins` of these origins on the same full graph and tree, when
+    already known (a what-if session's child-safe pass keeps it).
+    """
     children = origins["children"].to_numpy(np.float64)
-    o_node, o_snap = attach(origins.geometry.to_numpy(), graphs.xy, np.isfinite(trees.full.dist), graphs.start_ok,
-                            settings.max_snap_distance_m)
+    o_node, o_snap = attached if attached is not None else attach_origins(origins, graphs, trees.full, settings)
+    o_node, o_snap = o_node.copy(), o_snap.copy()
     routed = (o_node >= 0) & (o_snap <= settings.max_snap_distance_m)
     on = np.where(routed, o_node, 0)
     nearest, dist, same, safe_dist = _nearest_schools(graphs.n, routed, on, placed, trees)
@@ -214,27 +226,37 @@ def safe_to_other_school(
 ) -> list[np.ndarray]:
     """Safe distance to the nearest school for origins whose nearest *safe* school is another.
 
-    One bounded Dijkstra per such school (batched, :data:`SCHOOLS_PER_SEARCH` sources per call),
-    never one per origin; fills ``safe_dist`` in place for the ``mismatch`` origins and returns the
-    children per ``net.edges`` position on the safe routes of those within the detour limit, as
-    ``[edge_pos, children]`` arrays.
+    One bounded Dijkstra per such school (batched, :data:`SCHOOLS_PER_SEARCH` sources per call,
+    the schools ordered by how far their farthest such origin lives, each call bounded by the
+    detour limit of its farthest), never one per origin; fills ``safe_dist`` in place for the
+    ``mismatch`` origins and returns the children per ``net.edges`` position on the safe routes
+    of those within the detour limit, as ``[edge_pos, children]`` arrays
+    (:func:`~mobisim.schools.routing.path_flow`: only their paths are walked).
     """
     flows: list[np.ndarray] = []
     if not mismatch.any():
         return flows
-    n = safe.n
-    limit = max_detour * float(np.nanmax(dist[mismatch])) + 1.0
-    targets = np.unique(nearest[mismatch])
-    for chunk in np.array_split(targets, int(np.ceil(len(targets) / SCHOOLS_PER_SEARCH))):
+    who = np.flatnonzero(mismatch)
+    targets, inv = np.unique(nearest[who], return_inverse=True)
+    farthest = np.full(len(targets), -np.inf)
+    np.maximum.at(farthest, inv, dist[who])
+    order = np.argsort(farthest, kind="stable")
+    by_school = np.argsort(inv, kind="stable")  # the mismatch origins grouped by school
+    bounds = np.searchsorted(inv[by_school], np.arange(len(targets) + 1))
+    for chunk in np.array_split(order, int(np.ceil(len(targets) / SCHOOLS_PER_SEARCH))):
+        limit = max_detour * float(farthest[chunk].max()) + 1.0
         d_mat, p_mat = csgraph.dijkstra(
-            safe.csr, directed=True, indices=school_node_of[chunk], return_predecessors=True, limit=limit
+            safe.csr, directed=True, indices=school_node_of[targets[chunk]], return_predecessors=True, limit=limit
         )
-        for row, sch in enumerate(chunk):
-            sel = mismatch & (nearest == sch)
-            safe_dist[sel] = d_mat[row, on[sel]]
-            ok = sel & (safe_dist <= max_detour * dist + 1e-9)
-            if ok.any():
-                flow = routing.tree_flow(p_mat[row], np.bincount(on[ok], weights=children[ok], minlength=n))
-                nodes_i = np.flatnonzero((p_mat[row] >= 0) & (flow > 0))
-                flows.append(np.column_stack([safe.edge_of(p_mat[row][nodes_i], nodes_i), flow[nodes_i]]))
+        rows = np.repeat(np.arange(len(chunk)), bounds[chunk + 1] - bounds[chunk])
+        sel = who[np.concatenate([by_school[bounds[t]:bounds[t + 1]] for t in chunk])]
+        safe_dist[sel] = d_mat[rows, on[sel]]
+        ok = safe_dist[sel] <= max_detour * dist[sel] + 1e-9
+        if ok.any():  # the chunk's trees side by side: node i of tree r is r·n + i
+            n = p_mat.shape[1]
+            pred = np.where(p_mat >= 0, p_mat + n * np.arange(len(chunk))[:, None], -1).ravel()
+            at, flow = routing.path_flow(pred, rows[ok] * n + on[sel[ok]], children[sel[ok]])
+            keep = flow > 0
+            r, node = np.divmod(at[keep], n)
+            flows.append(np.column_stack([safe.edge_of(p_mat[r, node], node), flow[keep]]))
     return flows

@@ -67,11 +67,13 @@ def route_to_schools(
 
 
 def routes_on_trees(net: Network, schools: gpd.GeoDataFrame, origins: gpd.GeoDataFrame, graphs: RouteGraphs,
-                    placed: SchoolNodes, trees: Trees, s: SchoolSettings, notes: list[str]) -> SchoolRoutes:
+                    placed: SchoolNodes, trees: Trees, s: SchoolSettings, notes: list[str],
+                    attached: tuple[np.ndarray, np.ndarray] | None = None) -> SchoolRoutes:
     """The school routes from the search trees: each origin's routes, the flows and weakest links
     on the network, the tables and the city's scores (shared by :func:`route_to_schools` and the
-    what-if session's child-safe pass, :func:`mobisim.whatif.schools.safe_pass`)."""
-    routes = route_origins(origins, graphs, placed, trees, s)
+    what-if session's child-safe pass, :func:`mobisim.whatif.schools.safe_pass`, which passes the
+    origins' ``attached`` nodes: see :func:`~mobisim.schools.nearest.route_origins`)."""
+    routes = route_origins(origins, graphs, placed, trees, s, attached)
     flows = route_flows(net, graphs, trees, routes)
     result = SchoolRoutes(
         origins=origin_table(origins, graphs, routes),

@@ -12,7 +12,8 @@ This module does that with one CSR matrix and one multi-source Dijkstra
 - :func:`multi_source` runs the multi-source Dijkstra and returns, for every graph node, the
   distance to, the predecessor towards and the index of its nearest source.
 - :func:`tree_flow` pushes weights down a shortest-path forest (children per node → children
-  through every node and over every tree edge), level by level with :func:`numpy.add.at`.
+  through every node and over every tree edge), level by level with :func:`numpy.add.at`;
+  :func:`path_flow` does the same along the paths of a few weighted nodes only.
 - :func:`snap` assigns points to their nearest candidate node (k-d tree on whole arrays).
 
 All arrays are indexed by *graph index* (0..n-1); :attr:`Graph.node_ids` maps back to OSM ids.
@@ -270,6 +271,47 @@ def tree_flow(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
         if len(lv):
             np.add.at(flow, pred[lv], flow[lv])
     return flow
+
+
+def path_flow(pred: np.ndarray, start: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Accumulate weights along the tree paths of a few nodes, walking from each to its root.
+
+    What :func:`tree_flow` gives on the nodes those paths pass, for trees where few nodes carry
+    weight: the cost is the total length of their paths, not the size of the tree.
+
+    Parameters
+    ----------
+    pred : numpy.ndarray
+        Predecessor array of the forest (negative: root or unreachable).
+    start : numpy.ndarray
+        Graph indices of the weighted nodes (repeats allowed).
+    weight : numpy.ndarray
+        Weight per entry of ``start``.
+
+    Returns
+    -------
+    (nodes, flow) : tuple of numpy.ndarray
+        The nodes below a tree edge on those paths (sorted; each has ``pred >= 0``) and the weight
+        that edge ``(pred[node], node)`` carries.
+    """
+    pred = np.asarray(pred, dtype=np.int64)
+    cur = np.asarray(start, dtype=np.int64)
+    w: np.ndarray = np.asarray(weight, dtype=np.float64)
+    keep = pred[cur] >= 0
+    cur, w = cur[keep], w[keep]
+    seen, carried = [], []
+    while len(cur):
+        node, inv = np.unique(cur, return_inverse=True)  # paths that meet walk on as one
+        w = np.bincount(inv, weights=w, minlength=len(node))
+        seen.append(node)
+        carried.append(w)
+        cur = pred[node]
+        keep = pred[cur] >= 0
+        cur, w = cur[keep], w[keep]
+    if not seen:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    nodes, inv = np.unique(np.concatenate(seen), return_inverse=True)
+    return nodes, np.bincount(inv, weights=np.concatenate(carried), minlength=len(nodes))
 
 
 def tree_edges(graph: Graph, tree: Tree) -> tuple[np.ndarray, np.ndarray]:

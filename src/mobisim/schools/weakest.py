@@ -75,7 +75,7 @@ def rank_weakest_links(
     crs = pd.DataFrame({
         "element": "crossing",
         "id": node_ids,
-        "name": _crossing_names(edges, edge_children, node_ids).reindex(node_ids).to_numpy(dtype=object),
+        "name": _crossing_names(edges, node_ids).reindex(node_ids).to_numpy(dtype=object),
         "children": node_weakest.to_numpy()[nm],
         "school_route_children": node_children.to_numpy()[nm],
         "rule": _values(nodes, "toets_crossing_rule", nm),
@@ -93,14 +93,13 @@ def rank_weakest_links(
     return out
 
 
-def _crossing_names(edges: pd.DataFrame, edge_children: pd.Series, node_ids: np.ndarray) -> pd.Series:
+def _crossing_names(edges: pd.DataFrame, node_ids: np.ndarray) -> pd.Series:
     """A crossing's name: the streets that meet there (``" / "``-joined, sorted), by node id."""
-    ends = pd.DataFrame({
-        "node": np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]),
-        "name": np.concatenate([_values(edges, "name", np.ones(len(edges), bool))] * 2),
-        "children": np.concatenate([edge_children.to_numpy()] * 2),
-    })
-    ends = ends[ends["node"].isin(node_ids) & ends["name"].notna()]
+    node = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
+    hit = np.flatnonzero(np.isin(node, node_ids))
+    ends = pd.DataFrame({"node": node[hit],
+                         "name": column(edges, "name", None).iloc[hit % len(edges)].astype(object).to_numpy()})
+    ends = ends[ends["name"].notna()]
     return ends.drop_duplicates(["node", "name"]).groupby("node")["name"].agg(lambda x: " / ".join(sorted(map(str, x))))
 
 

@@ -2,8 +2,11 @@
 
 An edit that changes what drivers see is re-scored at once on approximate volumes (its result
 says ``approximate``). The session's re-assignment (:meth:`mobisim.whatif.Session.reassign`, the
-traffic model on the edited network: about a minute on the city) then runs in a thread of its own,
-under the session's lock, so edits wait for it and never see half a re-assignment. It starts
+traffic model on the edited network: about two minutes on the city) then runs in a thread of its
+own: it copies what the model reads under the session's lock, runs the model without it (edits go
+on), and writes the result under the lock again, so an edit never sees half a re-assignment. An
+edit that changed what drivers see in the meantime makes the result stale: it is dropped and the
+model runs again (:meth:`mobisim.whatif.Session.commit`). It starts
 :attr:`TrafficJob.delay` seconds after the last edit (:meth:`TrafficJob.start` again restarts the
 wait), so a planner's burst of edits is re-scored at once and assigned once; an edit made while it
 runs asks for one more run after it.
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds without an edit before the re-assignment starts (``mobisim serve --reassign-after``).
 DELAY_S = 10.0
+#: What the page says while the model runs.
+RUNNING = "traffic re-assignment running… (edits go on; their figures stay approximate until it lands)"
 
 
 class TrafficJob:
@@ -60,8 +65,7 @@ class TrafficJob:
             if self._timer is not None:
                 self._timer.cancel()
             self.status = "waiting"
-            self.message = (f"traffic approximate: the re-assignment starts {self.delay:g} s after the last edit "
-                            "(edits wait while it runs)")
+            self.message = f"traffic approximate: the re-assignment starts {self.delay:g} s after the last edit"
             self._timer = threading.Timer(self.delay, self._launch)
             self._timer.daemon = True
             self._timer.start()
@@ -69,7 +73,7 @@ class TrafficJob:
     def _launch(self) -> None:
         with self._guard:
             self._timer = None
-            self.status, self.message = "running", "traffic re-assignment running… (edits wait for it)"
+            self.status, self.message = "running", RUNNING
             self._thread = threading.Thread(target=self._run, name="mobisim-reassign", daemon=True)
             self._thread.start()
 
@@ -85,19 +89,33 @@ class TrafficJob:
     def _run(self) -> None:
         while True:
             t = time.perf_counter()
+            stale = False
             try:
-                with self.state.lock:
-                    if self.state.session.reassign() is not None:
-                        self.state.record()
+                stale = self._once()
                 status, message = "done", "traffic re-assigned"
             except Exception as exc:  # a failed model run must not stop the server: the page says so
                 log.exception("traffic re-assignment failed")
                 status, message = "failed", f"traffic re-assignment failed: {exc}"
             with self._guard:
                 self.seconds = round(time.perf_counter() - t, 1)
-                if self._again:
+                if self._again or stale:
                     self._again = False
-                    self.status, self.message = "running", "traffic re-assignment running… (edits wait for it)"
+                    self.status, self.message = "running", RUNNING
                     continue
                 self.status, self.message = status, message
                 return
+
+    def _once(self) -> bool:
+        """Prepare under the lock, assign without it, commit under it; whether the result was
+        stale (an edit since changed what drivers see)."""
+        session = self.state.session
+        with self.state.lock:
+            job = session.assignment()
+        if job is None:
+            return False
+        job.run()
+        with self.state.lock:
+            if session.commit(job) is None:
+                return bool(session.pending)
+            self.state.record()
+        return False

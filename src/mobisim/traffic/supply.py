@@ -81,7 +81,8 @@ def driven_speed(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column
 
 
 def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: str = "maxspeed",
-              speed_response: float | np.ndarray = 0.25, today_limits: pd.Series | None = None) -> pd.DataFrame:
+              speed_response: float | np.ndarray = 0.25, today_limits: pd.Series | None = None,
+              bridges: bool = True) -> pd.DataFrame:
     """The directed car links of ``edges`` (:data:`LINK_COLUMNS`).
 
     Parameters
@@ -95,6 +96,9 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
         The limit the drivers see (``proposed_maxspeed`` for the programme, ``maxspeed`` today).
     speed_response, today_limits
         See :func:`driven_speed`.
+    bridges
+        Join main roads broken in the data (:func:`bridge_gaps`); ``False`` for the links of
+        some segments alone (a what-if edit re-reads the links of the segments it changed).
 
     Returns
     -------
@@ -128,9 +132,9 @@ def car_links(edges: pd.DataFrame, settings: TrafficSettings, *, limit_column: s
                           "speed_kmh": speed, "free_flow_time": minutes, "capacity": cap})
     links = pd.concat([fwd, bwd], ignore_index=True).merge(attrs, on="edge_pos", how="left")
     links = links[links["a_node"] != links["b_node"]].sort_values(["edge_pos", "reverse"], kind="mergesort")
-    bridges = bridge_gaps(links, edges, settings)
-    if len(bridges):
-        links = pd.concat([links, bridges], ignore_index=True)
+    joined = bridge_gaps(links, edges, settings) if bridges else pd.DataFrame()
+    if len(joined):
+        links = pd.concat([links, joined], ignore_index=True)
     links = links.astype({"edge_pos": np.int64, "reverse": bool, "a_node": np.int64, "b_node": np.int64,
                           "length_m": float, "speed_kmh": float, "free_flow_time": float, "capacity": float})
     links.insert(0, "link_id", np.arange(1, len(links) + 1, dtype=np.int64))

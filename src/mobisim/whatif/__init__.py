@@ -8,7 +8,9 @@ segments whose redesign by the calming plan flips; then the child-safe school ro
 structures. The result equals a full run of the edited scenario (``tests/test_whatif.py``).
 An edit that moves traffic re-routes the edited links' flow by a detour approximation at once
 (``traffic="approximate"``); :meth:`Session.reassign` runs the assignment again and then equals a
-full run too. :meth:`Session.undo` reverts the last edit exactly (``tests/test_whatif_undo.py``).
+full run too (or :meth:`Session.assignment`, run apart, then :meth:`Session.commit`: edits go on
+while the model runs, and a result made stale by one is dropped). :meth:`Session.undo` reverts
+the last edit exactly (``tests/test_whatif_undo.py``).
 
 Modules: :mod:`~mobisim.whatif.scope` (what an edit can change), :mod:`~mobisim.whatif.rejudge`
 (the after's steps on sub-networks), :mod:`~mobisim.whatif.schools` (the child-safe pass),

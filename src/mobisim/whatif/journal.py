@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Clock", "Journal", "as_text", "python_strings", "put"]
+__all__ = ["Clock", "Journal", "changed_columns", "differs", "python_strings", "put"]
 
 
 def python_strings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -132,9 +132,27 @@ class Journal:
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as comparable text (missing as ``"<NA>"``)."""
-    return frame.astype("string").fillna("<NA>").astype(object)
+def changed_columns(new: pd.DataFrame, old: pd.DataFrame) -> list[str]:
+    """The columns of ``new`` whose values differ from ``old`` (same rows), or that ``old`` lacks."""
+    return [c for c in new.columns if c not in old.columns or not new[c].equals(old[c])]
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """``values`` as Python objects, missing (``NA``, ``NaN``, ``None``) as ``None``."""
+    out = values.to_numpy(dtype=object, copy=True)
+    out[np.asarray(pd.isna(out), dtype=bool)] = None
+    return out
+
+
+def differs(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """Per row and column of ``new``: does its value differ from ``old``'s at the same place?
+
+    ``old`` has the same shape and order (the same rows before a write). Values compare as
+    Python objects, whatever their array (a Python- or Arrow-backed string, ``Int64`` or
+    ``float``); missing equals missing.
+    """
+    return pd.DataFrame({c: _objects(new[c]) != _objects(old[c]) for c in new.columns}, index=new.index,
+                        columns=new.columns, dtype=bool)
 
 
 class Clock:

@@ -28,7 +28,7 @@ from mobisim.scenario import Scenario
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["PlanInputs", "driven_rows", "regime_rows", "toets_rows"]
+__all__ = ["Judged", "PlanInputs", "driven_rows", "regime_rows", "toets_rows"]
 
 #: The criteria columns whose verdicts decide a junction fix beside the regime.
 _NEAR50 = ("c1_cycle_path", "c2_sensitive_sites", "c3_air_noise")
@@ -62,7 +62,7 @@ def regime_rows(sub: Network, rows: pd.Index, kept: pd.DataFrame, sc: Scenario, 
     sub.edges = sub.edges.assign(in_area=own & inside(sub.edges))
     sub.nodes = sub.nodes.drop(columns=[c for c in NODE_COLUMNS if c in sub.nodes.columns]).join(crossing)
     sub.edges.attrs["toets_speed_column"] = "maxspeed"
-    evaluate_regime(sub, sc.rules, toets_settings=sc.toets, air_layer=air_layer)
+    evaluate_regime(sub, sc.rules, toets_settings=sc.toets, air_layer=air_layer, junctions=False)
     e = sub.edges
     other = e.index.difference(rows)
     cols = ["regime", *_NEAR50, "c4_crossable"]
@@ -74,7 +74,8 @@ def regime_rows(sub: Network, rows: pd.Index, kept: pd.DataFrame, sc: Scenario, 
     fix, reason = junction_fixes(e, sub.nodes, fifty, sub.nodes[NODE_COLUMNS], sc.rules, sc.toets)
     nodes = pd.DataFrame({JUNCTION_COLUMNS[0]: pd.array(fix, dtype="string"),
                           JUNCTION_COLUMNS[1]: pd.array(reason, dtype="string")}, index=sub.nodes.index)
-    at = np.union1d(e.loc[rows, "u"].to_numpy(), e.loc[rows, "v"].to_numpy())
+    own_pos = np.flatnonzero(own)
+    at = np.union1d(e["u"].to_numpy()[own_pos], e["v"].to_numpy()[own_pos])
     return e.loc[rows, REGIME_COLUMNS], nodes.loc[at]
 
 
@@ -83,7 +84,8 @@ class PlanInputs:
     """The calming plan's per-segment inputs of the after network (:func:`driven_speed_step`).
 
     ``l0`` today's limit, ``cand`` in the plan's reach, ``excess`` the sign-only speed above
-    the new limit, ``volume`` the daily traffic it weighs, ``kids`` today's school-route children.
+    the new limit, ``volume`` the daily traffic it weighs, ``kids`` today's school-route children;
+    ``keys`` the plan's street of each segment and ``length`` its metres (an edit changes neither).
     """
 
     l0: np.ndarray
@@ -91,6 +93,8 @@ class PlanInputs:
     excess: np.ndarray
     volume: np.ndarray
     kids: np.ndarray
+    keys: np.ndarray
+    length: np.ndarray
 
     def keep(self, pos: np.ndarray) -> tuple[np.ndarray, ...]:
         """The inputs :meth:`take` rewrites at ``pos``, to :meth:`put_back` on undo."""
@@ -117,17 +121,19 @@ def _limit(sc: Scenario) -> str:
     return "proposed_maxspeed" if sc.programme else "maxspeed"
 
 
-def plan_years(edges: pd.DataFrame, plan: PlanInputs, sc: Scenario) -> np.ndarray:
+def plan_years(plan: PlanInputs, sc: Scenario) -> np.ndarray:
     """The calming plan's redesign year per segment (NaN: not planned), ordered city-wide.
 
     :func:`~mobisim.rules.driven_speed.plan_redesign` on the candidates alone (the others are
-    not planned; the order and the ties are the same), so the street keys are built for them only.
+    not planned; the order and the ties are the same), on the street keys and lengths kept in
+    ``plan``.
     """
-    year = np.full(len(edges), np.nan)
+    year = np.full(len(plan.l0), np.nan)
     pos = np.flatnonzero(plan.cand)
     if len(pos):
-        year[pos] = plan_redesign(edges.iloc[pos], np.ones(len(pos), bool), sc.calming_plan,
-                                  children=plan.kids[pos], excess_kmh=plan.excess[pos], traffic=plan.volume[pos])
+        year[pos] = plan_redesign(pd.DataFrame({"length": plan.length[pos]}), np.ones(len(pos), bool),
+                                  sc.calming_plan, children=plan.kids[pos], excess_kmh=plan.excess[pos],
+                                  traffic=plan.volume[pos], keys=plan.keys[pos])
     return year
 
 
@@ -151,3 +157,15 @@ def toets_rows(sub: Network, rows: pd.Index, nodes: np.ndarray, sc: Scenario,
 def redesigned(year: np.ndarray, sc: Scenario) -> np.ndarray:
     """The segments redesigned by the scenario's horizon."""
     return redesigned_by(year, int(sc.horizon))
+
+
+@dataclass
+class Judged:
+    """The toets judged again after an edit: node positions and ids, the ids whose verdict
+    changed, and whether nothing the school routes read changed (``same``)."""
+
+    node_pos: np.ndarray
+    nodes: np.ndarray
+    changed_segments: list[int]
+    changed_crossings: list[int]
+    same: bool

@@ -18,7 +18,7 @@ from mobisim.network import Network
 from mobisim.schools import routing
 from mobisim.schools.graphs import RouteGraphs, along_road_ends, build_graphs, safe_graph
 from mobisim.schools.inputs import clip_origins, home_origins, safe_masks
-from mobisim.schools.nearest import SchoolNodes, Trees, place_schools
+from mobisim.schools.nearest import SchoolNodes, Trees, attach_origins, place_schools
 from mobisim.schools.result import SchoolRoutes
 from mobisim.schools.routes import routes_on_trees
 from mobisim.schools.settings import SchoolSettings
@@ -29,7 +29,8 @@ __all__ = ["Prebuilt", "safe_pass"]
 
 @dataclass
 class Prebuilt:
-    """What the school routes keep between edits: the full graph and tree, the schools, the homes."""
+    """What the school routes keep between edits: the full graph and tree, the schools, the homes
+    and where they attach to the full graph (``attached``: node and distance per home)."""
 
     graphs: RouteGraphs
     placed: SchoolNodes
@@ -38,6 +39,7 @@ class Prebuilt:
     origins: gpd.GeoDataFrame
     wijken: gpd.GeoDataFrame | None
     settings: SchoolSettings
+    attached: tuple[np.ndarray, np.ndarray]
 
     @classmethod
     def build(cls, net: Network, schools: gpd.GeoDataFrame, settings: SchoolSettings,
@@ -53,7 +55,7 @@ class Prebuilt:
         placed = place_schools(net, schools, graphs, settings, [])
         tree = routing.multi_source(graphs.full, placed.src_nodes)
         return cls(graphs=graphs, placed=placed, full_tree=tree, schools=schools, origins=origins, wijken=wijken,
-                   settings=settings)
+                   settings=settings, attached=attach_origins(origins, graphs, tree, settings))
 
 
 def _graphs(pre: Prebuilt, net: Network) -> RouteGraphs:
@@ -88,7 +90,7 @@ def safe_pass(pre: Prebuilt, net: Network, *, per_wijk: bool = False) -> SchoolR
     ok = graphs.node_ok[placed.src_nodes] if len(placed.src_nodes) else np.zeros(0, bool)
     trees = Trees(full=pre.full_tree, safe=routing.multi_source(graphs.safe, placed.src_nodes[ok]),
                   safe_src_school=placed.src_school[ok])
-    result = routes_on_trees(net, pre.schools.copy(), pre.origins, graphs, placed, trees, s, [])
+    result = routes_on_trees(net, pre.schools.copy(), pre.origins, graphs, placed, trees, s, [], pre.attached)
     if per_wijk and pre.wijken is not None:
         result.per_wijk = scores_per_wijk(result.origins, pre.wijken)
     return result

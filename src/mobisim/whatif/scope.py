@@ -118,8 +118,8 @@ class Region:
 
 def ends(edges: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
     """The node ids at the ends of the segments at ``positions`` (unique)."""
-    sub = edges.iloc[positions]
-    return np.unique(np.concatenate([sub["u"].to_numpy(np.int64), sub["v"].to_numpy(np.int64)]))
+    return np.unique(np.concatenate([edges["u"].to_numpy(np.int64)[positions],
+                                     edges["v"].to_numpy(np.int64)[positions]]))
 
 
 def region(index: Index, edges: pd.DataFrame, rows: np.ndarray, nodes: np.ndarray, radius_m: float) -> Region:

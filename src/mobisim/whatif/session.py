@@ -17,7 +17,8 @@ redesign of a street whose limit changes) moves traffic. :meth:`Session.apply` t
 flow of the edited links at once (:meth:`mobisim.whatif.traffic.Flows.detour`, documented there),
 judges the toets of the segments whose volume changed again and says ``traffic="approximate"``;
 :meth:`Session.reassign` runs the traffic model on the edited network (what a full run does) and
-re-scores the segments it moves: ``traffic="reassigned"``.
+re-scores the segments it moves: ``traffic="reassigned"`` (or in three steps, the model without
+the caller's lock: :meth:`Session.assignment`, its ``run()``, :meth:`Session.commit`).
 
 Undo: every write of an edit goes through a :class:`~mobisim.whatif.journal.Journal` that keeps
 the old values (and the session's own state before the edit); :meth:`Session.undo` puts them
@@ -28,7 +29,6 @@ belongs to the last edit's journal: undoing that edit undoes the re-assignment t
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,19 +38,19 @@ from mobisim.load.inputs import Inputs
 from mobisim.network import Network
 from mobisim.pipeline.steps import apply_interventions, evaluate_rules, evaluate_schools, programme_on
 from mobisim.pipeline.today import run_before
-from mobisim.rules.driven_speed import ENFORCED_BASES
+from mobisim.rules.driven_speed import ENFORCED_BASES, plan_street_keys
 from mobisim.scenario import Scenario
 from mobisim.scenario.interventions import Crossing, InterventionModel, normalise_names, select_edges, select_node
 from mobisim.scenario.interventions import apply_interventions as apply_edits
 from mobisim.schools import SchoolRoutes
 from mobisim.score.result import rate
 from mobisim.whatif import rejudge
-from mobisim.whatif.journal import Clock, Journal, as_text, python_strings
+from mobisim.whatif.journal import Clock, Journal, changed_columns, differs, python_strings
 from mobisim.whatif.result import EditResult, NothingToUndoError
 from mobisim.whatif.schools import Prebuilt, safe_pass
 from mobisim.whatif.scope import Index, ends, region, sub_network
 from mobisim.whatif.tally import Tally
-from mobisim.whatif.traffic import Flows, reassigned, volume, write_volumes
+from mobisim.whatif.traffic import Assignment, Flows, changed_volumes, route_key, volume, write_volumes
 
 __all__ = ["EditResult", "NothingToUndoError", "Session"]
 
@@ -70,11 +70,6 @@ def _copy(net: Network) -> Network:
     out.edges, out.nodes = net.edges.copy(), net.nodes.copy()
     out.edges.attrs = dict(net.edges.attrs)
     return out
-
-
-def _changed_columns(new: pd.DataFrame, old: pd.DataFrame) -> list[str]:
-    """The columns of ``new`` whose values differ from ``old`` (same rows)."""
-    return [c for c in new.columns if c not in old.columns or not new[c].equals(old[c])]
 
 
 class Session:
@@ -109,7 +104,7 @@ class Session:
         self.index = Index.build(base)
         self.folded = normalise_names(base.edges["name"]) if "name" in base.edges.columns else None
         self.plan = plan
-        self.redesigned = rejudge.redesigned(rejudge.plan_years(base.edges, plan, sc), sc)
+        self.redesigned = rejudge.redesigned(rejudge.plan_years(plan, sc), sc)
         self.prebuilt = schools
         self.schools = safe_pass(schools, after) if schools is not None else None
         if self.schools is not None:
@@ -139,7 +134,8 @@ class Session:
         kids = np.zeros(len(l0)) if children is None else \
             pd.to_numeric(children.reindex(base.edges.index), errors="coerce").fillna(0).to_numpy(dtype=float)
         n = len(l0)
-        plan = rejudge.PlanInputs(l0=l0, cand=np.zeros(n, bool), excess=np.zeros(n), volume=np.zeros(n), kids=kids)
+        plan = rejudge.PlanInputs(l0=l0, cand=np.zeros(n, bool), excess=np.zeros(n), volume=np.zeros(n), kids=kids,
+                                  keys=plan_street_keys(base.edges), length=base.edges["length"].to_numpy(float))
         plan.take(cls._planned(base.edges, after.edges, sc), base.nodes, np.arange(n), sc)
         schools = cls._prebuilt(after, sc, inputs)
         after.edges, after.nodes = python_strings(after.edges), python_strings(after.nodes)
@@ -213,7 +209,7 @@ class Session:
                             (done.nodes, (self.base.nodes, self.after.nodes))):
             if not len(new):
                 continue
-            cols = _changed_columns(new, frames[0].loc[new.index])
+            cols = changed_columns(new, frames[0].loc[new.index])
             self._j.write(frames[0], new, cols)
             kept = [c for c in cols if not (self.modelled and c in TRAFFIC_COLUMNS)]
             self._j.write(frames[1], new, kept)
@@ -245,7 +241,7 @@ class Session:
         sub = self._planned(self.base.edges.iloc[rows], a.iloc[rows], self.sc)
         self._j.state.setdefault("plan", []).append(self.plan.keep(rows))
         sign = self.plan.take(sub, self.base.nodes, rows, self.sc)
-        year = rejudge.plan_years(self.base.edges, self.plan, self.sc)
+        year = rejudge.plan_years(self.plan, self.sc)
         red = rejudge.redesigned(year, self.sc)
         flips = np.flatnonzero(red != self.redesigned)
         self.redesigned = red
@@ -273,7 +269,7 @@ class Session:
         return (f"the edit changes what drivers see ({', '.join(moved)}): traffic volumes re-routed by the "
                 "detour approximation, not re-assigned (reassign() or a full run gives the assignment)")
 
-    def _toets(self, rows: np.ndarray, speed_before: pd.Series) -> _Judged:
+    def _toets(self, rows: np.ndarray, speed_before: pd.Series) -> rejudge.Judged:
         """The toets of the segments at ``rows`` and of the crossings at their ends."""
         from mobisim.rules.toets.crossings import NODE_COLUMNS
         from mobisim.rules.toets.segments import SEGMENT_COLUMNS
@@ -282,23 +278,23 @@ class Session:
         nodes = ends(a.edges, rows)
         idx = a.edges.index[rows]
         speed = a.edges.attrs.get("toets_speed_column", "maxspeed")
-        old_seg = as_text(a.edges.loc[idx, SEGMENT_COLUMNS])
-        old_cross = as_text(a.nodes.loc[nodes, NODE_COLUMNS])
+        old_seg = a.edges.loc[idx, SEGMENT_COLUMNS]
+        old_cross = a.nodes.loc[nodes, NODE_COLUMNS]
         sub = sub_network(a, self.index, nodes, self.radius, rows=rows)
         seg, cross = rejudge.toets_rows(sub, idx, nodes, self.sc, speed)
         self._j.write(a.edges, seg)
         self._j.write(a.nodes, cross)
-        seg_diff, cross_diff = as_text(seg).ne(old_seg), as_text(cross).ne(old_cross)
+        seg_diff, cross_diff = differs(seg, old_seg), differs(cross, old_cross)
         seg_changed = seg_diff[["toets_bike", "toets_walk"]].any(axis=1).to_numpy()
         cross_changed = cross_diff["toets_crossing"].to_numpy()
         # what the school routes read: the verdicts and their texts, the speed along a crossing
         same = not (seg_diff.to_numpy().any() or cross_diff.to_numpy().any()
-                    or as_text(a.edges.loc[idx, [speed]]).ne(as_text(speed_before.loc[idx].to_frame(speed))).to_numpy().any())
-        return _Judged(node_pos=a.nodes.index.get_indexer(nodes), nodes=nodes,
+                    or differs(a.edges.loc[idx, [speed]], speed_before.loc[idx].to_frame(speed)).to_numpy().any())
+        return rejudge.Judged(node_pos=a.nodes.index.get_indexer(nodes), nodes=nodes,
                        changed_segments=[int(i) for i in idx[seg_changed]],
                        changed_crossings=[int(i) for i in nodes[cross_changed]], same=same)
 
-    def _rescore(self, rows: np.ndarray, speed: pd.Series, clock: Clock) -> _Judged:
+    def _rescore(self, rows: np.ndarray, speed: pd.Series, clock: Clock) -> rejudge.Judged:
         """The toets of ``rows`` (and the crossings at their ends), the tally, then the school routes."""
         done = self._toets(rows, speed)
         self._j.state.setdefault("tally", []).append(self.tally.keep(rows, done.node_pos))
@@ -328,7 +324,7 @@ class Session:
         flow, stuck = fl.detour(a, changed, kept[1][at], kept[2][at])
         vol = fl.volumes(a, flow)
         moved = write_volumes(self._j, a, vol)
-        note = f"; {stuck} closed or slowed piece(s) have no way round and keep their flow" if stuck else ""
+        note = f"; {stuck} closed piece(s) have no way round and keep their flow" if stuck else ""
         return moved, reason + note
 
     def apply(self, edit: InterventionModel) -> EditResult:
@@ -377,30 +373,53 @@ class Session:
         return EditResult(edit=iv, figures=self.figures(), figures_before=before, segments=len(judged),
                           crossings=len(done.nodes), changed_segments=done.changed_segments,
                           changed_crossings=done.changed_crossings, traffic="kept" if reason is None else "approximate",
-                          reason=reason, volumes=self._volumes(vol0), seconds=clock.laps)
+                          reason=reason, volumes=changed_volumes(self.after.edges, vol0), seconds=clock.laps)
 
     def reassign(self) -> EditResult | None:
         """Bring the traffic up to date after edits that move it: the traffic model on the edited
         network (as a full run), then the toets, tally and school routes of the segments whose
         volume changed. ``None`` when nothing is pending.
 
-        The re-assignment belongs to the last edit: :meth:`undo` undoes both.
+        :meth:`assignment`, :meth:`Assignment.run <mobisim.whatif.traffic.Assignment.run>` and
+        :meth:`commit` in one; a server runs the middle step without its lock. The
+        re-assignment belongs to the last edit: :meth:`undo` undoes both.
 
         Raises
         ------
         MobisimError
             The traffic model failed (the session is left as it was).
         """
+        job = self.assignment()
+        if job is None:
+            return None
+        job.run()  # may fail: nothing written yet
+        return self.commit(job)
+
+    def assignment(self) -> Assignment | None:
+        """A re-assignment of the current state to run apart (``None`` when nothing is pending)."""
         if not self.pending or self.today is None:
             return None
+        return Assignment.prepare(self.after, self.base.edges, self.today, self.sc, self._route_key())
+
+    def _route_key(self) -> str:
+        return route_key(self.after.edges, self.base.edges, (*ROUTE_COLUMNS, "driven_speed_basis"), TRAFFIC_COLUMNS)
+
+    def commit(self, job: Assignment) -> EditResult | None:
+        """Write a finished :class:`~mobisim.whatif.traffic.Assignment` and re-score what it moved.
+
+        ``None`` (nothing written) when nothing is pending, or when an edit since
+        :meth:`assignment` changed what drivers see (the assignment is stale: prepare another).
+        An edit that did not (a crossing, a cycle track) keeps it valid.
+        """
+        if not self.pending or self.today is None or job.key != self._route_key():
+            return None
         clock = Clock()
-        net = reassigned(self.after, self.base.edges, self.today, self.sc)  # may fail: nothing written yet
-        clock.lap("assignment")
+        net = job.net
         self._begin(self._journals[-1])
         before, vol0 = self.figures(), volume(self.after.edges)
         a = self.after.edges
         cols = [c for c in MODEL_COLUMNS if c in net.edges.columns]
-        diff = as_text(net.edges[cols]).ne(as_text(a[cols])).to_numpy()
+        diff = differs(net.edges[cols], a[cols]).to_numpy()
         self._j.write(a, net.edges.iloc[np.flatnonzero(diff.any(axis=1))], cols)
         self.after.traffic = net.traffic
         self.flows = Flows.build(a, self.sc, self.today["maxspeed"])
@@ -409,10 +428,11 @@ class Session:
         clock.lap("write")
         speed = a[a.attrs.get("toets_speed_column", "maxspeed")].copy()
         done = self._rescore(moved, speed, clock)
+        seconds = {"assignment": job.seconds or 0.0, **clock.laps}
         return EditResult(edit=self.edits[-1], figures=self.figures(), figures_before=before, segments=len(moved),
                           crossings=len(done.nodes), changed_segments=done.changed_segments,
                           changed_crossings=done.changed_crossings, traffic="reassigned",
-                          volumes=self._volumes(vol0), seconds=clock.laps)
+                          volumes=changed_volumes(self.after.edges, vol0), seconds=seconds)
 
     def undo(self) -> EditResult:
         """Revert the last edit exactly (and the re-assignment after it, if any).
@@ -433,16 +453,16 @@ class Session:
         a, n = self.after.edges, self.after.nodes
         seg = np.union1d(j.positions(a, "toets_bike"), j.positions(a, "toets_walk"))
         cross = j.positions(n, "toets_crossing")
-        old_seg, old_cross = as_text(a[["toets_bike", "toets_walk"]].iloc[seg]), as_text(n[["toets_crossing"]].iloc[cross])
+        old_seg, old_cross = a[["toets_bike", "toets_walk"]].iloc[seg], n[["toets_crossing"]].iloc[cross]
         self._rollback(j)
         clock.lap("undo")
-        seg_changed = as_text(a[["toets_bike", "toets_walk"]].iloc[seg]).ne(old_seg).any(axis=1).to_numpy()
-        cross_changed = as_text(n[["toets_crossing"]].iloc[cross]).ne(old_cross).any(axis=1).to_numpy()
+        seg_changed = differs(a[["toets_bike", "toets_walk"]].iloc[seg], old_seg).any(axis=1).to_numpy()
+        cross_changed = differs(n[["toets_crossing"]].iloc[cross], old_cross).any(axis=1).to_numpy()
         return EditResult(edit=edit, figures=self.figures(), figures_before=before, segments=len(seg),
                           crossings=len(cross), changed_segments=[int(i) for i in a.index[seg[seg_changed]]],
                           changed_crossings=[int(i) for i in n.index[cross[cross_changed]]],
                           traffic="approximate" if self.pending else "kept",
-                          reason="; ".join(self.pending) or None, volumes=self._volumes(vol0), seconds=clock.laps)
+                          reason="; ".join(self.pending) or None, volumes=changed_volumes(self.after.edges, vol0), seconds=clock.laps)
 
     def _begin(self, j: Journal) -> Journal:
         """Make ``j`` the journal of the writes that follow; keep the state they may replace."""
@@ -467,21 +487,3 @@ class Session:
             for links in reversed(st.get("flows", [])):
                 self.flows.put_back(links)
         self._j = Journal()
-
-    def _volumes(self, before: np.ndarray) -> dict[int, float]:
-        """``edge_id`` → daily volume of the segments whose volume differs from ``before``."""
-        now = volume(self.after.edges)
-        diff = np.flatnonzero(~((now == before) | (np.isnan(now) & np.isnan(before))))
-        return {int(i): float(v) for i, v in zip(self.after.edges.index[diff], now[diff])}
-
-
-@dataclass
-class _Judged:
-    """The toets judged again: node positions and ids, the ids whose verdict changed, and whether
-    nothing the school routes read changed (``same``)."""
-
-    node_pos: np.ndarray
-    nodes: np.ndarray
-    changed_segments: list[int]
-    changed_crossings: list[int]
-    same: bool

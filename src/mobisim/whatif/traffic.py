@@ -16,17 +16,18 @@ re-routes their flow, street piece by street piece (the edited links between jun
   estimated, and a piece without a way round (a dead end) keeps its flow.
 
 The segments whose volume changed get the new figure and their toets is judged again; the
-result says ``approximate``. **The assignment** (:func:`reassigned`, in
-:meth:`~mobisim.whatif.Session.reassign`): the run's traffic step on the edited network, so its
-figures equal a full run. AequilibraE (1.x) cannot start from a previous equilibrium
-(``add_preload`` is a fixed background load, not a warm start) and the gravity demand rests on
-the free-flow skims an edit changes, so the model runs whole; an edited state assigned before is
-read from the traffic cache.
+result says ``approximate``. **The assignment** (:class:`Assignment`, in
+:meth:`~mobisim.whatif.Session.reassign`, or prepared, run and committed apart so that edits go
+on while it runs): the run's traffic step on the edited network, so its figures equal a full run.
+AequilibraE (1.x) cannot start from a previous equilibrium (``add_preload`` is a fixed background
+load, not a warm start) and the gravity demand rests on the free-flow skims an edit changes, so
+the model runs whole; an edited state assigned before is read from the traffic cache.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,14 +39,17 @@ from mobisim.network import Network
 from mobisim.scenario import Scenario
 from mobisim.whatif.journal import Journal
 
-__all__ = ["Flows", "reassigned", "volume", "write_volumes"]
+__all__ = ["Assignment", "Flows", "changed_volumes", "route_key", "volume", "write_volumes"]
 
 #: A detour slower than this (minutes) is no way round.
 _MAX_DETOUR_MIN = 15.0
+#: Starts per shortest-path search (scipy returns a dense row per start).
+_SOURCES_PER_SEARCH = 32
 
 
-def _links(edges: pd.DataFrame, sc: Scenario, today: pd.Series) -> pd.DataFrame:
-    """The car links of ``edges`` as the run's traffic step builds them."""
+def _links(edges: pd.DataFrame, sc: Scenario, today: pd.Series, *, bridges: bool = True) -> pd.DataFrame:
+    """The car links of ``edges`` as the run's traffic step builds them (``bridges``: with the
+    virtual links across gaps in the data, :func:`mobisim.traffic.supply.bridge_gaps`)."""
     from mobisim.pipeline.steps import limit_column
     from mobisim.pipeline.traffic import speed_response
     from mobisim.traffic import car_links
@@ -53,7 +57,8 @@ def _links(edges: pd.DataFrame, sc: Scenario, today: pd.Series) -> pd.DataFrame:
     net = Network.__new__(Network)  # the drivers' response reads the segments alone
     net.edges = edges
     return car_links(edges, sc.traffic, limit_column=limit_column(sc),
-                     speed_response=speed_response(net, sc, None), today_limits=today.reindex(edges.index))
+                     speed_response=speed_response(net, sc, None), today_limits=today.reindex(edges.index),
+                     bridges=bridges)
 
 
 @dataclass
@@ -133,8 +138,7 @@ class Flows:
         """Take the links of the segments at ``rows`` as they are now; return the link positions
         whose time or capacity changed or that closed."""
         idx = np.flatnonzero(np.isin(self.links["edge_pos"].to_numpy(), rows))
-        new = _links(edges.iloc[rows], sc, today)
-        new = new[new["edge_pos"] >= 0]
+        new = _links(edges.iloc[rows], sc, today, bridges=False)
         key = pd.MultiIndex.from_arrays([rows[new["edge_pos"].to_numpy()], new["reverse"].to_numpy()])
         old = self.links.iloc[idx]
         at = key.get_indexer(pd.MultiIndex.from_arrays([old["edge_pos"].to_numpy(), old["reverse"].to_numpy()]))
@@ -178,8 +182,9 @@ class Flows:
     def detour(self, edges: pd.DataFrame, idx: np.ndarray, old_t0: np.ndarray, old_cap: np.ndarray
                ) -> tuple[np.ndarray, int]:
         """The new peak-hour flow per link after the edited links ``idx`` (with their attributes
-        before, ``old_t0``/``old_cap``, aligned with ``idx``) shed flow; and how many pieces kept
-        their flow for want of a way round."""
+        before, ``old_t0``/``old_cap``, aligned with ``idx``) shed flow; and how many closed pieces
+        kept their flow for want of a way round (a slower piece without a faster way round keeps
+        it too, as it should)."""
         flow = self.flow(edges)
         before = self.times(flow[idx], old_t0, old_cap)
         slower = ~self.open[idx] | (self.times(flow[idx], self.t0[idx], self.cap[idx]) > before + 1e-12)
@@ -193,20 +198,38 @@ class Flows:
             return new, 0
         weight = np.where(self.open, self.times(flow), np.inf)
         weight[idx] = np.inf  # a piece's way round does not use the edited links
-        graph, link_of = self._graph(weight)
-        sources = np.unique([p.start for p in pieces])
-        dist, pred = dijkstra(graph, indices=sources, return_predecessors=True, limit=_MAX_DETOUR_MIN)
-        row = {int(s): k for k, s in enumerate(sources)}
-        for p in pieces:
-            k = row[p.start]
-            if not np.isfinite(dist[k, p.end]):
-                stuck += 1
+        graph, pairs = self._graph(weight)
+        for p, dist, pred in self._searches(graph, pieces):
+            if not np.isfinite(dist[p.end]):
+                stuck += not self.open[p.links].all()  # an open piece: no faster way round
                 continue
-            path = _path(pred[k], p.start, p.end, link_of)
+            path = _path(pred, p.start, p.end, pairs)
             x = 1.0 if not self.open[p.links].all() else self._share(p, path, flow)
             new[p.links] -= x * p.flow
             new[path] += x * p.flow
         return np.maximum(new, 0.0), stuck
+
+    def _searches(self, graph: csr_matrix, pieces: list[Piece]) -> Iterator[tuple[Piece, np.ndarray, np.ndarray]]:
+        """Each piece with the distances and predecessors of a search from its start on ``graph``.
+
+        A closed piece looks for a way round up to :data:`_MAX_DETOUR_MIN`; a slower one only
+        as far as its own time at its whole flow (a longer way round takes none of it:
+        :meth:`_share`). The starts go in batches of :data:`_SOURCES_PER_SEARCH` of similar reach.
+        """
+        reach: dict[int, float] = {}
+        for p in pieces:
+            closed = not self.open[p.links].all()
+            own = _MAX_DETOUR_MIN if closed else \
+                float(self.times(np.full(len(p.links), p.flow), self.t0[p.links], self.cap[p.links]).sum())
+            reach[p.start] = max(reach.get(p.start, 0.0), min(own * (1 + 1e-9), _MAX_DETOUR_MIN))
+        starts = np.array(sorted(reach, key=reach.__getitem__), dtype=np.int64)
+        row: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for chunk in np.array_split(starts, int(np.ceil(len(starts) / _SOURCES_PER_SEARCH))):
+            dist, pred = dijkstra(graph, indices=chunk, return_predecessors=True,
+                                  limit=max(reach[int(c)] for c in chunk))
+            row |= {int(c): (dist[k], pred[k]) for k, c in enumerate(chunk)}
+        for p in pieces:
+            yield p, *row[p.start]
 
     def _share(self, p: Piece, path: np.ndarray, flow: np.ndarray) -> float:
         """The share of a slower piece's flow that moves to ``path``: the two routes' times equal."""
@@ -224,7 +247,7 @@ class Flows:
             lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
         return 0.5 * (lo + hi)
 
-    def _graph(self, weight: np.ndarray) -> tuple[csr_matrix, dict[tuple[int, int], int]]:
+    def _graph(self, weight: np.ndarray) -> tuple[csr_matrix, _Pairs]:
         """The link graph at ``weight`` (parallel links: the fastest) and the link of each pair."""
         ok = np.isfinite(weight)
         order = np.flatnonzero(ok)[np.argsort(weight[ok], kind="stable")]
@@ -234,7 +257,7 @@ class Flows:
         keep = order[first]
         w = np.maximum(weight[keep], 1e-9)
         graph = csr_matrix((w, (self.node[keep, 0], self.node[keep, 1])), shape=(self.n_nodes, self.n_nodes))
-        return graph, {(int(self.node[i, 0]), int(self.node[i, 1])): int(i) for i in keep}
+        return graph, _Pairs(key=pair[first], link=keep, n_nodes=self.n_nodes)
 
     def volumes(self, edges: pd.DataFrame, flow: np.ndarray) -> np.ndarray:
         """Daily vehicles per segment on its own carriageway from the link ``flow`` (NaN: no link)."""
@@ -246,32 +269,89 @@ class Flows:
         return out
 
 
-def _path(pred: np.ndarray, start: int, end: int, link_of: dict[tuple[int, int], int]) -> np.ndarray:
+@dataclass
+class _Pairs:
+    """The link of each node pair of a link graph: ``key`` (``a · n_nodes + b``, sorted) → ``link``."""
+
+    key: np.ndarray
+    link: np.ndarray
+    n_nodes: int
+
+    def links(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The links from ``a`` to ``b`` (each pair must be in the graph)."""
+        return self.link[np.searchsorted(self.key, a.astype(np.int64) * self.n_nodes + b)]
+
+
+def _path(pred: np.ndarray, start: int, end: int, pairs: _Pairs) -> np.ndarray:
     """The links of the shortest path from ``start`` to ``end`` (``pred``: dijkstra's predecessors)."""
-    out = []
-    n = end
-    while n != start:
-        m = int(pred[n])
-        out.append(link_of[(m, n)])
-        n = m
-    return np.array(out[::-1], dtype=np.int64)
+    nodes = [end]
+    while nodes[-1] != start:
+        nodes.append(int(pred[nodes[-1]]))
+    seq = np.array(nodes[::-1], dtype=np.int64)
+    return pairs.links(seq[:-1], seq[1:])
 
 
-def reassigned(after: Network, base: pd.DataFrame, today: pd.DataFrame, sc: Scenario) -> Network:
-    """A copy of ``after`` with the run's traffic step done again on it (:func:`model_traffic_step`).
+@dataclass
+class Assignment:
+    """A re-assignment of a session's traffic, computed apart from the session.
 
-    ``base`` holds the volumes the step starts from (today's, and the interventions' own figures),
-    ``today`` today's judged edges (``maxspeed``, ``daily_traffic``).
+    :meth:`prepare` takes a private copy of what the traffic step reads (quick: under the
+    session's lock), :meth:`run` runs the step on it (slow: without the lock, edits go on) and
+    :meth:`mobisim.whatif.Session.commit` writes the result if the session's traffic inputs are
+    still ``key``'s (:func:`route_key`); else it is stale and a new one is prepared.
+
+    Attributes
+    ----------
+    net : Network
+        The copy: the session's after with the volumes the step starts from; after :meth:`run`,
+        the after with the step's volumes (the run's traffic step, so its figures equal a full run).
+    key : str
+        :func:`route_key` of the session when prepared.
+    seconds : float or None
+        How long :meth:`run` took.
     """
-    from mobisim.pipeline.steps import limit_column
-    from mobisim.pipeline.traffic import model_traffic_step
 
-    net = copy.copy(after)
-    cols = ["daily_traffic", "daily_traffic_source"]
-    net.edges = after.edges.drop(columns=cols).join(base[cols])[after.edges.columns]
-    net.edges.attrs = dict(after.edges.attrs)
-    model_traffic_step(net, sc, limit_column=limit_column(sc), before=today, notes=[])
-    return net
+    net: Network
+    today: pd.DataFrame
+    sc: Scenario
+    key: str
+    seconds: float | None = None
+
+    @classmethod
+    def prepare(cls, after: Network, base: pd.DataFrame, today: pd.DataFrame, sc: Scenario, key: str) -> Assignment:
+        """The copy of ``after`` to assign: ``base`` holds the volumes the step starts from
+        (today's, and the interventions' own figures), ``today`` today's judged edges
+        (``maxspeed``, ``daily_traffic``). Nothing is shared with the session's frames (an edit
+        writes into their arrays in place)."""
+        net = copy.copy(after)
+        cols = ["daily_traffic", "daily_traffic_source"]
+        net.edges = after.edges.drop(columns=cols).join(base[cols])[after.edges.columns].copy(deep=True)
+        net.edges.attrs = dict(after.edges.attrs)
+        net.nodes = after.nodes.copy(deep=True)
+        return cls(net=net, today=today.copy(deep=True), sc=sc, key=key)
+
+    def run(self) -> None:
+        """The run's traffic step on the copy (:func:`mobisim.pipeline.traffic.model_traffic_step`)."""
+        import time
+
+        from mobisim.pipeline.steps import limit_column
+        from mobisim.pipeline.traffic import model_traffic_step
+
+        t = time.perf_counter()
+        model_traffic_step(self.net, self.sc, limit_column=limit_column(self.sc), before=self.today, notes=[])
+        self.seconds = time.perf_counter() - t
+
+
+def route_key(after: pd.DataFrame, base: pd.DataFrame, columns: tuple[str, ...], volumes: tuple[str, ...]) -> str:
+    """A fingerprint of the traffic step's inputs an edit can change: ``columns`` of the after
+    (what drivers see) and the starting ``volumes`` of the scenario network ``base``."""
+    import hashlib
+
+    parts = [after[[c for c in columns if c in after.columns]], base[[c for c in volumes if c in base.columns]]]
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(pd.util.hash_pandas_object(part.astype(object), index=True).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def volume(edges: pd.DataFrame) -> np.ndarray:
@@ -279,6 +359,13 @@ def volume(edges: pd.DataFrame) -> np.ndarray:
     if "daily_traffic" not in edges.columns:
         return np.full(len(edges), np.nan)
     return pd.to_numeric(edges["daily_traffic"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def changed_volumes(edges: pd.DataFrame, before: np.ndarray) -> dict[int, float]:
+    """``edge_id`` → daily volume (:func:`volume`) of the segments whose volume differs from ``before``."""
+    now = volume(edges)
+    diff = np.flatnonzero(~((now == before) | (np.isnan(now) & np.isnan(before))))
+    return {int(i): float(v) for i, v in zip(edges.index[diff], now[diff])}
 
 
 def write_volumes(j: Journal, edges: pd.DataFrame, vol: np.ndarray) -> np.ndarray:

@@ -147,7 +147,7 @@ def traffic_section(scores: Mapping[str, Any] | None, *, edges: pd.DataFrame | N
     v = entry["value"]
     model = v["after"].get("model") or (v.get("before") or {}).get("model") or {}
     settings = (entry.get("inputs") or {}).get("settings") or {}
-    lines = [f"## {t('chapter.traffic')}", "", _model_intro(model, settings), ""]
+    lines = [f"## {t('traffic_text.model_title')}", "", _model_intro(model, settings), ""]
     lines += [t("traffic_text.model_table_intro"), "", md_table(traffic_model_table(entry))]
     km = {t("traffic_col.km_today"): 1, t("traffic_col.km_after"): 1, t("traffic_col.share"): 1}
     lines += section(t("traffic_text.sources_title"), t("traffic_text.sources_intro"), traffic_source_table(entry),
