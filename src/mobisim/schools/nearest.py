@@ -239,7 +239,7 @@ def safe_to_other_school(
     who = np.flatnonzero(mismatch)
     targets, inv = np.unique(nearest[who], return_inverse=True)
     farthest = np.full(len(targets), -np.inf)
-    np.maximum.at(farthest, inv, dist[who])
+    np.fmax.at(farthest, inv, dist[who])  # a NaN distance (none today) never bounds the search
     order = np.argsort(farthest, kind="stable")
     by_school = np.argsort(inv, kind="stable")  # the mismatch origins grouped by school
     bounds = np.searchsorted(inv[by_school], np.arange(len(targets) + 1))

@@ -59,7 +59,7 @@ class TrafficJob:
         """Re-assign traffic after :attr:`delay` seconds without a new call (once more after a
         running one)."""
         with self._guard:
-            if self._thread is not None and self._thread.is_alive():
+            if self._thread is not None:  # running (set to None under this guard as it ends)
                 self._again = True
                 return
             if self._timer is not None:
@@ -103,6 +103,7 @@ class TrafficJob:
                     self.status, self.message = "running", RUNNING
                     continue
                 self.status, self.message = status, message
+                self._thread = None  # a start() from now on launches a new run
                 return
 
     def _once(self) -> bool:

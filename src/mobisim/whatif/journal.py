@@ -151,6 +151,8 @@ def differs(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     Python objects, whatever their array (a Python- or Arrow-backed string, ``Int64`` or
     ``float``); missing equals missing.
     """
+    if len(new) != len(old):
+        raise ValueError(f"differs: {len(new)} rows against {len(old)}")
     return pd.DataFrame({c: _objects(new[c]) != _objects(old[c]) for c in new.columns}, index=new.index,
                         columns=new.columns, dtype=bool)
 
