@@ -20,7 +20,6 @@ Targets (issue 17): median re-score < 1 s, worst < 2 s, toets ≤ 0.5 s on this 
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import subprocess
@@ -29,7 +28,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from _common import REPO, SHARED, rss_mb, timed
+from _common import city_args, city_parser, rss_mb, timed
 
 TYPES = ("set_speed", "add_cycle_track", "crossing", "fietsstraat", "calm", "close_through_traffic")
 
@@ -170,16 +169,12 @@ def _toets_latency() -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--osm", type=Path, default=SHARED / "den-haag-city-2021.osm.bz2")
-    p.add_argument("--scenario", type=Path, default=REPO / "scenarios" / "volt-2026.toml")
+    p = city_parser(__doc__)
     p.add_argument("--per-type", type=int, default=20)
     p.add_argument("--seed", type=int, default=17)
     p.add_argument("--reassign", type=int, default=10, help="route-changing edits compared with reassign()")
     p.add_argument("--no-toets", action="store_true", help="skip the toets latency")
-    args = p.parse_args()
-    if not args.osm.exists():
-        sys.exit(f"{args.osm}: not found (the shared city extract)")
+    args = city_args(p)
     from mobisim.load.inputs import load_inputs
     from mobisim.scenario import load_scenario
     from mobisim.whatif import Session
