@@ -35,9 +35,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mobisim.frames import flags, numbers
+from mobisim.frames import column, flags, numbers
 from mobisim.rules.settings import CalmingPlan, DrivenSpeedSettings, FactorRange, FractionRange, Range, SpeedRange
-from mobisim.rules.textkit import or_none
+from mobisim.rules.textkit import or_none, strings
 
 __all__ = [
     "CalmingPlan",  # the settings are defined in mobisim.rules.settings
@@ -128,13 +128,15 @@ def design_enforced(edges: pd.DataFrame, nodes: pd.DataFrame | None,
 
 
 def plan_street_keys(edges: pd.DataFrame) -> np.ndarray:
-    """The street each segment belongs to in the calming plan: its folded name, else its OSM way
-    (``"way:<id>"``), else the segment itself (``"edge:<id>"``)."""
-    name = edges["name"].astype("string").str.strip().str.casefold().fillna("") if "name" in edges \
-        else pd.Series("", index=edges.index)
-    own = "edge:" + pd.Series(edges.index.astype(str), index=edges.index, dtype="string")
-    way = ("way:" + edges["way_id"].astype("Int64").astype("string")).fillna(own) if "way_id" in edges else own
-    return np.where(name.to_numpy(dtype=object) != "", name.to_numpy(dtype=object), way.to_numpy(dtype=object))
+    """The street each segment belongs to in the calming plan: :func:`mobisim.rules.scope.street_key`
+    (its folded name, else its OSM way), and the segment itself (``"edge:<id>"``) when it has
+    neither."""
+    from mobisim.rules.scope import street_key
+
+    named = strings(edges, "name").str.strip().ne("").to_numpy()
+    has_way = column(edges, "way_id", pd.NA).notna().to_numpy()
+    own = ("edge:" + edges.index.astype(str)).to_numpy(dtype=object)
+    return np.where(named | has_way, street_key(edges), own)
 
 
 def plan_redesign(edges: pd.DataFrame, candidates: np.ndarray, plan: CalmingPlan, *,

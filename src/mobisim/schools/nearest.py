@@ -166,7 +166,6 @@ def route_origins(origins: gpd.GeoDataFrame, graphs: RouteGraphs, placed: School
     """
     children = origins["children"].to_numpy(np.float64)
     o_node, o_snap = attached if attached is not None else attach_origins(origins, graphs, trees.full, settings)
-    o_node, o_snap = o_node.copy(), o_snap.copy()
     routed = (o_node >= 0) & (o_snap <= settings.max_snap_distance_m)
     on = np.where(routed, o_node, 0)
     nearest, dist, same, safe_dist = _nearest_schools(graphs.n, routed, on, placed, trees)

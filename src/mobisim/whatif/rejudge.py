@@ -24,6 +24,7 @@ from mobisim.rules.regime import JUNCTION_COLUMNS, REGIME_COLUMNS, evaluate_regi
 from mobisim.rules.toets.crossings import NODE_COLUMNS, classify_crossings
 from mobisim.rules.toets.segments import SEGMENT_COLUMNS, segment_toets
 from mobisim.scenario import Scenario
+from mobisim.whatif.scope import ends
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -74,9 +75,7 @@ def regime_rows(sub: Network, rows: pd.Index, kept: pd.DataFrame, sc: Scenario, 
     fix, reason = junction_fixes(e, sub.nodes, fifty, sub.nodes[NODE_COLUMNS], sc.rules, sc.toets)
     nodes = pd.DataFrame({JUNCTION_COLUMNS[0]: pd.array(fix, dtype="string"),
                           JUNCTION_COLUMNS[1]: pd.array(reason, dtype="string")}, index=sub.nodes.index)
-    own_pos = np.flatnonzero(own)
-    at = np.union1d(e["u"].to_numpy()[own_pos], e["v"].to_numpy()[own_pos])
-    return e.loc[rows, REGIME_COLUMNS], nodes.loc[at]
+    return e.loc[rows, REGIME_COLUMNS], nodes.loc[ends(e, np.flatnonzero(own))]
 
 
 @dataclass
