@@ -175,6 +175,24 @@ def _tooltips(layer) -> pd.DataFrame:
     return pd.DataFrame({label: values.to_numpy() for label, values in layer.fields}, index=layer.frame.index)
 
 
+def _regime_tips(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    return _tooltips(next(layer for layer in maps.map_layers(edges, nodes) if layer.key == "speed_regime"))
+
+
+def test_a_limit_that_is_a_class_default_says_so(evaluated):
+    """Today's limit in the regime tooltip: a class default (no sign in the data) is named as one."""
+    e = evaluated.edges.copy()
+    default = e["maxspeed_source"].astype("string").str.startswith("default").fillna(False).to_numpy(bool)
+    assert not default.any()  # the grid's limits are signs in the data: nothing to say
+    assert _regime_tips(e, evaluated.nodes)["Limit today"].eq("").all()
+    hoofdweg = _named(e, "Hoofdweg")
+    e.loc[hoofdweg, "maxspeed_source"] = "default:primary:urban"
+    tips = _regime_tips(e, evaluated.nodes)
+    said = tips["Limit today"].reindex(e.index)
+    assert (said[hoofdweg] == "class default (primary, urban): no limit sign in the data").all()
+    assert said[~hoofdweg].fillna("").eq("").all()
+
+
 def test_regime_layer_is_coloured_by_tier(evaluated):
     """Every tier its own style (no red: red means a toets failure); the tooltip names the tier, the
     deciding criteria and, for 50 if shown, the evidence that would decide it."""

@@ -62,6 +62,15 @@ def _limit_text(frame: pd.DataFrame) -> pd.Series:
         today != proposed, today + " km/h, unchanged").where(proposed != "", "")
 
 
+def _limit_source(frame: pd.DataFrame) -> pd.Series:
+    """Where today's limit is a class default (``maxspeed_source`` ``default:<class>:<area>``), say
+    so: ``"class default (residential, urban): no limit sign in the data"``; ``""`` elsewhere."""
+    parts = column_text(frame, "maxspeed_source").str.split(":", expand=True).reindex(columns=[0, 1, 2]).astype("string")
+    default = parts[0].eq("default").fillna(False)
+    what = parts[1].fillna("") + (", " + parts[2]).where(parts[2].notna() & parts[2].ne(""), "")
+    return ("class default (" + what + "): no limit sign in the data").where(default, "")
+
+
 def regime_layer(e: gpd.GeoDataFrame) -> MapLayer:
     """The proposed regime of every motor road, drawn bottom to top in :data:`REGIME_DRAW_ORDER`.
 
@@ -94,6 +103,7 @@ def regime_layer(e: gpd.GeoDataFrame) -> MapLayer:
             ("Regime", regime.map(_REGIME_TEXT).astype("string").fillna("")),
             ("Tier", tier.map(TIER_LABELS).astype("string").fillna("")),
             ("Limit", _limit_text(sub).where(~outside, "")),
+            ("Limit today", _limit_source(sub).where(~outside, "")),
             ("Deciding", _deciding_text(column_text(sub, "regime_deciding"), tier)),
             ("To decide", column_text(sub, "regime_missing").where(tier == "50_if_shown", "")),
             # the reason only where the tier rows do not already say it

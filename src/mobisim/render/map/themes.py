@@ -56,7 +56,7 @@ DRIVEN_SPEED_COLUMNS = ["limit_before", "maxspeed", "proposed_maxspeed", "driven
 #: The driven-speed columns the map layer reads.
 _DRIVEN_MAP_COLUMNS = ["limit_before", "driven_speed", "driven_speed_basis", "driven_speed_reason", "redesign_year"]
 # what the map layers do not read (evidence texts and provenance stay in layers.gpkg)
-_NOT_ON_MAP = ("maxspeed_source", "noise_lden_db", "c3_noise", "c3_air", "no2_low_ugm3", "no2_high_ugm3")
+_NOT_ON_MAP = ("noise_lden_db", "c3_noise", "c3_air", "no2_low_ugm3", "no2_high_ugm3")
 #: The edge columns the map layers read.
 MAP_EDGE_COLUMNS = list(dict.fromkeys(
     EDGE_KEYS + [c for c in REGIME_COLUMNS if not c.endswith("_evidence") and c not in _NOT_ON_MAP]
