@@ -107,6 +107,8 @@ def apply_track(page: Any, server: dict[str, Any], edge: int) -> None:
     page.select_option("#edit-value", "track")
     page.click("#apply")
     page.wait_for_selector("#last-edit:not([hidden])")
+    # the change is done when the page is no longer busy: the panel has been read again too
+    page.wait_for_function("document.getElementById('busy').hidden && !document.getElementById('apply').disabled")
 
 
 def test_page_loads_from_the_server_alone(page, server) -> None:
